@@ -94,4 +94,13 @@ public record GpuInfo(
   public boolean hasTmem() {
     return ccMajor == 10;
   }
+
+  /**
+   * Theoretical DRAM bandwidth, 2 x memory clock x bus width (the driver reports the clock of a
+   * double-data-rate interface), or 0 when the clock or the bus width is not reported.
+   */
+  public double peakMemoryBandwidthBytesPerSecond() {
+    if (memoryClockKHz <= 0 || memoryBusWidthBits <= 0) return 0;
+    return 2.0 * memoryClockKHz * 1000.0 * (memoryBusWidthBits / 8.0);
+  }
 }

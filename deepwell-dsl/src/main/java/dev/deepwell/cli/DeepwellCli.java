@@ -28,6 +28,7 @@ import picocli.CommandLine.ParseResult;
       VersionCommand.class,
       QuantizeCommand.class,
       DemoCommand.class,
+      DryrunCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DeepwellCli implements Runnable {

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# GPU quantization (issue 4): correctness against the Java reference + bandwidth benchmark + the
+# PyTorch peer, in one call on a GPU machine (device time is scarce).
+#
+#   scripts/gpu-quant.sh prepare        on the development machine (no GPU needed): builds what
+#                                       the GPU machine lacks the tools for, into .quant-build/
+#   scripts/gpu-quant.sh run [--quick] [--no-torch-compile]
+#                                       on the GPU machine, with .quant-build and .gpu carried
+#
+# prepare builds
+#   - .quant-build/quantize_check   the standalone C++ check + benchmark (nvcc, sm_90a)
+#   - .quant-build/libdeepwell.so   the runtime + quantize kernels + JNI glue (CMake, sm_90a
+#                                   only: the GEMM families are left out of this test build)
+#   - .quant-build/java/            classes, test classes and the jars they need (Maven)
+# run executes, logging under $OUT (at most 8 files come back):
+#   1. quantize_check --check: all 2^32 floats through the FP8/FP4 conversions the kernels use,
+#      then every format/axis/option byte for byte against a host transcription of the reference
+#   2. the JUnit GPU tests of dev.deepwell.gpu.quant (GPU bytes == Java reference bytes)
+#   3. QuantGpuBench (Java, through MicroscaleManager) and quantize_check --bench (C ABI), the
+#      latter also with DEEPWELL_QUANT_GRID=persistent
+#   4. scripts/quant_torch_peer.py (same operations in PyTorch, eager and torch.compile)
+#   5. a short table last: ours vs copy bandwidth vs PyTorch
+# Never changes GPU settings.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+B=.quant-build
+cmd=${1:-}
+shift || true
+
+prepare() {
+  local tc=.toolchain/cu13/lib/python3.11/site-packages/nvidia/cu13
+  local nvcc=${NVCC:-$root/$tc/bin/nvcc}
+  local jdk=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+  local T=.quant-build-tmp
+  mkdir -p "$T/obj" "$T/lib-build" "$B/java/lib"
+  echo "== Java: core, jni (+ tests), bench"
+  ./mvnw -o -q -pl deepwell-jni,deepwell-bench -am package dependency:copy-dependencies -DskipTests \
+    -Ddeepwell.native=off -DincludeScope=test -DoutputDirectory="$root/$B/java/lib" -Dmdep.overWriteIfNewer=true
+  rm -rf "$B/java/classes" && mkdir -p "$B/java/classes"
+  for d in deepwell-core/target/classes deepwell-jni/target/classes deepwell-jni/target/test-classes \
+           deepwell-bench/target/classes; do
+    cp -r "$d"/. "$B/java/classes/"
+  done
+  rm -rf "$B/java/classes/native"   # the library is passed explicitly (-Ddeepwell.native.library)
+  # deepwell's own classes are copied above; JUnit comes from the console launcher; JMH is not used.
+  (cd "$B/java/lib" && rm -f deepwell-*.jar junit-jupiter*.jar junit-platform-commons-*.jar junit-platform-engine-*.jar \
+    opentest4j-*.jar apiguardian-*.jar jmh-*.jar commons-math3-*.jar jopt-simple-*.jar)
+  cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar \
+    "$B/java/lib/" 2>/dev/null || ./mvnw -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 \
+    -DoutputDirectory="$root/$B/java/lib"
+  echo "== libdeepwell.so (sm_90a)"
+  cmake -S deepwell-jni/src/main/cpp -B "$T/lib-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CUDA_COMPILER="$nvcc" -DDEEPWELL_JNI_HEADERS="$root/deepwell-jni/target/jni-headers" \
+    -DJNI_INCLUDE_DIR="$jdk/include" -DDEEPWELL_CUTLASS_DIR= \
+    "-DDEEPWELL_CUDA_GENCODE=arch=compute_90a,code=sm_90a" > "$T/lib-build/configure.log"
+  cmake --build "$T/lib-build" --target deepwell_cuda > "$T/lib-build/build.log" || { tail -40 "$T/lib-build/build.log"; exit 1; }
+  # The JNI glue is linked here rather than by the CMake target, leaving out the JNI files of
+  # families this build does not contain (the GEMM family needs CUTLASS and its own build).
+  local cuda_lib=$tc/lib64 objs=()
+  mkdir -p "$T/jni"
+  for f in deepwell-jni/src/main/cpp/*.cpp; do
+    case $(basename "$f") in gemm_*) continue ;; esac
+    local o=$T/jni/$(basename "$f" .cpp).o
+    c++ -std=c++17 -O2 -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I"$jdk/include" -I"$jdk/include/linux" \
+      -Ideepwell-jni/target/jni-headers -Ideepwell-cuda/include -I"$tc/include" -c "$f" -o "$o"
+    objs+=("$o")
+  done
+  c++ -shared -o "$B/libdeepwell.so" "${objs[@]}" "$T/lib-build/deepwell-cuda/libdeepwell_cuda.a" \
+    "$cuda_lib/libcudart_static.a" -ldl -lrt -lpthread -Wl,--exclude-libs,ALL -Wl,--no-undefined \
+    -static-libstdc++ -static-libgcc
+  echo "== quantize_check (sm_90a)"
+  local common=(-std=c++17 -O3 -DNDEBUG -Ideepwell-cuda/include -Xcompiler -ffp-contract=off)
+  local g=(-gencode=arch=compute_90a,code=sm_90a)
+  "$nvcc" "${common[@]}" "${g[@]}" -fmad=false -c deepwell-cuda/src/quantize/check/quantize_check.cu -o "$T/obj/quantize_check.o"
+  "$nvcc" -o "$B/quantize_check" "$T/obj/quantize_check.o" "$T/lib-build/deepwell-cuda/libdeepwell_cuda.a" -ldl -lpthread -lrt
+  du -sh "$B/quantize_check" "$B/libdeepwell.so" "$B/java"
+}
+
+run() {
+  local quick=() torch_args=()
+  for a in "$@"; do
+    case $a in
+      --quick) quick=(--quick) ;;
+      --no-torch-compile) torch_args=(--no-compile) ;;
+      *) echo "unknown run option $a" >&2; exit 2 ;;
+    esac
+  done
+  local out=${OUT:-$root/$B/out}
+  mkdir -p "$out"
+  # shellcheck disable=SC1091
+  source .gpu/env.sh
+  local t0=$SECONDS
+  local cp="$B/java/classes:$(ls "$B"/java/lib/*.jar | grep -v console-standalone | tr '\n' ':')"
+  local java_opts=(-Xmx16g -Ddeepwell.native.library="$root/$B/libdeepwell.so")
+  {
+    nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu \
+      --format=csv 2>&1 || true
+    echo "== quantize_check --check ${quick[*]}"
+    "$B/quantize_check" --check "${quick[@]}" 2>&1 || echo "quantize_check --check exit $?"
+  } > "$out/check.log"
+  grep -E "conversions|hardware NaN|CHECK SUMMARY" "$out/check.log" || true
+  grep -E "^FAIL" "$out/check.log" | head -20 || true
+  local t1=$SECONDS
+
+  echo "== JUnit GPU tests (dev.deepwell.gpu.quant)"
+  set +e
+  timeout 240 java "${java_opts[@]}" -jar "$B"/java/lib/junit-platform-console-standalone-1.14.1.jar execute \
+    --class-path "$cp" --select-package dev.deepwell.gpu.quant --details=summary --disable-banner \
+    --details-theme=ascii > "$out/junit.log" 2>&1
+  local junit_rc=$?
+  set -e
+  grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$out/junit.log" || tail -20 "$out/junit.log"
+  grep -B2 -A6 -E "MethodSource|=> " "$out/junit.log" | grep -E "=>|Exception|Error|expected|differ" | head -20 || true
+  local t2=$SECONDS
+
+  echo "== benchmark: QuantGpuBench (Java) and quantize_check --bench (C ABI)"
+  set +e
+  timeout 120 java "${java_opts[@]}" -cp "$cp" dev.deepwell.bench.quantgpu.QuantGpuBench \
+    --json "$out/java_bench.jsonl" > "$out/java_bench.log" 2>&1
+  { echo "== quantize_check --bench (one CTA per tile, the default)"; "$B/quantize_check" --bench --out "$out" "${quick[@]}"
+    mkdir -p "$out/persistent"
+    echo "== quantize_check --bench, DEEPWELL_QUANT_GRID=persistent"
+    DEEPWELL_QUANT_GRID=persistent "$B/quantize_check" --bench --out "$out/persistent" "${quick[@]}"; } >> "$out/check.log" 2>&1
+  local t3=$SECONDS
+  echo "== PyTorch peer"
+  PYTHONUNBUFFERED=1 timeout 150 python3 scripts/quant_torch_peer.py "${torch_args[@]}" > "$out/torch_peer.jsonl" \
+    2>> "$out/check.log"  # at most 8 files come back: the peer's stderr joins check.log
+  set -e
+  local t4=$SECONDS
+  cat "$out/java_bench.log"
+  echo "times: check $((t1 - t0)) s, junit $((t2 - t1)) s (exit $junit_rc), bench $((t3 - t2)) s, torch $((t4 - t3)) s"
+
+  python3 - "$out" > "$out/summary.txt" <<'EOF'
+import json, os, sys
+out = sys.argv[1]
+def load(name):
+    p = os.path.join(out, name)
+    if not os.path.exists(p): return []
+    rows = []
+    for l in open(p):
+        try: rows.append(json.loads(l))
+        except ValueError: pass
+    return rows
+ours = {r["case"]: r for r in load("java_bench.jsonl") if r.get("kind") == "quant"}
+src = "Java MicroscaleManager"
+if not ours:
+    ours = {r["case"]: r for r in load("quant_bench.jsonl") if r.get("kind") == "quant"}
+    src = "C ABI (quantize_check)"
+copy = [r for r in load("java_bench.jsonl") + load("quant_bench.jsonl") if r.get("kind") == "copy"]
+torch = {}
+for r in load("torch_peer.jsonl"):
+    if r.get("kind") == "torch" and "ms" in r: torch[(r["mode"], r["case"])] = r
+tcopy = [r for r in load("torch_peer.jsonl") if r.get("kind") == "copy"]
+if copy:
+    c = copy[0]
+    print("copy GB/s (read+write): memcpy %.0f, copy kernel %.0f%s" % (c.get("memcpy_gbs", 0), c.get("copy_kernel_gbs", 0),
+          (", torch copy_ %.0f" % tcopy[0]["copy_gbs"]) if tcopy else ""))
+print("%-28s %8s %7s %6s | %8s %8s %7s %7s   (ours: %s)" % ("case", "ms", "GB/s", "%copy", "torch", "compiled", "x eager", "x comp", src))
+for name, r in ours.items():
+    te, tc = torch.get(("eager", name)), torch.get(("compile", name))
+    print("%-28s %8.3f %7.0f %5.1f%% | %8s %8s %7s %7s" % (name, r["ms"], r["gbs"], r["pct_copy"],
+          "%.3f" % te["ms"] if te else "-", "%.3f" % tc["ms"] if tc else "-",
+          "%.2f" % (te["ms"] / r["ms"]) if te else "-", "%.2f" % (tc["ms"] / r["ms"]) if tc else "-"))
+EOF
+  cat "$out/summary.txt"
+  grep -E "CHECK SUMMARY|conversions" "$out/check.log" | sed 's/^/  /'
+  grep -E "tests (successful|failed)" "$out/junit.log" | sed 's/^/  junit /'
+}
+
+case $cmd in
+  prepare) prepare ;;
+  run) run "$@" ;;
+  *) echo "usage: $0 prepare | run [--quick]" >&2; exit 2 ;;
+esac

@@ -40,6 +40,7 @@ typedef int32_t dw_status;
 #define DW_ERROR_DRIVER_TOO_OLD 10003   /* the driver's CUDA version is below the runtime's  */
 #define DW_ERROR_NO_DEVICE 10004        /* a driver, but no CUDA device visible              */
 #define DW_ERROR_LIBRARY_MISSING 10005  /* an optional library (cuBLASLt, NCCL) is missing   */
+#define DW_ERROR_GEMM_UNSUPPORTED 10101 /* a valid GEMM this backend/variant cannot run   */
 #define DW_ERROR_INTERNAL 10099         /* a C++ exception or broken invariant inside         */
 
 /* Name ("cudaErrorMemoryAllocation", "DW_ERROR_NO_DRIVER") and one-line description of a

@@ -124,6 +124,7 @@ const char* dw_status_name(dw_status status) {
     case DW_ERROR_DRIVER_TOO_OLD: return "DW_ERROR_DRIVER_TOO_OLD";
     case DW_ERROR_NO_DEVICE: return "DW_ERROR_NO_DEVICE";
     case DW_ERROR_LIBRARY_MISSING: return "DW_ERROR_LIBRARY_MISSING";
+    case DW_ERROR_GEMM_UNSUPPORTED: return "DW_ERROR_GEMM_UNSUPPORTED";
     case DW_ERROR_INTERNAL: return "DW_ERROR_INTERNAL";
     default: break;
   }
@@ -139,6 +140,7 @@ const char* dw_status_message(dw_status status) {
     case DW_ERROR_DRIVER_TOO_OLD: return "the NVIDIA driver is older than the CUDA runtime needs";
     case DW_ERROR_NO_DEVICE: return "no CUDA device is visible";
     case DW_ERROR_LIBRARY_MISSING: return "an optional library could not be loaded";
+    case DW_ERROR_GEMM_UNSUPPORTED: return "this GEMM backend or variant cannot run the problem";
     case DW_ERROR_INTERNAL: return "internal error in the Deepwell native library";
     default: break;
   }

@@ -74,6 +74,19 @@ public final class KernelRegistry {
     return new KernelRegistry(kernels, d);
   }
 
+  /**
+   * Chooses the kernel of one GEMM problem at run time (see {@link GemmKernelSelector}): the
+   * providers this registry disables are passed over with their reasons, like those absent on
+   * {@code target}.
+   */
+  public GemmSelection selectGemm(GemmProblem problem, GemmKernelCatalog catalog, GemmTarget target,
+      int pointerAlignment, GemmPreference preference) {
+    Objects.requireNonNull(target, "target");
+    Map<KernelProvider, String> off = new EnumMap<>(KernelProvider.class);
+    disabled.forEach((p, why) -> off.put(p, "disabled (" + why + ")"));
+    return GemmKernelSelector.select(problem, catalog, target.withUnavailable(off), pointerAlignment, preference);
+  }
+
   public List<KernelDescriptor> kernels() {
     return kernels;
   }

@@ -1,0 +1,185 @@
+package dev.deepwell.kernel;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The GEMM kernels one build of the native library offers, per backend and input format, in the
+ * order of the C ABI's variant numbers. {@link #standard()} mirrors deepwell-cuda's tables
+ * (src/gemm/gemm_sm90_*.cu) so that a plan can be made without a GPU; at run time the GPU
+ * backend asks the library instead (deepwell-jni, {@code NativeGemmCatalog}) and a GPU test
+ * checks that the two agree. Immutable.
+ */
+public final class GemmKernelCatalog {
+
+  /** The schedule of cooperative CUTLASS kernels (two warpgroups share a tile). */
+  public static final String COOPERATIVE = "cooperative";
+  /** The schedule of ping-pong CUTLASS kernels (warpgroups alternate whole tiles). */
+  public static final String PINGPONG = "pingpong";
+
+  /** "..._128x256x64_..." in a CUTLASS kernel name: the tile M x N x K. */
+  private static final Pattern TILE = Pattern.compile("_(\\d+)x(\\d+)x(\\d+)(?:_|$)");
+
+  private final List<GemmVariant> variants;
+
+  private GemmKernelCatalog(List<GemmVariant> variants) {
+    List<GemmVariant> sorted = new ArrayList<>(variants);
+    sorted.sort(Comparator.comparing(GemmVariant::provider).thenComparing(GemmVariant::input)
+        .thenComparingInt(GemmVariant::index));
+    for (int i = 0; i < sorted.size(); i++) {
+      GemmVariant v = sorted.get(i);
+      int expected = i == 0 || !sameFamily(sorted.get(i - 1), v) ? 0 : sorted.get(i - 1).index() + 1;
+      if (v.index() != expected) {
+        throw new IllegalArgumentException("variants of " + v.provider().displayName() + " "
+            + v.input().displayName() + " must be numbered 0, 1, ... without gaps; found index " + v.index()
+            + " (" + v.name() + ") where " + expected + " was expected");
+      }
+    }
+    this.variants = List.copyOf(sorted);
+  }
+
+  private static boolean sameFamily(GemmVariant a, GemmVariant b) {
+    return a.provider() == b.provider() && a.input() == b.input();
+  }
+
+  /** A catalogue of exactly {@code variants} (numbered 0.. within each provider and input). */
+  public static GemmKernelCatalog of(List<GemmVariant> variants) {
+    Objects.requireNonNull(variants, "variants");
+    return new GemmKernelCatalog(variants);
+  }
+
+  /**
+   * The kernels of a full build of deepwell-cuda (with CUTLASS): CUTLASS sm90 for BF16, FP8 per
+   * tensor and FP8 block128; cuBLASLt for BF16 and FP8 per tensor; the reference CUDA kernel and
+   * the CPU for every format.
+   */
+  public static GemmKernelCatalog standard() {
+    List<GemmVariant> l = new ArrayList<>();
+    KernelProvider c = KernelProvider.CUTLASS;
+    String bf16 = "cutlass.sm90.gemm.bf16";
+    GemmInput h = GemmInput.BF16;
+    l.add(new GemmVariant(c, h, 0, "cutlass_sm90_bf16_coop_128x256x64_c2x1", 128, 256, COOPERATIVE, bf16));
+    l.add(new GemmVariant(c, h, 1, "cutlass_sm90_bf16_pingpong_128x128x64_c2x1", 128, 128, PINGPONG, bf16));
+    l.add(new GemmVariant(c, h, 2, "cutlass_sm90_bf16_coop_256x128x64_c1x2", 256, 128, COOPERATIVE, bf16));
+    String fp8 = "cutlass.sm90.gemm.fp8";
+    GemmInput t = GemmInput.FP8_TENSOR;
+    l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));
+    l.add(new GemmVariant(c, t, 1, "cutlass_sm90_fp8_tensor_coop_128x128x128_c1x2", 128, 128, COOPERATIVE, fp8));
+    l.add(new GemmVariant(c, t, 2, "cutlass_sm90_fp8_tensor_pingpong_64x128x128_c1x2", 64, 128, PINGPONG, fp8));
+    String block = "cutlass.sm90.gemm.fp8_blockwise";
+    GemmInput b = GemmInput.FP8_BLOCK128;
+    l.add(new GemmVariant(c, b, 0, "cutlass_sm90_fp8_block128_coop_128x128x128_c1x2", 128, 128, COOPERATIVE, block));
+    l.add(new GemmVariant(c, b, 1, "cutlass_sm90_fp8_block128_pingpong_64x128x128_c1x2", 64, 128, PINGPONG, block));
+    l.add(new GemmVariant(KernelProvider.CUBLASLT, GemmInput.BF16, 0, "cublaslt_bf16", 0, 0, "", "cublaslt.gemm.bf16"));
+    l.add(new GemmVariant(KernelProvider.CUBLASLT, t, 0, "cublaslt_fp8_tensor", 0, 0, "", "cublaslt.gemm.fp8"));
+    for (GemmInput in : GemmInput.values()) {
+      l.add(referenceVariant(in));
+      l.add(cpuVariant(in));
+    }
+    return new GemmKernelCatalog(l);
+  }
+
+  /** The reference CUDA kernel's entry for {@code in} (one per format, as in gemm_dispatch.cpp). */
+  public static GemmVariant referenceVariant(GemmInput in) {
+    String name = "reference_" + in.name().toLowerCase(java.util.Locale.ROOT);
+    return new GemmVariant(KernelProvider.REFERENCE_GPU, in, 0, name, 0, 0, "",
+        in == GemmInput.BF16 ? "ref.gemm" : "ref.gemm.dequant");
+  }
+
+  /** The pure-Java GEMM's entry for {@code in}. */
+  public static GemmVariant cpuVariant(GemmInput in) {
+    return new GemmVariant(KernelProvider.CPU, in, 0, "cpu_" + in.name().toLowerCase(java.util.Locale.ROOT), 0, 0,
+        "", "cpu.linear");
+  }
+
+  /**
+   * A CUTLASS variant from the name the native side reports: the tile from "_MxNxK_", the
+   * schedule from "coop" / "pingpong". Empty when the name says neither.
+   */
+  public static Optional<GemmVariant> parseCutlass(GemmInput input, int index, String name, String descriptorId) {
+    Objects.requireNonNull(name, "name");
+    Matcher mt = TILE.matcher(name);
+    String schedule = name.contains("pingpong") ? PINGPONG : name.contains("coop") ? COOPERATIVE : null;
+    if (!mt.find() || schedule == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new GemmVariant(KernelProvider.CUTLASS, input, index, name, Integer.parseInt(mt.group(1)),
+        Integer.parseInt(mt.group(2)), schedule, descriptorId));
+  }
+
+  /** The {@link StandardKernels} id of the CUTLASS sm90 family for {@code in}, if there is one. */
+  public static Optional<String> cutlassDescriptorId(GemmInput in) {
+    switch (in) {
+      case BF16:
+        return Optional.of("cutlass.sm90.gemm.bf16");
+      case FP8_TENSOR:
+        return Optional.of("cutlass.sm90.gemm.fp8");
+      case FP8_BLOCK128:
+        return Optional.of("cutlass.sm90.gemm.fp8_blockwise");
+      default:
+        return Optional.empty();
+    }
+  }
+
+  /** The {@link StandardKernels} id of the cuBLASLt family for {@code in}, if there is one. */
+  public static Optional<String> cublasLtDescriptorId(GemmInput in) {
+    switch (in) {
+      case BF16:
+        return Optional.of("cublaslt.gemm.bf16");
+      case FP8_TENSOR:
+        return Optional.of("cublaslt.gemm.fp8");
+      default:
+        return Optional.empty();
+    }
+  }
+
+  public List<GemmVariant> variants() {
+    return variants;
+  }
+
+  /** The variants of one backend for one format, by index (empty when it has none). */
+  public List<GemmVariant> variants(KernelProvider provider, GemmInput input) {
+    Objects.requireNonNull(provider, "provider");
+    Objects.requireNonNull(input, "input");
+    List<GemmVariant> l = new ArrayList<>();
+    for (GemmVariant v : variants) {
+      if (v.provider() == provider && v.input() == input) {
+        l.add(v);
+      }
+    }
+    return l;
+  }
+
+  /** Variant counts per provider for {@code input} (providers without one are absent). */
+  public Map<KernelProvider, Integer> counts(GemmInput input) {
+    Map<KernelProvider, Integer> m = new EnumMap<>(KernelProvider.class);
+    for (GemmVariant v : variants) {
+      if (v.input() == input) {
+        m.merge(v.provider(), 1, Integer::sum);
+      }
+    }
+    return m;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof GemmKernelCatalog && ((GemmKernelCatalog) o).variants.equals(variants);
+  }
+
+  @Override
+  public int hashCode() {
+    return variants.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "GemmKernelCatalog" + variants;
+  }
+}

@@ -1,0 +1,198 @@
+package dev.deepwell.kernel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Chooses the kernel of one GEMM problem: the backends in chain order ({@link KernelProvider#CUTLASS}
+ * -> {@link KernelProvider#CUBLASLT} -> {@link KernelProvider#REFERENCE_GPU} -> {@link KernelProvider#CPU}),
+ * the first whose rules accept the problem, then (CUTLASS) the tile configuration by problem
+ * size ({@link GemmTileChoice}). Each backend passed over is recorded with its reason.
+ *
+ * <p>The rules are those of the C ABI's backends (deepwell/gemm.h and src/gemm): what the
+ * architecture runs, the K-major ("TN") layout, the epilogues, the 16-byte rows and pointers
+ * TMA needs, the size limits. A backend the rules accept may still refuse when it plans (a
+ * CUTLASS {@code can_implement}, a cuBLASLt heuristic with no algorithm); the GPU backend then
+ * marks it unavailable in the {@link GemmTarget} with the native reason and selects again.
+ */
+public final class GemmKernelSelector {
+
+  /** The alignment TMA (CUTLASS sm90) and cuBLASLt need of every operand pointer, in bytes. */
+  public static final int TMA_ALIGNMENT = 16;
+  /** The reference kernel's grid covers at most this many rows (65535 blocks of 64). */
+  public static final long REFERENCE_MAX_ROWS = 65535L * 64;
+
+  private static final Map<String, KernelDescriptor> DESCRIPTORS = new HashMap<>();
+
+  static {
+    for (KernelDescriptor d : StandardKernels.all()) {
+      DESCRIPTORS.put(d.id(), d);
+    }
+  }
+
+  private GemmKernelSelector() {}
+
+  /**
+   * The kernel for {@code problem} on {@code target}.
+   *
+   * @param catalog          the kernels the library offers
+   * @param pointerAlignment the largest power of two (up to 256) dividing every operand's address;
+   *                         256 when planning without memory (what the allocator gives)
+   * @param preference       {@link GemmPreference#AUTO}, or one backend (and variant) only
+   * @throws IllegalArgumentException when a preferred backend or variant cannot run the problem
+   * @throws IllegalStateException when no backend can (only for problems too large even for the CPU)
+   */
+  public static GemmSelection select(GemmProblem problem, GemmKernelCatalog catalog, GemmTarget target,
+      int pointerAlignment, GemmPreference preference) {
+    Objects.requireNonNull(problem, "problem");
+    Objects.requireNonNull(catalog, "catalog");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(preference, "preference");
+    if (pointerAlignment < 1 || Integer.bitCount(pointerAlignment) != 1) {
+      throw new IllegalArgumentException("pointerAlignment must be a power of two >= 1, got " + pointerAlignment);
+    }
+    List<String> rejected = new ArrayList<>();
+    for (KernelProvider provider : KernelProvider.values()) {
+      if (!preference.isAuto() && preference.provider() != provider) {
+        continue;
+      }
+      String why = whyNot(provider, problem, catalog, target, pointerAlignment);
+      if (why != null) {
+        if (!preference.isAuto()) {
+          throw new IllegalArgumentException(provider.displayName() + " cannot run " + problem + ": " + why);
+        }
+        rejected.add(provider.displayName() + ": " + why);
+        continue;
+      }
+      List<GemmVariant> variants = catalog.variants(provider, problem.input());
+      GemmVariant chosen;
+      String how;
+      if (preference.variant() >= 0) {
+        if (preference.variant() >= variants.size()) {
+          throw new IllegalArgumentException(provider.displayName() + " has " + variants.size() + " "
+              + problem.input().displayName() + " variant(s), variant " + preference.variant() + " was asked for");
+        }
+        chosen = variants.get(preference.variant());
+        how = "variant " + preference.variant() + " as asked";
+      } else {
+        GemmTileChoice.Choice c = GemmTileChoice.choose(variants, problem,
+            Math.max(1, target.multiprocessors()));
+        chosen = c.variant();
+        how = c.why();
+      }
+      String reason;
+      if (!preference.isAuto()) {
+        reason = "asked for " + provider.displayName() + ": " + how;
+      } else if (rejected.isEmpty()) {
+        reason = "first choice: " + provider.displayName() + "; " + how;
+      } else {
+        reason = "fallback to " + provider.displayName() + " after " + rejected.size()
+            + " backend(s) could not run it; " + how;
+      }
+      if (provider == KernelProvider.CPU && !target.isCpu()) {
+        reason += "; runs on the host CPU, not the GPU";
+      }
+      return new GemmSelection(problem, chosen, reason, rejected);
+    }
+    throw new IllegalStateException("no kernel for " + problem + " on " + target + ": " + String.join("; ", rejected));
+  }
+
+  /** Why {@code provider} cannot run {@code p}, or null when it can. */
+  static String whyNot(KernelProvider provider, GemmProblem p, GemmKernelCatalog catalog, GemmTarget t, int align) {
+    String absent = t.unavailable().get(provider);
+    if (absent != null) {
+      return absent;
+    }
+    List<GemmVariant> variants = catalog.variants(provider, p.input());
+    if (variants.isEmpty()) {
+      return "no " + p.input().displayName() + " kernel in this build";
+    }
+    if (provider == KernelProvider.CPU) {
+      return cpuLimits(p);
+    }
+    if (t.isCpu()) {
+      return "target cpu has no GPU";
+    }
+    KernelDescriptor family = DESCRIPTORS.get(variants.get(0).descriptorId());
+    if (family != null && !runsOn(family.arch(), t.smVersion())) {
+      return "needs " + family.arch() + ", target is " + t;
+    }
+    if (!p.isKMajor()) {
+      return "reads K-major operands only (A [M,K], B [N,K]; the C ABI's TN layout), got A " + p.aMajor() + ", B "
+          + p.bMajor();
+    }
+    if (p.isEmpty()) {
+      return "M=" + p.m() + ", N=" + p.n() + ": nothing to compute (the GPU kernels need M, N >= 1)";
+    }
+    if (p.k() == 0) {
+      return "K=0: an empty reduction; the GPU kernels need K >= 1 (the CPU writes the epilogue of zero)";
+    }
+    switch (provider) {
+      case CUTLASS:
+        return cutlassLimits(p, align);
+      case CUBLASLT:
+        return cublasLtLimits(p, align);
+      case REFERENCE_GPU:
+        return p.m() > REFERENCE_MAX_ROWS ? "M=" + p.m() + " exceeds the reference kernel's " + REFERENCE_MAX_ROWS
+            + " rows (grid limit)" : null;
+      default:
+        throw new AssertionError(provider);
+    }
+  }
+
+  private static boolean runsOn(ArchSupport arch, int sm) {
+    return arch.exact().isEmpty() ? sm >= arch.minSm() : arch.exact().contains(sm);
+  }
+
+  private static String cutlassLimits(GemmProblem p, int align) {
+    if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
+      return "M, N and K must each fit in 32 bits";
+    }
+    int kMultiple = 128 / p.input().elementBits();
+    if (p.k() % kMultiple != 0) {
+      return "K=" + p.k() + " must be a multiple of " + kMultiple + " (16-byte rows of A and B for TMA)";
+    }
+    int nMultiple = 128 / p.output().bits();
+    if (p.n() % nMultiple != 0) {
+      return "N=" + p.n() + " must be a multiple of " + nMultiple + " (16-byte rows of the "
+          + p.output().name().toLowerCase(java.util.Locale.ROOT) + " output for TMA)";
+    }
+    if (p.input() == GemmInput.FP8_BLOCK128 && p.m() % 4 != 0) {
+      return "M=" + p.m() + " must be a multiple of 4 (16-byte rows of the M-major scale_a for TMA)";
+    }
+    if (align < TMA_ALIGNMENT) {
+      return "needs " + TMA_ALIGNMENT + "-byte aligned operands (TMA), these are aligned to " + align + " byte(s)";
+    }
+    return null;
+  }
+
+  private static String cublasLtLimits(GemmProblem p, int align) {
+    if (p.activation() != GemmActivation.NONE) {
+      return "no " + p.activation() + " epilogue (cuBLASLt's GELU is the tanh form and it has no SiLU)";
+    }
+    if (p.hasBias() && p.outScale() != 1f) {
+      return "outScale=" + p.outScale() + " with a bias cannot be expressed (D = alpha * acc + bias)";
+    }
+    if (p.input() == GemmInput.FP8_TENSOR && p.k() % 16 != 0) {
+      return "FP8: K=" + p.k() + " must be a multiple of 16";
+    }
+    if (align < TMA_ALIGNMENT) {
+      return "needs " + TMA_ALIGNMENT + "-byte aligned operands, these are aligned to " + align + " byte(s)";
+    }
+    return null;
+  }
+
+  private static String cpuLimits(GemmProblem p) {
+    if (exceedsArray(p.m(), p.k()) || exceedsArray(p.n(), p.k()) || exceedsArray(p.m(), p.n())) {
+      return "an operand of " + p + " has more elements than a Java array holds";
+    }
+    return null;
+  }
+
+  private static boolean exceedsArray(long rows, long cols) {
+    return rows != 0 && cols > Integer.MAX_VALUE / rows;
+  }
+}

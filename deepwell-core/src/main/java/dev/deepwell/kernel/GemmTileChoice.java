@@ -1,0 +1,129 @@
+package dev.deepwell.kernel;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Which CUTLASS tile configuration runs a problem: the rules of deepwell-cuda's
+ * src/gemm/gemm_sm90_select.cpp (measured on H100, docs/PERFORMANCE.md), stated over tile
+ * shapes and schedules rather than variant numbers so that a reordered table keeps its meaning.
+ * A GPU test compares this choice with the native planner's on the benchmark shapes.
+ *
+ * <p>Where no rule decides, the model of a persistent kernel: its time is about rounds x (time
+ * of one tile), a round giving each SM one tile, so a large tile wins only while there are
+ * enough tiles to fill the SMs. Cost = ceil(tiles / SMs) x tile area; ties go to the earlier
+ * variant.
+ */
+public final class GemmTileChoice {
+
+  /** A chosen variant and the rule that chose it. */
+  public record Choice(GemmVariant variant, String why) {
+    public Choice {
+      Objects.requireNonNull(variant, "variant");
+      Objects.requireNonNull(why, "why");
+    }
+  }
+
+  private GemmTileChoice() {}
+
+  /**
+   * The variant of {@code variants} (one provider and input, by index) for an M x N x K problem
+   * on {@code sms} SMs.
+   */
+  public static Choice choose(List<GemmVariant> variants, GemmProblem p, int sms) {
+    Objects.requireNonNull(variants, "variants");
+    Objects.requireNonNull(p, "problem");
+    if (variants.isEmpty()) {
+      throw new IllegalArgumentException("no variants to choose from");
+    }
+    if (sms <= 0) {
+      throw new IllegalArgumentException("sms must be > 0, got " + sms);
+    }
+    if (variants.size() == 1 || !variants.get(0).isTiled()) {
+      return new Choice(variants.get(0), "the only configuration");
+    }
+    switch (variants.get(0).input()) {
+      case BF16:
+        return bf16(variants, p, sms);
+      case FP8_TENSOR:
+        return fp8Tensor(variants, p, sms);
+      case FP8_BLOCK128:
+        return fp8Block(variants, p, sms);
+      default:
+        return fewestRounds(variants, p, sms, v -> true);
+    }
+  }
+
+  private static Choice bf16(List<GemmVariant> vs, GemmProblem p, int sms) {
+    GemmVariant wide = find(vs, 128, 256, GemmKernelCatalog.COOPERATIVE);
+    GemmVariant pingpong = find(vs, 128, 128, GemmKernelCatalog.PINGPONG);
+    GemmVariant tall = find(vs, 256, 128, GemmKernelCatalog.COOPERATIVE);
+    if (vs.size() < 3 || wide == null || pingpong == null || tall == null) {
+      return fewestRounds(vs, p, sms, v -> true);
+    }
+    long wideTiles = wide.tiles(p.m(), p.n());
+    if (wideTiles < sms) {
+      return new Choice(pingpong, wideTiles + " tiles of 128x256 cannot fill " + sms
+          + " SMs: the smaller ping-pong tile");
+    }
+    if (p.k() <= 1024 && p.n() >= 2048) {
+      return new Choice(pingpong, "short K (" + p.k() + ") and wide N (" + p.n()
+          + "): ping-pong hides each tile's epilogue behind the other warpgroup's mainloop");
+    }
+    if (p.n() <= 1024) {
+      return new Choice(tall, "narrow N (" + p.n() + "): 256x128 splits N into more tiles than 128x256");
+    }
+    return new Choice(wide, "large problem: the 128x256 cooperative tile");
+  }
+
+  private static Choice fp8Tensor(List<GemmVariant> vs, GemmProblem p, int sms) {
+    GemmVariant wide = find(vs, 128, 192, GemmKernelCatalog.COOPERATIVE);
+    if (vs.size() < 3 || wide == null || wide.tiles(p.m(), p.n()) < sms) {
+      return fewestRounds(vs, p, sms, v -> true);
+    }
+    return new Choice(wide, "enough 128x192 tiles to fill " + sms + " SMs: the 128x192 cooperative tile");
+  }
+
+  private static Choice fp8Block(List<GemmVariant> vs, GemmProblem p, int sms) {
+    // A 128x192 block-scaled tile reads B's scales at 64-row granularity from an expanded copy;
+    // it is chosen only while its tiles fill the SMs, the others by the rounds model.
+    GemmVariant wide = find(vs, 128, 192, GemmKernelCatalog.COOPERATIVE);
+    if (vs.size() >= 3 && wide != null && wide.tiles(p.m(), p.n()) >= sms) {
+      return new Choice(wide, "enough 128x192 tiles to fill " + sms + " SMs: the 128x192 cooperative tile");
+    }
+    return fewestRounds(vs, p, sms, v -> !v.hasTile(128, 192));
+  }
+
+  private static Choice fewestRounds(List<GemmVariant> vs, GemmProblem p, int sms, Predicate<GemmVariant> allowed) {
+    GemmVariant best = null;
+    long bestCost = 0;
+    long bestRounds = 0;
+    for (GemmVariant v : vs) {
+      if (!allowed.test(v)) {
+        continue;
+      }
+      long rounds = GemmVariant.ceilDiv(v.tiles(p.m(), p.n()), sms);
+      long cost = rounds * v.tileM() * v.tileN();
+      if (best == null || cost < bestCost) {
+        best = v;
+        bestCost = cost;
+        bestRounds = rounds;
+      }
+    }
+    if (best == null) {
+      throw new IllegalArgumentException("no variant is allowed among " + vs);
+    }
+    return new Choice(best, "fewest rounds x tile area: " + best.tiles(p.m(), p.n()) + " tiles of " + best.tileM()
+        + "x" + best.tileN() + " in " + bestRounds + " round(s) on " + sms + " SMs");
+  }
+
+  private static GemmVariant find(List<GemmVariant> vs, int m, int n, String schedule) {
+    for (GemmVariant v : vs) {
+      if (v.hasTile(m, n) && v.schedule().equals(schedule)) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,301 @@
+package dev.deepwell.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.deepwell.ir.TensorFormat;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which kernel a GEMM problem gets, and the recorded reason of every fallback. */
+class GemmKernelSelectorTest {
+
+  private static final GemmKernelCatalog CATALOG = GemmKernelCatalog.standard();
+  private static final GemmTarget H100 = GemmTarget.named("h100");
+
+  private static GemmSelection select(GemmProblem p) {
+    return select(p, H100, 256);
+  }
+
+  private static GemmSelection select(GemmProblem p, GemmTarget t, int align) {
+    return GemmKernelSelector.select(p, CATALOG, t, align, GemmPreference.AUTO);
+  }
+
+  private static GemmProblem bf16(long m, long n, long k) {
+    return GemmProblem.builder(m, n, k, GemmInput.BF16).build();
+  }
+
+  @Test
+  void h100TargetHas132Sms() {
+    assertThat(H100.smVersion()).isEqualTo(90);
+    assertThat(H100.multiprocessors()).isEqualTo(132);
+  }
+
+  @Test
+  void alignedBf16OnHopperIsCutlassFirstChoice() {
+    GemmSelection s = select(bf16(4096, 4096, 4096));
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(s.variant().name()).isEqualTo("cutlass_sm90_bf16_coop_128x256x64_c2x1");
+    assertThat(s.reason()).startsWith("first choice: cutlass").contains("large problem");
+    assertThat(s.rejected()).isEmpty();
+    assertThat(s.isFallback()).isFalse();
+  }
+
+  @Test
+  void tileChoiceFollowsTheMeasuredRulesOnTheBenchmarkShapes() {
+    String wide = "cutlass_sm90_bf16_coop_128x256x64_c2x1";
+    String pingpong = "cutlass_sm90_bf16_pingpong_128x128x64_c2x1";
+    String tall = "cutlass_sm90_bf16_coop_256x128x64_c1x2";
+    assertThat(select(bf16(8192, 8192, 8192)).variant().name()).isEqualTo(wide);
+    // short K, wide N: ping-pong
+    assertThat(select(bf16(16384, 2304, 768)).variant().name()).isEqualTo(pingpong);
+    assertThat(select(bf16(16384, 4096, 768)).variant().name()).isEqualTo(pingpong);
+    assertThat(select(bf16(16384, 32768, 768)).variant().name()).isEqualTo(pingpong);
+    // narrow N: the 256x128 tile
+    assertThat(select(bf16(16384, 768, 768)).variant().name()).isEqualTo(tall);
+    assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(tall);
+    // too few 128x256 tiles (2) to fill 132 SMs
+    GemmSelection small = select(bf16(256, 256, 4096));
+    assertThat(small.variant().name()).isEqualTo(pingpong);
+    assertThat(small.reason()).contains("2 tiles of 128x256 cannot fill 132 SMs");
+  }
+
+  @Test
+  void fp8TileChoiceUsesTheRoundsModelWhenTilesAreFew() {
+    GemmProblem big = GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_TENSOR).build();
+    assertThat(select(big).variant().name()).isEqualTo("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1");
+    // 256 x 256: every tile fits in one round, so the smallest tile area wins (64x128: 8192).
+    GemmProblem small = GemmProblem.builder(256, 256, 4096, GemmInput.FP8_TENSOR).build();
+    GemmSelection s = select(small);
+    assertThat(s.variant().name()).isEqualTo("cutlass_sm90_fp8_tensor_pingpong_64x128x128_c1x2");
+    assertThat(s.reason()).contains("8 tiles of 64x128 in 1 round(s) on 132 SMs");
+    // Block128, 4096^2: 1024 tiles of 128x128 (8 rounds, cost 131072) tie with 2048 of 64x128
+    // (16 rounds, cost 131072): the earlier variant wins the tie.
+    GemmProblem block = GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_BLOCK128).build();
+    assertThat(select(block).variant().name()).isEqualTo("cutlass_sm90_fp8_block128_coop_128x128x128_c1x2");
+    // 132 x 256: 128x128 needs 4 tiles (cost 16384), 64x128 needs 6 (cost 8192).
+    GemmProblem blockSmall = GemmProblem.builder(132, 256, 512, GemmInput.FP8_BLOCK128).build();
+    assertThat(select(blockSmall).variant().name()).isEqualTo("cutlass_sm90_fp8_block128_pingpong_64x128x128_c1x2");
+  }
+
+  @Test
+  void unalignedVocabularyFallsBackToCublasLtWithTheReason() {
+    GemmSelection s = select(bf16(64, 50257, 768));
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUBLASLT);
+    assertThat(s.reason()).startsWith("fallback to cublaslt after 1 backend(s)");
+    assertThat(s.rejected()).containsExactly(
+        "cutlass: N=50257 must be a multiple of 8 (16-byte rows of the bf16 output for TMA)");
+  }
+
+  @Test
+  void fp32OutputNeedsNMultipleOf4Only() {
+    GemmProblem p = GemmProblem.builder(64, 52, 64, GemmInput.BF16).output(GemmOutput.FP32).build();
+    assertThat(select(p).provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(select(GemmProblem.builder(64, 50, 64, GemmInput.BF16).output(GemmOutput.FP32).build()).rejected())
+        .singleElement().asString().contains("N=50 must be a multiple of 4");
+  }
+
+  @Test
+  void fp8WithRaggedKEndsOnTheReferenceKernel() {
+    GemmProblem p = GemmProblem.builder(128, 128, 100, GemmInput.FP8_TENSOR).build();
+    GemmSelection s = select(p);
+    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(s.variant().name()).isEqualTo("reference_fp8_tensor");
+    assertThat(s.rejected()).containsExactly(
+        "cutlass: K=100 must be a multiple of 16 (16-byte rows of A and B for TMA)",
+        "cublaslt: FP8: K=100 must be a multiple of 16");
+    assertThat(s.reason()).contains("fallback to reference-gpu after 2 backend(s)");
+  }
+
+  @Test
+  void epiloguesCublasLtLacksGoToTheReferenceKernel() {
+    GemmProblem gelu = GemmProblem.builder(64, 50257, 768, GemmInput.BF16).activation(GemmActivation.GELU).build();
+    GemmSelection s = select(gelu);
+    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(s.rejected().get(1)).isEqualTo(
+        "cublaslt: no GELU epilogue (cuBLASLt's GELU is the tanh form and it has no SiLU)");
+    GemmProblem scaledBias = GemmProblem.builder(64, 50257, 768, GemmInput.BF16).bias(true).outScale(0.5f).build();
+    assertThat(select(scaledBias).rejected().get(1)).contains("outScale=0.5 with a bias cannot be expressed");
+    // With aligned shapes CUTLASS takes every epilogue.
+    GemmProblem all = GemmProblem.builder(128, 256, 128, GemmInput.BF16).activation(GemmActivation.SILU).bias(true)
+        .residual(true).outScale(0.5f).alpha(2f).build();
+    assertThat(select(all).provider()).isEqualTo(KernelProvider.CUTLASS);
+  }
+
+  @Test
+  void blockScaledFp8NeedsMMultipleOf4ForCutlass() {
+    GemmProblem p = GemmProblem.builder(130, 256, 512, GemmInput.FP8_BLOCK128).build();
+    GemmSelection s = select(p);
+    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(s.rejected()).containsExactly(
+        "cutlass: M=130 must be a multiple of 4 (16-byte rows of the M-major scale_a for TMA)",
+        "cublaslt: no fp8-block128 kernel in this build");
+  }
+
+  @Test
+  void microscaledFormatsHaveNoHopperKernelAndUseTheReference() {
+    for (GemmInput in : new GemmInput[] {GemmInput.MXFP8, GemmInput.NVFP4}) {
+      GemmSelection s = select(GemmProblem.builder(256, 256, 256, in).build());
+      assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+      assertThat(s.rejected()).containsExactly("cutlass: no " + in.displayName() + " kernel in this build",
+          "cublaslt: no " + in.displayName() + " kernel in this build");
+    }
+  }
+
+  @Test
+  void misalignedPointersPassOverTheTmaKernels() {
+    GemmSelection s = select(bf16(256, 256, 256), H100, 8);
+    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(s.rejected()).containsExactly(
+        "cutlass: needs 16-byte aligned operands (TMA), these are aligned to 8 byte(s)",
+        "cublaslt: needs 16-byte aligned operands, these are aligned to 8 byte(s)");
+    assertThat(select(bf16(256, 256, 256), H100, 16).provider()).isEqualTo(KernelProvider.CUTLASS);
+  }
+
+  @Test
+  void otherArchitecturesSkipTheSm90Kernels() {
+    GemmSelection s = select(bf16(256, 256, 256), GemmTarget.named("b200"), 256);
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUBLASLT);
+    assertThat(s.rejected()).singleElement().asString().startsWith("cutlass: needs sm_90, target is b200 (sm_100");
+    // FP8 cuBLASLt needs sm_89: an sm_80 GPU gets the reference kernel.
+    GemmSelection ampere = select(GemmProblem.builder(256, 256, 256, GemmInput.FP8_TENSOR).build(),
+        GemmTarget.gpu("a100", 80, 108), 256);
+    assertThat(ampere.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(ampere.rejected().get(1)).startsWith("cublaslt: needs sm_89+");
+  }
+
+  @Test
+  void theCpuTargetRunsEverythingOnTheCpuWithTheReasons() {
+    GemmSelection s = select(bf16(64, 64, 64), GemmTarget.cpu(), 256);
+    assertThat(s.provider()).isEqualTo(KernelProvider.CPU);
+    assertThat(s.variant().name()).isEqualTo("cpu_bf16");
+    assertThat(s.rejected()).containsExactly("cutlass: target cpu has no GPU", "cublaslt: target cpu has no GPU",
+        "reference-gpu: target cpu has no GPU");
+    assertThat(s.reason()).doesNotContain("not the GPU");
+  }
+
+  @Test
+  void mnMajorOperandsAndEmptyReductionsRunOnTheHostOfAGpuTarget() {
+    GemmProblem nn = GemmProblem.builder(64, 64, 64, GemmInput.BF16)
+        .layout(OperandMajor.K_MAJOR, OperandMajor.MN_MAJOR).build();
+    GemmSelection s = select(nn);
+    assertThat(s.provider()).isEqualTo(KernelProvider.CPU);
+    assertThat(s.rejected()).hasSize(3).allSatisfy(r -> assertThat(r).contains("reads K-major operands only"));
+    assertThat(s.reason()).endsWith("runs on the host CPU, not the GPU");
+    GemmSelection k0 = select(bf16(64, 64, 0));
+    assertThat(k0.provider()).isEqualTo(KernelProvider.CPU);
+    assertThat(k0.rejected().get(0)).contains("K=0: an empty reduction");
+    GemmSelection m0 = select(bf16(0, 64, 64));
+    assertThat(m0.provider()).isEqualTo(KernelProvider.CPU);
+    assertThat(m0.rejected().get(0)).contains("M=0, N=64: nothing to compute");
+  }
+
+  @Test
+  void rowsBeyondTheReferenceGridGoToTheCpu() {
+    long rows = GemmKernelSelector.REFERENCE_MAX_ROWS + 1;
+    GemmSelection s = select(GemmProblem.builder(rows, 3, 5, GemmInput.MXFP8).build());
+    assertThat(s.provider()).isEqualTo(KernelProvider.CPU);
+    assertThat(s.rejected().get(2)).isEqualTo("reference-gpu: M=" + rows
+        + " exceeds the reference kernel's 4194240 rows (grid limit)");
+  }
+
+  @Test
+  void aProblemTooLargeEvenForTheCpuIsAnError() {
+    GemmProblem huge = GemmProblem.builder(100_000, 100_000, 100_000, GemmInput.BF16)
+        .layout(OperandMajor.MN_MAJOR, OperandMajor.K_MAJOR).build();
+    assertThatThrownBy(() -> select(huge)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no kernel for GEMM bf16 M=100000")
+        .hasMessageContaining("cpu: an operand of");
+  }
+
+  @Test
+  void unavailableAndDisabledBackendsAreRecordedWithTheirReasons() {
+    GemmTarget noLt = H100.withUnavailable(KernelProvider.CUBLASLT, "libcublasLt is missing (libcublasLt.so.13)");
+    GemmSelection s = select(bf16(64, 50257, 768), noLt, 256);
+    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(s.rejected().get(1)).isEqualTo("cublaslt: libcublasLt is missing (libcublasLt.so.13)");
+
+    KernelRegistry registry = KernelRegistry.standard().withProviderDisabled(KernelProvider.CUTLASS,
+        "measuring cuBLASLt alone");
+    GemmSelection r = registry.selectGemm(bf16(4096, 4096, 4096), CATALOG, H100, 256, GemmPreference.AUTO);
+    assertThat(r.provider()).isEqualTo(KernelProvider.CUBLASLT);
+    assertThat(r.rejected()).containsExactly("cutlass: disabled (measuring cuBLASLt alone)");
+    assertThatThrownBy(() -> H100.withUnavailable(KernelProvider.CPU, "x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("always available");
+  }
+
+  @Test
+  void aBuildWithoutSomeKernelsPassesOverTheirBackend() {
+    List<GemmVariant> l = new ArrayList<>();
+    for (GemmVariant v : CATALOG.variants()) {
+      if (v.provider() != KernelProvider.CUTLASS) {
+        l.add(v);
+      }
+    }
+    GemmSelection s = GemmKernelSelector.select(bf16(4096, 4096, 4096), GemmKernelCatalog.of(l), H100, 256,
+        GemmPreference.AUTO);
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUBLASLT);
+    assertThat(s.rejected()).containsExactly("cutlass: no bf16 kernel in this build");
+  }
+
+  @Test
+  void aPreferredBackendOrVariantIsTakenOrRefusedWithTheReason() {
+    GemmSelection lt = GemmKernelSelector.select(bf16(4096, 4096, 4096), CATALOG, H100, 256,
+        GemmPreference.provider(KernelProvider.CUBLASLT));
+    assertThat(lt.provider()).isEqualTo(KernelProvider.CUBLASLT);
+    assertThat(lt.rejected()).isEmpty();
+    assertThat(lt.reason()).startsWith("asked for cublaslt");
+    GemmSelection v2 = GemmKernelSelector.select(bf16(4096, 4096, 4096), CATALOG, H100, 256,
+        GemmPreference.variant(KernelProvider.CUTLASS, 2));
+    assertThat(v2.variant().name()).isEqualTo("cutlass_sm90_bf16_coop_256x128x64_c1x2");
+    assertThat(v2.reason()).contains("variant 2 as asked");
+    assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 50257, 768), CATALOG, H100, 256,
+        GemmPreference.provider(KernelProvider.CUTLASS)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cutlass cannot run GEMM bf16 M=64 N=50257 K=768")
+        .hasMessageContaining("N=50257 must be a multiple of 8");
+    assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 256,
+        GemmPreference.variant(KernelProvider.CUTLASS, 3)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 3 bf16 variant(s), variant 3");
+    assertThatThrownBy(() -> new GemmPreference(null, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 12, GemmPreference.AUTO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+  }
+
+  @Test
+  void everyCatalogueEntryNamesAStandardKernelFamily() {
+    for (GemmVariant v : CATALOG.variants()) {
+      KernelDescriptor d = KernelRegistry.standard().kernel(v.descriptorId());
+      assertThat(d.provider()).as(v.name()).isEqualTo(v.provider());
+      assertThat(d.op().isGemm()).isTrue();
+      assertThat(d.inputFormats()).as(v.name()).contains(v.input().aFormat());
+      assertThat(d.weightFormats()).as(v.name()).contains(v.input().bFormat());
+    }
+    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 3)
+        .containsEntry(KernelProvider.CUBLASLT, 1).containsEntry(KernelProvider.REFERENCE_GPU, 1)
+        .containsEntry(KernelProvider.CPU, 1);
+  }
+
+  @Test
+  void catalogueChecksItsNumberingAndReadsTilesFromNames() {
+    GemmVariant v = GemmKernelCatalog.parseCutlass(GemmInput.BF16, 0, "cutlass_sm90_bf16_pingpong_128x64x64_c1x1",
+        "cutlass.sm90.gemm.bf16").orElseThrow();
+    assertThat(v.tileM()).isEqualTo(128);
+    assertThat(v.tileN()).isEqualTo(64);
+    assertThat(v.schedule()).isEqualTo(GemmKernelCatalog.PINGPONG);
+    assertThat(GemmKernelCatalog.parseCutlass(GemmInput.BF16, 0, "mystery_kernel", "x")).isEmpty();
+    GemmVariant gap = new GemmVariant(KernelProvider.CUTLASS, GemmInput.BF16, 1, "x_128x128x64_coop", 128, 128,
+        GemmKernelCatalog.COOPERATIVE, "cutlass.sm90.gemm.bf16");
+    assertThatThrownBy(() -> GemmKernelCatalog.of(List.of(gap)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without gaps");
+  }
+
+  @Test
+  void graphFormatsMapToGemmInputs() {
+    assertThat(GemmInput.of(TensorFormat.FP8_BLOCK_1X128, TensorFormat.FP8_BLOCK_128X128))
+        .contains(GemmInput.FP8_BLOCK128);
+    assertThat(GemmInput.of(TensorFormat.NVFP4, TensorFormat.NVFP4_2D)).contains(GemmInput.NVFP4);
+    assertThat(GemmInput.of(TensorFormat.BF16, TensorFormat.MXFP8)).isEmpty();
+  }
+}

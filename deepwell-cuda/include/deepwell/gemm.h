@@ -1,0 +1,146 @@
+/*
+ * Deepwell GEMM: C ABI.
+ *
+ * One call computes, for row-major A [M,K], B given as [N,K] row-major ("TN": both operands
+ * K-contiguous, the layout Hopper's tensor cores read without a transpose) and row-major D [M,N]:
+ *
+ *     Y[m,n] = alpha * scale_terms * sum_k deq(A)[m,k] * deq(B)[n,k]  + bias[n]
+ *     D[m,n] = out_scale * act(Y[m,n]) + residual[m,n]
+ *
+ * where deq() applies the operand format's block scales (see dw_gemm_input), "scale_terms" is
+ * the product of the per-tensor scales where the format has them (applied in FP32 after the
+ * product), act is one of dw_gemm_activation, and bias / residual are present only when
+ * desc.has_bias / desc.has_residual say so. The accumulator is FP32.
+ *
+ * All matrices are dense with no padding between rows (row stride = number of columns; for
+ * NVFP4 a row of K values takes ceil(K/2) bytes). All pointers are device pointers except
+ * where a field says otherwise. Nothing here allocates device memory, synchronises, or keeps
+ * per-call state: a run may be captured into a CUDA graph.
+ *
+ * Shapes: the reference backend takes any M, N, K >= 1. The CUTLASS sm90 kernels need 16-byte
+ * rows for TMA: K a multiple of 8 (BF16) or 16 (FP8), N a multiple of 8 (BF16 output) or 4
+ * (FP32 output), and for FP8_BLOCK128 M a multiple of 4; otherwise they answer
+ * DW_ERROR_GEMM_UNSUPPORTED and AUTO moves on to cuBLASLt or the reference kernel.
+ *
+ * Status codes and errors follow deepwell.h: every function that can fail returns a dw_status
+ * (DW_SUCCESS, a CUDA error, or DW_ERROR_*) and records what failed for dw_last_error():
+ *   DW_ERROR_INVALID_ARGUMENT   a null/negative/inconsistent field (the detail names it), or a
+ *                               workspace smaller than the plan's workspace_bytes
+ *   DW_ERROR_GEMM_UNSUPPORTED   a valid problem this backend/variant cannot run (the detail
+ *                               says why: alignment, format, architecture, epilogue)
+ *   DW_ERROR_LIBRARY_MISSING    the cuBLASLt backend was asked for and libcublasLt is missing
+ *   DW_ERROR_INTERNAL           CUTLASS or cuBLASLt refused or failed (the detail has its status)
+ *   a CUDA error                a launch or runtime call failed
+ */
+#ifndef DEEPWELL_GEMM_H
+#define DEEPWELL_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "deepwell/deepwell.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+
+/* Operand format; A and B always share it. Scale layouts (all scales are device memory):
+ *  BF16         no scales.
+ *  FP8_TENSOR   E4M3 bytes; scale_a, scale_b: one FP32 each (deq = value * scale).
+ *  FP8_BLOCK128 E4M3 bytes; scale_a: FP32 per 1x128 block of A, stored M-contiguous:
+ *               element (m, kb) at scale_a[kb * M + m], kb < ceil(K/128);
+ *               scale_b: FP32 per 128x128 block of B, stored K-contiguous:
+ *               element (nb, kb) at scale_b[nb * ceil(K/128) + kb], nb < ceil(N/128).
+ *  MXFP8        E4M3 bytes; scale_a / scale_b: one E8M0 byte per 32 consecutive k of a row,
+ *               row-major [rows][ceil(K/32)] (deq = value * 2^(e - 127); e = 255 is NaN).
+ *  NVFP4        E2M1 nibbles, two per byte, element k of a row in byte k/2, low nibble first;
+ *               scale_a / scale_b: one UE4M3 byte (E4M3 with the sign bit 0) per 16
+ *               consecutive k, row-major [rows][ceil(K/16)]; tensor_scale_a / tensor_scale_b:
+ *               one FP32 each (deq = value * ue4m3 * tensor_scale). */
+typedef enum dw_gemm_input {
+  DW_GEMM_IN_BF16 = 0,
+  DW_GEMM_IN_FP8_TENSOR = 1,
+  DW_GEMM_IN_FP8_BLOCK128 = 2,
+  DW_GEMM_IN_MXFP8 = 3,
+  DW_GEMM_IN_NVFP4 = 4
+} dw_gemm_input;
+
+/* Type of D; bias and residual have the same type as D. */
+typedef enum dw_gemm_output {
+  DW_GEMM_OUT_BF16 = 0,
+  DW_GEMM_OUT_F32 = 1
+} dw_gemm_output;
+
+typedef enum dw_gemm_activation {
+  DW_GEMM_ACT_NONE = 0,
+  DW_GEMM_ACT_GELU = 1, /* exact form: 0.5 x (1 + erf(x / sqrt 2)) */
+  DW_GEMM_ACT_SILU = 2  /* x / (1 + exp(-x)) */
+} dw_gemm_activation;
+
+typedef enum dw_gemm_backend {
+  DW_GEMM_BACKEND_AUTO = 0,         /* CUTLASS sm90 if it can, else cuBLASLt, else reference */
+  DW_GEMM_BACKEND_CUTLASS_SM90 = 1, /* TMA warp-specialized kernels; compute capability 9.0 */
+  DW_GEMM_BACKEND_CUBLASLT = 2,     /* libcublasLt opened at run time; BF16 and FP8_TENSOR   */
+  DW_GEMM_BACKEND_REFERENCE = 3     /* plain CUDA, any arch, every format and shape          */
+} dw_gemm_backend;
+
+/* What to compute: everything that chooses a kernel, no pointers. */
+typedef struct dw_gemm_desc {
+  int64_t m, n, k;               /* >= 1 each */
+  dw_gemm_input input;
+  dw_gemm_output output;
+  dw_gemm_activation activation;
+  float alpha;                   /* host value; multiplies the accumulator */
+  float out_scale;               /* host value; multiplies act(Y) */
+  int32_t has_bias;              /* 0/1: whether args.bias will be given */
+  int32_t has_residual;          /* 0/1: whether args.residual will be given */
+} dw_gemm_desc;
+
+/* The device memory of one call. Pointers must be 16-byte aligned (cudaMalloc gives 256). */
+typedef struct dw_gemm_args {
+  const void* a;                 /* [M,K] */
+  const void* b;                 /* [N,K] */
+  void* d;                       /* [M,N] */
+  const void* scale_a;           /* per dw_gemm_input; null for BF16 */
+  const void* scale_b;
+  const float* tensor_scale_a;   /* NVFP4 only, else null */
+  const float* tensor_scale_b;
+  const void* bias;              /* [N] of the output type, iff desc.has_bias */
+  const void* residual;          /* [M,N] of the output type, iff desc.has_residual; may equal d */
+} dw_gemm_args;
+
+/* A resolved choice of kernel for one desc on one device. Plain value: copy it freely. */
+typedef struct dw_gemm_plan_info {
+  dw_gemm_desc planned;          /* the problem it was planned for: a run must match its shape,
+                                    formats, activation and bias/residual flags */
+  int32_t device;                /* the device it was planned for; runs make it current */
+  dw_gemm_backend backend;       /* never AUTO once planned */
+  int32_t variant;               /* kernel configuration within the backend */
+  int32_t swizzle;               /* CUTLASS tile-raster swizzle (1, 2, 4, 8); 0 before planning:
+                                    the planner's choice (a benchmark may preset it) */
+  uint64_t workspace_bytes;      /* device scratch dw_gemm_run needs (0: none) */
+  char name[64];                 /* kernel name, for logs and the kernel matrix */
+  uint64_t opaque[10];           /* backend-private (cuBLASLt keeps its chosen algorithm here) */
+} dw_gemm_plan_info;
+
+/* Number of variants a backend has for an input format in this build (0: none). */
+int32_t dw_gemm_variant_count(dw_gemm_backend backend, dw_gemm_input input);
+
+/* Chooses a kernel for `desc` on `device`. variant < 0 lets the backend choose by problem
+ * size; variant >= 0 forces one (benchmarks). AUTO tries CUTLASS sm90, then cuBLASLt, then the
+ * reference kernel, and returns the first that accepts the problem. A preset out->swizzle > 0
+ * is kept. */
+dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend backend, int32_t variant,
+                       dw_gemm_plan_info* out);
+
+/* Runs a planned GEMM on `stream` (a cudaStream_t of the plan's device, e.g. dw_stream_native();
+ * null = the default stream). Asynchronous; may be captured into a CUDA graph. */
+dw_status dw_gemm_run(const dw_gemm_desc* desc, const dw_gemm_args* args, const dw_gemm_plan_info* plan,
+                      void* workspace, uint64_t workspace_bytes, void* stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DEEPWELL_GEMM_H */

@@ -1,0 +1,229 @@
+// The C ABI of gemm.h: argument checks, backend choice, and the hand-off to the backends.
+// Host code only; the kernels live in the per-family files.
+#include <cstdio>
+#include <cstring>
+
+#include "gemm_internal.h"
+
+namespace dw::gemm {
+
+void set_name(dw_gemm_plan_info* plan, const char* name) {
+  std::snprintf(plan->name, sizeof plan->name, "%s", name);
+}
+
+namespace {
+
+constexpr const char* kPlanOp = "dw_gemm_plan";
+constexpr const char* kRunOp = "dw_gemm_run";
+
+bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4; }
+bool valid_output(int v) { return v == DW_GEMM_OUT_BF16 || v == DW_GEMM_OUT_F32; }
+bool valid_activation(int v) { return v >= DW_GEMM_ACT_NONE && v <= DW_GEMM_ACT_SILU; }
+bool valid_backend(int v) { return v >= DW_GEMM_BACKEND_AUTO && v <= DW_GEMM_BACKEND_REFERENCE; }
+
+dw_status validate_desc(const dw_gemm_desc* d, const char* op) {
+  if (d == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc is null");
+  if (d->m < 1) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.m=%lld must be >= 1", (long long)d->m);
+  if (d->n < 1) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.n=%lld must be >= 1", (long long)d->n);
+  if (d->k < 1) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.k=%lld must be >= 1", (long long)d->k);
+  if (!valid_input(d->input))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.input=%d is not a dw_gemm_input", d->input);
+  if (!valid_output(d->output))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.output=%d is not a dw_gemm_output", d->output);
+  if (!valid_activation(d->activation))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.activation=%d is not a dw_gemm_activation", d->activation);
+  if (d->has_bias != 0 && d->has_bias != 1)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_bias=%d must be 0 or 1", d->has_bias);
+  if (d->has_residual != 0 && d->has_residual != 1)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_residual=%d must be 0 or 1", d->has_residual);
+  return DW_SUCCESS;
+}
+
+dw_status validate_args(const dw_gemm_desc& d, const dw_gemm_args* a) {
+  const char* op = kRunOp;
+  if (a == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args is null");
+  if (a->a == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.a is null");
+  if (a->b == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.b is null");
+  if (a->d == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.d is null");
+  const bool scaled = d.input != DW_GEMM_IN_BF16;
+  if (scaled && a->scale_a == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.scale_a is null but input format %d has scales", d.input);
+  if (scaled && a->scale_b == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.scale_b is null but input format %d has scales", d.input);
+  if (d.input == DW_GEMM_IN_NVFP4 && a->tensor_scale_a == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.tensor_scale_a is null (NVFP4 needs it)");
+  if (d.input == DW_GEMM_IN_NVFP4 && a->tensor_scale_b == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.tensor_scale_b is null (NVFP4 needs it)");
+  if (d.has_bias && a->bias == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.bias is null but desc.has_bias=1");
+  if (d.has_residual && a->residual == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.residual is null but desc.has_residual=1");
+  return DW_SUCCESS;
+}
+
+dw_status device_info(int32_t device, const char* op, DeviceInfo* out) {
+  dw_status s = dw::use_device(device, op);
+  if (s != DW_SUCCESS) return s;
+  out->device = device;
+  out->sm_count = dw::sm_count(device);
+  s = dw::check(cudaDeviceGetAttribute(&out->cc_major, cudaDevAttrComputeCapabilityMajor, device), op,
+                "compute capability of device %d", device);
+  if (s == DW_SUCCESS)
+    s = dw::check(cudaDeviceGetAttribute(&out->cc_minor, cudaDevAttrComputeCapabilityMinor, device), op,
+                  "compute capability of device %d", device);
+  return s;
+}
+
+#if defined(DEEPWELL_HAVE_CUTLASS)
+const Sm90Family* sm90_family_for(dw_gemm_input in) {
+  switch (in) {
+    case DW_GEMM_IN_BF16: return &sm90_bf16_family();
+    case DW_GEMM_IN_FP8_TENSOR: return &sm90_fp8_tensor_family();
+    case DW_GEMM_IN_FP8_BLOCK128: return &sm90_fp8_block_family();
+    default: return nullptr;  // CUTLASS 4.2 has no sm90 mainloop for MXFP8 / NVFP4
+  }
+}
+#endif
+
+dw_status plan_sm90(const DeviceInfo& dev, const dw_gemm_desc& d, int variant, dw_gemm_plan_info* p) {
+#if defined(DEEPWELL_HAVE_CUTLASS)
+  if (dev.cc_major != 9 || dev.cc_minor != 0)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp,
+                    "CUTLASS sm90 kernels need compute capability 9.0, device %d has %d.%d", dev.device, dev.cc_major,
+                    dev.cc_minor);
+  const Sm90Family* f = sm90_family_for(d.input);
+  if (f == nullptr)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "CUTLASS sm90: no kernel for input format %d", d.input);
+  p->backend = DW_GEMM_BACKEND_CUTLASS_SM90;
+  return f->plan(dev, d, variant, p);
+#else
+  (void)dev;
+  (void)d;
+  (void)variant;
+  (void)p;
+  return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "this library was built without the sm_90a GEMM kernels");
+#endif
+}
+
+dw_status plan_reference(const dw_gemm_desc& d, int variant, dw_gemm_plan_info* p) {
+  if (variant > 0)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "variant=%d: the reference backend has one", variant);
+  p->backend = DW_GEMM_BACKEND_REFERENCE;
+  p->variant = 0;
+  p->workspace_bytes = 0;
+  static const char* names[] = {"reference_bf16", "reference_fp8_tensor", "reference_fp8_block128",
+                                "reference_mxfp8", "reference_nvfp4"};
+  set_name(p, names[d.input]);
+  return DW_SUCCESS;
+}
+
+void reset(dw_gemm_plan_info* p, const dw_gemm_desc& desc, int32_t device, int32_t swizzle) {
+  std::memset(p, 0, sizeof *p);
+  p->planned = desc;
+  p->device = device;
+  p->swizzle = swizzle;
+}
+
+// alpha and out_scale may change between runs of one plan; nothing else may.
+bool same_problem(const dw_gemm_desc& a, const dw_gemm_desc& b) {
+  return a.m == b.m && a.n == b.n && a.k == b.k && a.input == b.input && a.output == b.output &&
+         a.activation == b.activation && a.has_bias == b.has_bias && a.has_residual == b.has_residual;
+}
+
+}  // namespace
+}  // namespace dw::gemm
+
+using namespace dw::gemm;
+
+extern "C" {
+
+int32_t dw_gemm_variant_count(dw_gemm_backend backend, dw_gemm_input input) {
+  if (!valid_input(input)) return 0;
+  switch (backend) {
+    case DW_GEMM_BACKEND_CUTLASS_SM90: {
+#if defined(DEEPWELL_HAVE_CUTLASS)
+      const Sm90Family* f = sm90_family_for(input);
+      return f ? f->variant_count() : 0;
+#else
+      return 0;
+#endif
+    }
+    case DW_GEMM_BACKEND_CUBLASLT: return (input == DW_GEMM_IN_BF16 || input == DW_GEMM_IN_FP8_TENSOR) ? 1 : 0;
+    case DW_GEMM_BACKEND_REFERENCE: return 1;
+    default: return 0;
+  }
+}
+
+dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend backend, int32_t variant,
+                       dw_gemm_plan_info* out) {
+  if (out == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "out is null");
+  dw_status st = validate_desc(desc, kPlanOp);
+  if (st != DW_SUCCESS) return st;
+  if (!valid_backend(backend))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "backend=%d is not a dw_gemm_backend", backend);
+  DeviceInfo dev;
+  st = device_info(device, kPlanOp, &dev);
+  if (st != DW_SUCCESS) return st;
+  const int32_t swizzle = out->swizzle;  // a caller may preset it (benchmarks); 0 = the plan's choice
+  reset(out, *desc, device, swizzle);
+  switch (backend) {
+    case DW_GEMM_BACKEND_CUTLASS_SM90: return plan_sm90(dev, *desc, variant, out);
+    case DW_GEMM_BACKEND_CUBLASLT:
+      if (variant > 0) return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "variant=%d: cuBLASLt has one", variant);
+      return cublaslt_plan(dev, *desc, out);
+    case DW_GEMM_BACKEND_REFERENCE: return plan_reference(*desc, variant, out);
+    case DW_GEMM_BACKEND_AUTO:
+    default: {
+      // The order of preference of the architecture notes: CUTLASS, cuBLASLt, reference.
+      if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
+      reset(out, *desc, device, swizzle);
+      if (cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
+      reset(out, *desc, device, swizzle);
+      return plan_reference(*desc, -1, out);
+    }
+  }
+}
+
+dw_status dw_gemm_run(const dw_gemm_desc* desc, const dw_gemm_args* args, const dw_gemm_plan_info* plan,
+                      void* workspace, uint64_t workspace_bytes, void* stream) {
+  if (plan == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "plan is null");
+  dw_status st = validate_desc(desc, kRunOp);
+  if (st != DW_SUCCESS) return st;
+  st = validate_args(*desc, args);
+  if (st != DW_SUCCESS) return st;
+  if (!same_problem(*desc, plan->planned))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp,
+                    "plan was made for another problem (m=%lld n=%lld k=%lld input=%d output=%d act=%d bias=%d "
+                    "residual=%d)",
+                    (long long)plan->planned.m, (long long)plan->planned.n, (long long)plan->planned.k,
+                    plan->planned.input, plan->planned.output, plan->planned.activation, plan->planned.has_bias,
+                    plan->planned.has_residual);
+  if (workspace_bytes < plan->workspace_bytes)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace_bytes=%llu, the plan needs %llu",
+                    (unsigned long long)workspace_bytes, (unsigned long long)plan->workspace_bytes);
+  if (plan->workspace_bytes > 0 && workspace == nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace is null, the plan needs %llu bytes",
+                    (unsigned long long)plan->workspace_bytes);
+  DeviceInfo dev;
+  st = device_info(plan->device, kRunOp, &dev);
+  if (st != DW_SUCCESS) return st;
+  auto s = static_cast<cudaStream_t>(stream);
+  switch (plan->backend) {
+    case DW_GEMM_BACKEND_CUTLASS_SM90: {
+#if defined(DEEPWELL_HAVE_CUTLASS)
+      const Sm90Family* f = sm90_family_for(desc->input);
+      if (f == nullptr)
+        return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kRunOp, "CUTLASS sm90: no kernel for input %d", desc->input);
+      return f->run(dev, *desc, *args, *plan, workspace, workspace_bytes, s);
+#else
+      return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kRunOp, "this library was built without the sm_90a GEMM kernels");
+#endif
+    }
+    case DW_GEMM_BACKEND_CUBLASLT: return cublaslt_run(dev, *desc, *args, *plan, workspace, workspace_bytes, s);
+    case DW_GEMM_BACKEND_REFERENCE: return reference_run(*desc, *args, s);
+    default:
+      return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "plan.backend=%d is not a planned backend", plan->backend);
+  }
+}
+
+}  // extern "C"

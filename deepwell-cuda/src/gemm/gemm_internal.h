@@ -1,0 +1,64 @@
+// Shared between the GEMM backends: device facts, argument checks and the per-family entry
+// points the dispatcher (gemm_dispatch.cpp) calls. Not part of the C ABI. Errors are recorded
+// through the runtime's dw::fail / dw::check (runtime/internal.h), so dw_last_error() reports
+// them like every other Deepwell call.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include "deepwell/gemm.h"
+#include "runtime/internal.h"
+
+#if defined(__CUDACC__)
+#define DW_GEMM_HD __host__ __device__
+#else
+#define DW_GEMM_HD
+#endif
+
+namespace dw::gemm {
+
+// What kernel selection needs to know about the device a plan is for.
+struct DeviceInfo {
+  int32_t device = 0;
+  int sm_count = 0;
+  int cc_major = 0;
+  int cc_minor = 0;
+};
+
+DW_GEMM_HD inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Copies `name` into plan->name, truncated.
+void set_name(dw_gemm_plan_info* plan, const char* name);
+
+// ---- CUTLASS sm90 families (sm_90a only; in the build where DEEPWELL_HAVE_CUTLASS is defined) ----
+// plan: fills plan->variant/swizzle/name/workspace_bytes for the given (or, variant < 0,
+// chosen) kernel, or returns DW_ERROR_GEMM_UNSUPPORTED with a detail. run: launches it.
+struct Sm90Family {
+  int (*variant_count)();
+  dw_status (*plan)(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_gemm_plan_info* plan);
+  dw_status (*run)(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args,
+                   const dw_gemm_plan_info& plan, void* workspace, size_t workspace_bytes, cudaStream_t stream);
+};
+const Sm90Family& sm90_bf16_family();
+const Sm90Family& sm90_fp8_tensor_family();
+const Sm90Family& sm90_fp8_block_family();
+
+// The tile of one sm90 configuration: a compile-time fact of its kernel, kept in the family's
+// table next to the kernel.
+struct Sm90Tile {
+  int m, n;
+};
+// The measured choice of configuration (gemm_sm90_select.cpp, host code only, so that retuning
+// it rebuilds no CUTLASS translation unit).
+int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const Sm90Tile* tiles, int count);
+int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Tile tile);
+
+// ---- reference (gemm_reference.cu) ----
+dw_status reference_run(const dw_gemm_desc& desc, const dw_gemm_args& args, cudaStream_t stream);
+
+// ---- cuBLASLt (gemm_cublaslt.cpp) ----
+dw_status cublaslt_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* plan);
+dw_status cublaslt_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args,
+                       const dw_gemm_plan_info& plan, void* workspace, size_t workspace_bytes, cudaStream_t stream);
+
+}  // namespace dw::gemm

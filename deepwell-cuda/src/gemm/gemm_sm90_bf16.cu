@@ -1,0 +1,60 @@
+// BF16 x BF16 -> BF16/FP32 (FP32 accumulation) on sm_90a: TMA warp-specialized kernels,
+// persistent, cooperative and ping-pong schedules.
+#include "gemm_sm90_common.cuh"
+
+namespace dw::gemm::sm90 {
+namespace {
+
+using cute::_1;
+using cute::_2;
+using cute::_64;
+using cute::_128;
+using cute::_256;
+using cute::Shape;
+using bf16 = cutlass::bfloat16_t;
+
+using Coop = cutlass::gemm::KernelTmaWarpSpecializedCooperative;
+using CoopEpi = cutlass::epilogue::TmaWarpSpecializedCooperative;
+using Pingpong = cutlass::gemm::KernelTmaWarpSpecializedPingpong;
+using PingpongEpi = cutlass::epilogue::TmaWarpSpecialized;
+
+// Two consumer warpgroups share a 128x256 tile (64x256 each); clusters of two along M share
+// B's tile through TMA multicast. The large-problem workhorse.
+template <class D>
+using Coop128x256 = Config<bf16, D, Shape<_128, _256, _64>, Shape<_2, _1, _1>, Coop, CoopEpi, Scaling::kNone>;
+// Each consumer warpgroup owns a whole 128x128 tile and the two alternate, so one's epilogue
+// overlaps the other's mainloop: better where tiles are few or K is short.
+template <class D>
+using Pingpong128x128 = Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _1, _1>, Pingpong, PingpongEpi, Scaling::kNone>;
+// 256x128 cooperative: the transposed tile of the first, for narrow N (N = 768 is 6 x 128 but
+// only 3 x 256).
+template <class D>
+using Coop256x128 = Config<bf16, D, Shape<_256, _128, _64>, Shape<_1, _2, _1>, Coop, CoopEpi, Scaling::kNone>;
+
+const VariantEntry kVariants[] = {
+    entry<Coop128x256>("cutlass_sm90_bf16_coop_128x256x64_c2x1"),
+    entry<Pingpong128x128>("cutlass_sm90_bf16_pingpong_128x128x64_c2x1"),
+    entry<Coop256x128>("cutlass_sm90_bf16_coop_256x128x64_c1x2"),
+};
+constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
+
+int count() { return kCount; }
+
+dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_gemm_plan_info* p) {
+  return plan_variant(kVariants, kCount, dev, desc, variant, p);
+}
+
+dw_status run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_gemm_plan_info& p,
+              void* ws, size_t ws_bytes, cudaStream_t stream) {
+  return run_variant(kVariants, kCount, dev, desc, args, p, ws, ws_bytes, stream);
+}
+
+}  // namespace
+}  // namespace dw::gemm::sm90
+
+namespace dw::gemm {
+const Sm90Family& sm90_bf16_family() {
+  static const Sm90Family f{&sm90::count, &sm90::plan, &sm90::run};
+  return f;
+}
+}  // namespace dw::gemm

@@ -1,0 +1,143 @@
+package dev.deepwell.gpu.gemm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.deepwell.kernel.GemmInput;
+import dev.deepwell.kernel.GemmKernelCatalog;
+import dev.deepwell.kernel.GemmKernelSelector;
+import dev.deepwell.kernel.GemmPreference;
+import dev.deepwell.kernel.GemmProblem;
+import dev.deepwell.kernel.GemmSelection;
+import dev.deepwell.kernel.GemmVariant;
+import dev.deepwell.kernel.KernelProvider;
+import dev.deepwell.kernel.KernelRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java registry against the native library on a real device: the kernels it reports are
+ * the mirror catalogue's, the Java tile choice is the native planner's, preferences and
+ * disabled backends behave, and the profiler measures.
+ */
+@Tag("gpu")
+class GemmRegistryGpuTest {
+
+  private static GpuGemmFixture fx;
+
+  @BeforeAll
+  static void open() {
+    fx = GpuGemmFixture.openOrSkip();
+  }
+
+  @AfterAll
+  static void close() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  private static boolean hopper() {
+    return fx.gemm.target().smVersion() == 90;
+  }
+
+  @Test
+  void theLibrarysKernelsAreTheMirrorCatalogues() {
+    GemmKernelCatalog mirror = GemmKernelCatalog.standard();
+    for (GemmInput in : GemmInput.values()) {
+      for (KernelProvider p : KernelProvider.values()) {
+        List<String> got = fx.gemm.catalog().variants(p, in).stream().map(GemmVariant::name).toList();
+        List<String> want = mirror.variants(p, in).stream().map(GemmVariant::name).toList();
+        if (p == KernelProvider.CUTLASS && got.isEmpty() && !want.isEmpty()) {
+          System.out.println("[deepwell] this library has no CUTLASS " + in.displayName() + " kernels");
+          continue;
+        }
+        assertThat(got).as("%s %s", p, in).isEqualTo(want);
+      }
+    }
+    assertThat(fx.gemm.notes()).isEmpty();
+    assertThat(GemmNatives.planInfoSize()).isGreaterThan(GemmAbi.PLAN_INFO_BYTES_MIN);
+  }
+
+  @Test
+  void theJavaTileChoiceIsTheNativePlannersOnBenchmarkAndRandomShapes() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(hopper(), "CUTLASS sm90 kernels need an sm_90 device");
+    List<long[]> shapes = new ArrayList<>(List.of(new long[] {4096, 4096, 4096}, new long[] {8192, 8192, 8192},
+        new long[] {16384, 2304, 768}, new long[] {16384, 768, 768}, new long[] {16384, 4096, 768},
+        new long[] {16384, 768, 2048}, new long[] {16384, 32768, 768}, new long[] {16384, 768, 2304},
+        new long[] {768, 768, 16384}, new long[] {32768, 768, 16384}, new long[] {256, 256, 4096}));
+    SplittableRandom r = new SplittableRandom(90);
+    for (int i = 0; i < 40; i++) {
+      shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});
+    }
+    List<String> disagreements = new ArrayList<>();
+    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128}) {
+      for (long[] s : shapes) {
+        GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
+        GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256,
+            GemmPreference.provider(KernelProvider.CUTLASS));
+        long[] info = new long[4];
+        String nativeName = GemmNatives.plan(fx.device.ordinal(), p.m(), p.n(), p.k(), GemmAbi.input(in), 0, 0, 1f, 1f,
+            false, false, GemmAbi.BACKEND_CUTLASS_SM90, -1, 0, new byte[GemmNatives.planInfoSize()], info);
+        if (!nativeName.equals(sel.variant().name())) {
+          disagreements.add(p + ": Java " + sel.variant().name() + " (" + sel.reason() + "), native " + nativeName);
+        }
+      }
+    }
+    assertThat(disagreements).as("update dev.deepwell.kernel.GemmTileChoice to the native rules").isEmpty();
+  }
+
+  @Test
+  void disabledBackendsAndPreferencesOnTheDevice() {
+    GemmProblem p = GemmProblem.builder(512, 512, 512, GemmInput.BF16).build();
+    KernelRegistry noCutlass = KernelRegistry.standard().withProviderDisabled(KernelProvider.CUTLASS, "baseline run");
+    try (GpuGemm g = GpuGemm.create(fx.scope, noCutlass, false)) {
+      GemmPlan plan = g.plan(p, 256, GemmPreference.AUTO);
+      assertThat(plan.provider()).isNotEqualTo(KernelProvider.CUTLASS);
+      assertThat(plan.selection().rejected()).first().asString().isEqualTo("cutlass: disabled (baseline run)");
+      GemmTestData data = GemmTestData.random(p, 3);
+      GemmOperands ops = fx.operands(data, 0);
+      g.run(plan, ops);
+      assertThat(GemmTolerance.check(data, fx.result(p, ops))).isNull();
+      assertThat(g.kernelSummary().timedOps()).isZero(); // timing off
+      assertThat(g.kernelSummary().totalOps()).isEqualTo(1);
+    }
+    GemmProblem mx = GemmProblem.builder(512, 512, 512, GemmInput.MXFP8).build();
+    assertThatThrownBy(() -> fx.gemm.plan(mx, 256, GemmPreference.provider(KernelProvider.CUBLASLT)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cublaslt cannot run")
+        .hasMessageContaining("no mxfp8 kernel in this build");
+    // plans are cached per problem, alignment class and preference
+    assertThat(fx.gemm.plan(p, 256, GemmPreference.AUTO)).isSameAs(fx.gemm.plan(p, 16, GemmPreference.AUTO));
+    assertThat(fx.gemm.plan(p, 8, GemmPreference.AUTO).provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+  }
+
+  @Test
+  void theProfilerMeasuresWithEvents() {
+    GemmProblem p = GemmProblem.builder(1024, 1024, 1024, GemmInput.BF16).build();
+    GemmTestData data = GemmTestData.random(p, 12);
+    GemmOperands ops = fx.operands(data, 0);
+    GemmPlan plan = fx.gemm.plan(p, ops);
+    long before = fx.gemm.kernelSummary().totalOps();
+    try (KernelProfiler profiler = new KernelProfiler(fx.stream)) {
+      KernelProfile prof = profiler.profile(GemmCall.of(fx.gemm, plan, ops), 2, 7);
+      System.out.println("[deepwell] " + prof);
+      assertThat(prof.iterations()).isEqualTo(7);
+      assertThat(prof.minMs()).isPositive().isLessThanOrEqualTo(prof.medianMs());
+      assertThat(prof.meanMs()).isPositive();
+      assertThat(prof.tflops()).isCloseTo(p.flops() / (prof.medianMs() / 1e3) / 1e12,
+          org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(prof.gbps()).isCloseTo((3.0 * 1024 * 1024 * 2) / (prof.medianMs() / 1e3) / 1e9,
+          org.assertj.core.data.Offset.offset(1e-9));
+      assertThatThrownBy(() -> profiler.profile(GemmCall.of(fx.gemm, plan, ops), -1, 1))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    // profiling does not count in the summary
+    assertThat(fx.gemm.kernelSummary().totalOps()).isEqualTo(before);
+    assertThat(GemmTolerance.check(data, fx.result(p, ops))).isNull();
+  }
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# GEMM correctness + benchmark on a GPU machine, in one go (device time is scarce: one call).
+#
+#   scripts/gpu-gemm.sh [--rebuild] [--build-only] [--bench-only] [--sweep] [--quick] [--no-peer]
+#
+# 1. Builds build-gemm/gemm_harness from deepwell-cuda/src/gemm + tests/gemm with nvcc
+#    (sm_90a for the CUTLASS kernels, parallel jobs), recompiling only objects whose sources
+#    changed (a build made on the development machine can be carried along).
+# 2. Runs the correctness suite and the benchmark shapes (gemm_harness --check --bench).
+# 3. Runs the cuBLAS-through-PyTorch peer (build-gemm/peer/torch_gemm_peer.py, a copy of
+#    shared/bench/torch_gemm_peer.py) in the same call, for the ratio.
+# 4. Prints a short table last. Logs and JSON lines go to $OUT (or build-gemm/out).
+#
+# Needs: nvcc (CUDA 12.8+/13), CUTLASS 4.2 headers in $CUTLASS_DIR (on the lent GPU machine:
+# `source .gpu/env.sh` provides both). Never changes GPU settings.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+rebuild=0 quick=() peer=1 build_only=0 modes=(--check --bench) sweep=()
+for a in "$@"; do
+  case $a in
+    --rebuild) rebuild=1 ;;
+    --build-only) build_only=1 ;;
+    --bench-only) modes=(--bench) ;;
+    --sweep) sweep=(--sweep) ;;
+    --quick) quick=(--quick) ;;
+    --no-peer) peer=0 ;;
+    *) echo "usage: $0 [--rebuild] [--build-only] [--bench-only] [--sweep] [--quick] [--no-peer]" >&2; exit 2 ;;
+  esac
+done
+# On the lent GPU machine .gpu/env.sh provides nvcc and CUTLASS_DIR; elsewhere set them yourself.
+if [[ -z ${CUTLASS_DIR:-} && -f .gpu/env.sh ]]; then source .gpu/env.sh; fi
+B=build-gemm  # ignored (add /build-gemm/ to .gitignore); build-native/ belongs to build-native.sh
+out=${OUT:-$root/$B/out}
+mkdir -p "$B" "$out"
+
+src=deepwell-cuda/src/gemm
+tests=deepwell-cuda/tests/gemm
+
+# Each object is rebuilt only when the hash of its compile command and of the files it is
+# listed with here changes (content, not timestamps: a build carried from another machine
+# keeps its objects). The runtime headers are not listed for the GEMM objects on purpose:
+# they change often and rarely matter to them; --rebuild forces everything.
+build() {
+  : "${CUTLASS_DIR:?CUTLASS_DIR must point at CUTLASS 4.2 (source .gpu/env.sh)}"
+  local nvcc=${NVCC:-nvcc}
+  local common=(-std=c++17 -O3 -DNDEBUG -Xcompiler -fPIC -Ideepwell-cuda/include -Ideepwell-cuda/src)
+  local cutlass=(-I"$CUTLASS_DIR/include" -I"$CUTLASS_DIR/tools/util/include" --expt-relaxed-constexpr)
+  local sm90=(-gencode=arch=compute_90a,code=sm_90a)
+  # The reference kernel runs anywhere: machine code for Ampere/Hopper and PTX for newer chips.
+  local anyarch=(-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90
+                 -gencode=arch=compute_90,code=compute_90)
+  local gemm_h="deepwell-cuda/include/deepwell/gemm.h $src/gemm_internal.h $CUTLASS_DIR/include/cutlass/version.h"
+  local pids=() logs=() names=()
+  job() {  # job NAME "DEPS" ARGS...: one translation unit in the background, log kept
+    local name=$1 deps=$2; shift 2
+    local hash
+    local args="$*"
+    hash=$( { echo "${args//$CUTLASS_DIR/CUTLASS}"; cat $deps; } | sha256sum | cut -c1-16)
+    if [[ $rebuild == 0 && -f $B/$name.o && "$(cat "$B/$name.dep" 2>/dev/null)" == "$hash" ]]; then return; fi
+    echo "  compiling $name"
+    logs+=("$B/$name.log")
+    names+=("$name")
+    ( "$nvcc" "$@" -o "$B/$name.o" > "$B/$name.log" 2>&1 && echo "$hash" > "$B/$name.dep" ) &
+    pids+=($!)
+  }
+  for f in bf16 fp8_tensor fp8_blockwise; do
+    job "gemm_sm90_$f" "$gemm_h $src/gemm_sm90_common.cuh $src/gemm_sm90_$f.cu" \
+      "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_$f.cu"
+  done
+  # Host-only files; DEEPWELL_HAVE_CUTLASS (as the library's CMake defines it) wires the sm90
+  # families into the dispatcher.
+  job gemm_dispatch "$gemm_h $src/gemm_dispatch.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
+    -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_dispatch.cpp"
+  job gemm_sm90_select "$gemm_h $src/gemm_sm90_select.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
+    -c "$src/gemm_sm90_select.cpp"
+  job gemm_reference "$gemm_h $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
+  job gemm_cublaslt "$gemm_h $src/gemm_cublaslt.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
+    -c "$src/gemm_cublaslt.cpp"
+  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/host_formats.h $tests/gemm_harness.cpp" \
+    "${common[@]}" -c "$tests/gemm_harness.cpp"
+  # The runtime's error recording and run-time library loading, through which the GEMM code
+  # reports failures and opens cuBLASLt (deepwell-cuda/src/runtime, not part of this family).
+  local rt=deepwell-cuda/src/runtime
+  job runtime_errors "deepwell-cuda/include/deepwell/deepwell.h $rt/internal.h $rt/errors.cpp" \
+    "${common[@]}" -c $rt/errors.cpp
+  job runtime_libraries "deepwell-cuda/include/deepwell/deepwell.h $rt/internal.h $rt/libraries.cpp" \
+    "${common[@]}" -c $rt/libraries.cpp
+  local failed=0
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { failed=1; echo "BUILD FAILED: ${logs[$i]}"; grep -v "^ptxas info" "${logs[$i]}"; }
+  done
+  # C7510 means wgmma serialized (a slow kernel): an error here, as in the library build.
+  if [[ ${#logs[@]} -gt 0 ]] && grep -l "C7510" "${logs[@]}"; then
+    echo "BUILD FAILED: ptxas C7510 (wgmma serialized)"
+    rm -f "$B"/*.dep
+    failed=1
+  fi
+  # Spills in a GEMM kernel cost far more than they save: report them.
+  [[ ${#logs[@]} -gt 0 ]] && grep -H "bytes spill stores" "${logs[@]}" | grep -v " 0 bytes spill stores" || true
+  [[ $failed == 0 ]] || exit 1
+  "$nvcc" -o "$B/gemm_harness" "$B"/gemm_harness_main.o "$B"/gemm_sm90_bf16.o "$B"/gemm_sm90_fp8_tensor.o \
+    "$B"/gemm_sm90_fp8_blockwise.o "$B"/gemm_sm90_select.o "$B"/gemm_dispatch.o \
+    "$B"/gemm_reference.o "$B"/gemm_cublaslt.o \
+    "$B"/runtime_errors.o "$B"/runtime_libraries.o -ldl
+}
+
+t0=$(date +%s)
+echo "== building gemm_harness (objects whose sources changed)"
+build
+t1=$(date +%s)
+echo "build: $((t1 - t0)) s"
+[[ $build_only == 1 ]] && exit 0
+
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,power.limit,temperature.gpu \
+  --format=csv > "$out/gpu.txt" 2>&1 || true
+cat "$out/gpu.txt"
+
+if [[ $peer == 1 && -f $B/peer/torch_gemm_peer.py ]]; then
+  echo "== peer: cuBLAS through PyTorch"
+  PYTHONUNBUFFERED=1 timeout 240 python3 "$B/peer/torch_gemm_peer.py" > "$out/peer.jsonl" 2> "$out/peer.err" || \
+    echo "peer failed or timed out (see peer.err)"
+fi
+t2=$(date +%s)
+
+echo "== harness: correctness + benchmark"
+set +e
+"$B/gemm_harness" "${modes[@]}" "${sweep[@]}" "${quick[@]}" --out "$out" > "$out/harness.log" 2>&1
+rc=$?
+set -e
+t3=$(date +%s)
+grep -E "^(FAIL|CHECK SUMMARY|device|cuBLASLt|check time)" "$out/harness.log" | head -60 || true
+grep -E "<-- WRONG" "$out/harness.log" || true
+echo "times: build $((t1 - t0)) s, peer $((t2 - t1)) s, harness $((t3 - t2)) s; harness exit $rc"
+
+python3 - "$out" <<'EOF'
+import json, sys, math, os
+out = sys.argv[1]
+path = os.path.join(out, "gemm_results.jsonl")
+if not os.path.exists(path):
+    sys.exit("no gemm_results.jsonl: the harness did not run (see harness.log)")
+rows = [json.loads(l) for l in open(path) if l.strip()]
+device = next((r["name"] for r in rows if r["kind"] == "device"), "?")
+peer = {}
+if os.path.exists(os.path.join(out, "peer.jsonl")):
+    for l in open(os.path.join(out, "peer.jsonl")):
+        try:
+            r = json.loads(l)
+        except ValueError:
+            continue
+        if "M" in r: peer[(r["M"], r["N"], r["K"])] = r
+bench = [r for r in rows if r["kind"] == "bench" and r["sampled_rel"] <= 4e-3]
+shapes = []
+for r in bench:
+    s = (r["m"], r["n"], r["k"])
+    if s not in shapes: shapes.append(s)
+def val(s, label, prefix=False):
+    v = [r["tflops"] for r in bench if (r["m"], r["n"], r["k"]) == s and
+         (r["label"].startswith(label) if prefix else r["label"] == label)]
+    return max(v) if v else 0.0
+print("\nGEMM TFLOP/s on %s: ours = the plan's choice (best = fastest of our configurations),"
+      " cuLt = cuBLASLt (same harness, interleaved), torch = cuBLAS via PyTorch (eager, no rotation)" % device)
+print("%-17s %6s %6s %6s %6s %6s %6s | %6s %6s %6s %6s | %6s %6s %6s" % ("MxNxK", "bf16", "best", "cuLt", "torch",
+      "/cuLt", "/torch", "fp8t", "cuLt", "torch", "/cuLt", "fp8blk", "best", "/bf16"))
+g = {"bf16_lt": [], "bf16_torch": [], "fp8_lt": []}
+r = lambda x, y: x / y if y else 0.0
+for s in shapes:
+    b, bb, bl = val(s, "bf16 ours(auto)"), val(s, "bf16 ours(", True), val(s, "bf16 cublaslt")
+    f, fl = val(s, "fp8_tensor ours(auto)"), val(s, "fp8_tensor cublaslt")
+    k, kb = val(s, "fp8_block128 ours(auto)"), val(s, "fp8_block128 ours(", True)
+    p = peer.get(s, {})
+    bt, ft = p.get("bf16_tflops", 0.0), p.get("fp8_tensor_tflops", 0.0)
+    if b and bl: g["bf16_lt"].append(b / bl)
+    if b and bt: g["bf16_torch"].append(b / bt)
+    if f and fl: g["fp8_lt"].append(f / fl)
+    print("%-17s %6.0f %6.0f %6.0f %6.0f %6.2f %6.2f | %6.0f %6.0f %6.0f %6.2f | %6.0f %6.0f %6.2f" % ("%dx%dx%d" % s,
+          b, bb, bl, bt, r(b, bl), r(b, bt), f, fl, ft, r(f, fl), k, kb, r(k, b)))
+gm = lambda v: math.exp(sum(map(math.log, v)) / len(v)) if v else 0.0
+print("geomean bf16/cuBLASLt %.3f (%d shapes), bf16/torch %.3f, fp8 tensor/cuBLASLt %.3f" % (gm(g["bf16_lt"]),
+      len(g["bf16_lt"]), gm(g["bf16_torch"]), gm(g["fp8_lt"])))
+summ = [r for r in rows if r["kind"] == "check_summary"]
+if summ: print("correctness: %(pass)d passed, %(fail)d failed, %(unsupported)d unsupported (allowed)" % summ[-1])
+EOF
+exit $rc

@@ -6,6 +6,12 @@
 #                                       the GPU machine lacks the tools for, into .quant-build/
 #   scripts/gpu-quant.sh run [--quick] [--no-torch-compile]
 #                                       on the GPU machine, with .quant-build and .gpu carried
+#   scripts/gpu-quant.sh prepare-check  on the development machine: only .quant-build/quantize_check
+#   scripts/gpu-quant.sh variants       on the GPU machine, carrying only .quant-build/quantize_check:
+#                                       the C ABI benchmark of each kernel variant one after the
+#                                       other (the tile kernel first and last: run-to-run spread),
+#                                       then the byte-exact check of each variant (in parallel:
+#                                       host-bound); about 4 minutes at most
 #
 # prepare builds
 #   - .quant-build/quantize_check   the standalone C++ check + benchmark (nvcc, sm_90a)
@@ -75,6 +81,97 @@ prepare() {
   "$nvcc" "${common[@]}" "${g[@]}" -fmad=false -c deepwell-cuda/src/quantize/check/quantize_check.cu -o "$T/obj/quantize_check.o"
   "$nvcc" -o "$B/quantize_check" "$T/obj/quantize_check.o" "$T/lib-build/deepwell-cuda/libdeepwell_cuda.a" -ldl -lpthread -lrt
   du -sh "$B/quantize_check" "$B/libdeepwell.so" "$B/java"
+}
+
+# The standalone check + benchmark alone (no Java, no JNI library): CMake builds the kernels.
+prepare_check() {
+  local tc=.toolchain/cu13/lib/python3.11/site-packages/nvidia/cu13
+  local nvcc=${NVCC:-$root/$tc/bin/nvcc}
+  local T=.quant-build-tmp
+  mkdir -p "$T/obj" "$T/check-build" "$B"
+  if [ ! -f "$T/check-build/build.ninja" ]; then
+    cmake -S deepwell-cuda -B "$T/check-build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER="$nvcc" \
+      -DDEEPWELL_CUTLASS_DIR= "-DDEEPWELL_CUDA_GENCODE=arch=compute_90a,code=sm_90a" > "$T/check-configure.log"
+  fi
+  cmake --build "$T/check-build" --target deepwell_cuda > "$T/check-build.log" || { tail -40 "$T/check-build.log"; exit 1; }
+  local common=(-std=c++17 -O3 -DNDEBUG -Ideepwell-cuda/include -Xcompiler -ffp-contract=off)
+  "$nvcc" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a -fmad=false \
+    -c deepwell-cuda/src/quantize/check/quantize_check.cu -o "$T/obj/quantize_check.o"
+  "$nvcc" -o "$B/quantize_check" "$T/obj/quantize_check.o" "$T/check-build/libdeepwell_cuda.a" -ldl -lpthread -lrt
+  ls -la "$B/quantize_check"
+}
+
+# Kernel variants (DEEPWELL_QUANT_GRID / _GROUP / _MAX_CTAS, see quantize_api.cu), one process each.
+variants() {
+  local out=${OUT:-$root/$B/out}
+  mkdir -p "$out"
+  local q=$B/quantize_check
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu \
+    --format=csv > "$out/env.txt" 2>&1 || true
+  date -u >> "$out/env.txt"
+  local t0=$SECONDS
+  set +e
+  # 1. benchmarks, one at a time, nothing else on the GPU; the tile kernel first and last (spread)
+  mkdir -p "$out/b"
+  : > "$out/bench.log"
+  local i=0 v grid group
+  for v in "tile:" "pipe:8" "pipe1:8" "pipe:16" "pipe:1" "persistent:" "tile:" "pipe:8"; do
+    i=$((i + 1))
+    grid=${v%%:*}
+    group=${v#*:}
+    mkdir -p "$out/b/$i"
+    echo "== bench $i: DEEPWELL_QUANT_GRID=$grid ${group:+DEEPWELL_QUANT_GROUP=$group}" >> "$out/bench.log"
+    if [ -n "$group" ]; then
+      DEEPWELL_QUANT_GRID=$grid DEEPWELL_QUANT_GROUP=$group timeout 15 "$q" --bench --out "$out/b/$i" >> "$out/bench.log" 2>&1
+    else
+      DEEPWELL_QUANT_GRID=$grid timeout 15 "$q" --bench --out "$out/b/$i" >> "$out/bench.log" 2>&1
+    fi
+    echo "exit $?" >> "$out/bench.log"
+  done
+  cat "$out"/b/*/quant_bench.jsonl > "$out/bench.jsonl" 2>/dev/null
+  rm -rf "$out/b"  # at most 8 files come back
+  local t1=$SECONDS
+  # 2. byte-exact checks of each variant, in parallel (the host reference dominates; 16 cores),
+  #    within what is left of VARIANTS_BUDGET_S (default 225 s) for the whole command
+  local left=$(( ${VARIANTS_BUDGET_S:-225} - (t1 - t0) ))
+  [ "$left" -lt 30 ] && left=30
+  timeout "$left" "$q" --check > "$out/check_tile.log" 2>&1 &
+  local p1=$!
+  DEEPWELL_QUANT_GRID=pipe timeout "$left" "$q" --check > "$out/check_pipe.log" 2>&1 &
+  local p2=$!
+  DEEPWELL_QUANT_GRID=pipe DEEPWELL_QUANT_MAX_CTAS=7 DEEPWELL_QUANT_GROUP=5 timeout "$left" "$q" --check --quick \
+    > "$out/check_pipe_small_grid.log" 2>&1 &
+  local p3=$!
+  DEEPWELL_QUANT_GRID=pipe1 timeout "$left" "$q" --check --quick > "$out/check_pipe1.log" 2>&1 &
+  local p4=$!
+  wait $p1; local rc1=$?
+  wait $p2; local rc2=$?
+  wait $p3; local rc3=$?
+  wait $p4; local rc4=$?
+  local t2=$SECONDS
+  echo "times: benches $((t1 - t0)) s, checks $((t2 - t1)) s (exit: tile $rc1, pipe $rc2, pipe small grid $rc3, pipe1 $rc4)"
+  local f
+  for f in check_tile check_pipe check_pipe_small_grid check_pipe1; do
+    echo "$f: $(grep -E "conversions over" "$out/$f.log" | cut -c1-150)"
+    echo "$f: $(grep -E "CHECK SUMMARY" "$out/$f.log" || grep -E "^progress" "$out/$f.log" | tail -1)"
+    grep -E "^FAIL" "$out/$f.log" | head -5 || true
+  done
+  python3 - "$out/bench.jsonl" <<'EOF' || true
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+runs, cur = [], None
+for r in rows:
+    if r["kind"] == "copy":
+        cur = {"variant": r["variant"], "copy": r["memcpy_gbs"], "cases": {}}
+        runs.append(cur)
+    elif cur is not None:
+        cur["cases"][r["case"]] = r
+cases = list(runs[0]["cases"]) if runs else []
+print("ms (% of copy); memcpy GB/s per run: " + ", ".join("%.0f" % r["copy"] for r in runs))
+print("%-26s" % "case" + "".join("%16s" % r["variant"][:15] for r in runs))
+for c in cases:
+    print("%-26s" % c + "".join(("%7.3f (%5.1f)" % (r["cases"][c]["ms"], r["cases"][c]["pct_copy"])) if c in r["cases"] else "%16s" % "-" for r in runs))
+EOF
 }
 
 run() {
@@ -170,6 +267,8 @@ EOF
 
 case $cmd in
   prepare) prepare ;;
+  prepare-check) prepare_check ;;
   run) run "$@" ;;
-  *) echo "usage: $0 prepare | run [--quick]" >&2; exit 2 ;;
+  variants) variants ;;
+  *) echo "usage: $0 prepare | prepare-check | run [--quick] [--no-torch-compile] | variants" >&2; exit 2 ;;
 esac

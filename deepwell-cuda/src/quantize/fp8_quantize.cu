@@ -3,6 +3,7 @@
 // and one FMA correction, see fp8_block_quotient), and per tensor (scale from the device-side
 // tensor amax). ROW and/or COL copy from one read of the input.
 #include "quant_launch.h"
+#include "quant_pipe.cuh"
 
 namespace dwq {
 
@@ -33,6 +34,14 @@ void launch_fp8_block(const QuantParams& p, bool two_d, bool sr, const Grid& g, 
 
 void launch_fp8_tensor(const QuantParams& p, bool sr, const Grid& g, cudaStream_t s) {
   sr ? launch_tensor<true>(p, g, s) : launch_tensor<false>(p, g, s);
+}
+
+void launch_fp8_block_pipe(const QuantParams& p, bool two_d, const Grid& g, cudaStream_t s) {
+  two_d ? launch_pipe<Kind::FP8_BLOCK, Elem::E4M3, true>(p, g, s) : launch_pipe<Kind::FP8_BLOCK, Elem::E4M3, false>(p, g, s);
+}
+
+void launch_fp8_tensor_pipe(const QuantParams& p, const Grid& g, cudaStream_t s) {
+  launch_pipe<Kind::FP8_TENSOR, Elem::E4M3, false>(p, g, s);
 }
 
 }  // namespace dwq

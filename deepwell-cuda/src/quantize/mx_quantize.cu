@@ -2,6 +2,7 @@
 // COL copy from one read of the BF16 input. The kernel is quant_tile.cuh's; this file picks
 // the instantiations.
 #include "quant_launch.h"
+#include "quant_pipe.cuh"
 
 namespace dwq {
 
@@ -20,6 +21,14 @@ void launch_mx(const QuantParams& p, Elem e, bool sr, const Grid& g, cudaStream_
     case Elem::E4M3: sr ? launch<Elem::E4M3, true>(p, g, s) : launch<Elem::E4M3, false>(p, g, s); break;
     case Elem::E5M2: sr ? launch<Elem::E5M2, true>(p, g, s) : launch<Elem::E5M2, false>(p, g, s); break;
     case Elem::E2M1: sr ? launch<Elem::E2M1, true>(p, g, s) : launch<Elem::E2M1, false>(p, g, s); break;
+  }
+}
+
+void launch_mx_pipe(const QuantParams& p, Elem e, const Grid& g, cudaStream_t s) {
+  switch (e) {
+    case Elem::E4M3: launch_pipe<Kind::MX, Elem::E4M3, false>(p, g, s); break;
+    case Elem::E5M2: launch_pipe<Kind::MX, Elem::E5M2, false>(p, g, s); break;
+    case Elem::E2M1: launch_pipe<Kind::MX, Elem::E2M1, false>(p, g, s); break;
   }
 }
 

@@ -4,6 +4,7 @@
 // (each transforms along its own quantized axis), so their tensor amaxes are reduced by an
 // amax-only pass of the same tile kernel, both from one read.
 #include "quant_launch.h"
+#include "quant_pipe.cuh"
 
 namespace dwq {
 
@@ -34,6 +35,10 @@ void launch_nvfp4_had_amax(const QuantParams& p, const Grid& g, cudaStream_t s) 
   constexpr int THREADS = Cfg<Kind::NV, Elem::E2M1, false>::THREADS;
   auto* k = &quant_tile_kernel<Kind::NV, Elem::E2M1, false, false, true, true>;
   k<<<grid_for(k, THREADS, g, &cache), THREADS, 0, s>>>(p);
+}
+
+void launch_nvfp4_pipe(const QuantParams& p, const Grid& g, cudaStream_t s) {
+  launch_pipe<Kind::NV, Elem::E2M1, false>(p, g, s);
 }
 
 }  // namespace dwq

@@ -23,6 +23,10 @@ struct Grid {
   uint32_t tiles;
   int sm_count;
   bool persistent;
+  int device;         // pipelined kernel: the device the launch goes to
+  uint32_t group;     // pipelined kernel: tile rows per band of the visiting order
+  uint32_t max_ctas;  // pipelined kernel: cap on the grid, 0 = as many CTAs as fit
+  int pipe_version;   // pipelined kernel: 2 (DEEPWELL_QUANT_GRID=pipe) or 1 (pipe1)
 };
 
 // `cache` is a per-kernel static (CTAs per SM from the occupancy calculator, 0 until known).
@@ -47,6 +51,15 @@ void launch_nvfp4(const QuantParams& p, bool two_d, bool sr, bool had, const Gri
 void launch_nvfp4_had_amax(const QuantParams& p, const Grid& grid, cudaStream_t s);
 void launch_fp8_block(const QuantParams& p, bool two_d, bool sr, const Grid& grid, cudaStream_t s);
 void launch_fp8_tensor(const QuantParams& p, bool sr, const Grid& grid, cudaStream_t s);
+
+// The pipelined kernel (quant_pipe.cuh) for the cases pipe_eligible() accepts in quantize_api.cu:
+// x 16-byte aligned with cols % 8 == 0, rows % pipe_tile_rows(kind, version) == 0, cols % 128 ==
+// 0, no stochastic rounding, no Hadamard transform, 1-D NVFP4.
+inline uint32_t pipe_tile_rows(Kind k, int version) { return (k == Kind::FP8_BLOCK || version != 1) ? 128u : 64u; }
+void launch_mx_pipe(const QuantParams& p, Elem e, const Grid& grid, cudaStream_t s);
+void launch_nvfp4_pipe(const QuantParams& p, const Grid& grid, cudaStream_t s);
+void launch_fp8_block_pipe(const QuantParams& p, bool two_d, const Grid& grid, cudaStream_t s);
+void launch_fp8_tensor_pipe(const QuantParams& p, const Grid& grid, cudaStream_t s);
 
 // Finite amax of n BF16 values, max-ed (as FP32 bits) into *out, which the caller zeroed.
 void launch_amax_bf16(const uint16_t* x, uint64_t n, uint32_t* out, int sm_count, cudaStream_t s);

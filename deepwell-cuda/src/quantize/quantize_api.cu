@@ -109,17 +109,57 @@ void layout_info(const dw_quant_options* o, int64_t rows, int64_t cols, int32_t 
 
 bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t>(p) & (a - 1)) != 0; }
 
-// Grid of the tile kernels: by default one CTA per tile. DEEPWELL_QUANT_GRID=persistent launches
-// only as many CTAs as fit on the device, each striding over the tiles and loading its next tile
-// while it works on the current one; on an H100 (2026-11-25) that was slower for every format but
-// NVFP4 with the Hadamard transform (MXFP8 ROW+COL 0.350 ms against 0.272 ms), so it is a knob,
-// not the default. Results are identical either way (both grids are covered by the tests).
-bool persistent_grid() {
-  static const bool persistent = [] {
+// Which kernel and grid (DEEPWELL_QUANT_GRID, read once per process):
+//   tile        the tile kernel, one CTA per tile (the default);
+//   persistent  the tile kernel on as many CTAs as fit, each striding over the tiles and loading
+//               its next tile while it works on the current one; on an H100 (2026-11-25) slower
+//               for every format but NVFP4 with the Hadamard transform (MXFP8 ROW+COL 0.350 ms
+//               against 0.272 ms);
+//   pipe        the pipelined kernel (quant_pipe.cuh) where pipe_eligible() accepts the call,
+//               else the tile kernel. DEEPWELL_QUANT_GROUP (tile rows per band of its visiting
+//               order, default 8) and DEEPWELL_QUANT_MAX_CTAS (cap on its grid, default 0 = as
+//               many as fit; the checks use a small cap so that every CTA walks many tiles) tune it;
+//   pipe1       its first version, as measured on an H100 on 2026-11-25 (64-row tiles, ROW codes
+//               stored as two half-sector writes per sector), kept for comparison.
+// Results are identical whichever runs (the checks and the tests cover each).
+struct GridKnobs {
+  bool persistent = false;
+  bool pipe = false;
+  int pipe_version = 2;
+  uint32_t group = 8;
+  uint32_t max_ctas = 0;
+};
+
+uint32_t env_u32(const char* name, uint32_t fallback, uint32_t lo, uint32_t hi) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(v, &end, 10);
+  return (end != nullptr && *end == '\0' && n >= lo && n <= hi) ? static_cast<uint32_t>(n) : fallback;
+}
+
+const GridKnobs& grid_knobs() {
+  static const GridKnobs knobs = [] {
+    GridKnobs k;
     const char* v = std::getenv("DEEPWELL_QUANT_GRID");
-    return v != nullptr && std::strcmp(v, "persistent") == 0;
+    if (v != nullptr && std::strcmp(v, "persistent") == 0) k.persistent = true;
+    if (v != nullptr && std::strcmp(v, "pipe") == 0) k.pipe = true;
+    if (v != nullptr && std::strcmp(v, "pipe1") == 0) {
+      k.pipe = true;
+      k.pipe_version = 1;
+    }
+    k.group = env_u32("DEEPWELL_QUANT_GROUP", 8, 1, 1u << 20);
+    k.max_ctas = env_u32("DEEPWELL_QUANT_MAX_CTAS", 0, 0, 1u << 30);
+    return k;
   }();
-  return persistent;
+  return knobs;
+}
+
+// What the pipelined kernel covers: whole tiles of 16-byte aligned rows, round-to-nearest, no
+// Hadamard transform, 1-D scales for NVFP4 (quant_launch.h).
+bool pipe_eligible(const dw_quant_options* o, Kind kind, int version, int64_t rows, int64_t cols, bool vec_ok) {
+  if (o->stochastic_rounding || o->hadamard16 || o->format == DW_QUANT_NVFP4_2D) return false;
+  return vec_ok && rows % dwq::pipe_tile_rows(kind, version) == 0 && cols % 128 == 0;
 }
 
 dw_status check_output(const dw_quant_output* out, const dw_quant_options* o, const char* which, const char* op) {
@@ -212,8 +252,11 @@ dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const v
   p.seed = options->seed;
   p.had_mask = options->hadamard16 ? dwq::hadamard_sign_mask(options->seed) : 0u;
   p.vec_ok = (cols % 8 == 0 && !misaligned(x, 16)) ? 1u : 0u;
-  const dwq::Grid grid{static_cast<uint32_t>(tiles), dw::sm_count(stream->device), persistent_grid()};
+  const GridKnobs& knobs = grid_knobs();
+  const dwq::Grid grid{static_cast<uint32_t>(tiles), dw::sm_count(stream->device), knobs.persistent,
+                       stream->device, knobs.group, knobs.max_ctas, knobs.pipe_version};
   const bool sr = options->stochastic_rounding != 0, had = options->hadamard16 != 0;
+  const bool pipe = knobs.pipe && pipe_eligible(options, kind, knobs.pipe_version, rows, cols, p.vec_ok != 0);
 
   if (needs_amax) {
     uint32_t* amax = static_cast<uint32_t*>(workspace);
@@ -235,17 +278,19 @@ dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const v
     p.amax = amax;
   }
   switch (kind) {
-    case Kind::MX:
-      dwq::launch_mx(p, f == 0 ? Elem::E4M3 : (f == 1 ? Elem::E5M2 : Elem::E2M1), sr, grid, cs);
+    case Kind::MX: {
+      const Elem e = f == 0 ? Elem::E4M3 : (f == 1 ? Elem::E5M2 : Elem::E2M1);
+      pipe ? dwq::launch_mx_pipe(p, e, grid, cs) : dwq::launch_mx(p, e, sr, grid, cs);
       return dw::after_launch(stream, "kernel dwq_mx_quantize");
+    }
     case Kind::NV:
-      dwq::launch_nvfp4(p, f == DW_QUANT_NVFP4_2D, sr, had, grid, cs);
+      pipe ? dwq::launch_nvfp4_pipe(p, grid, cs) : dwq::launch_nvfp4(p, f == DW_QUANT_NVFP4_2D, sr, had, grid, cs);
       return dw::after_launch(stream, "kernel dwq_nvfp4_quantize");
     case Kind::FP8_BLOCK:
-      dwq::launch_fp8_block(p, two_d(options), sr, grid, cs);
+      pipe ? dwq::launch_fp8_block_pipe(p, two_d(options), grid, cs) : dwq::launch_fp8_block(p, two_d(options), sr, grid, cs);
       return dw::after_launch(stream, "kernel dwq_fp8_block_quantize");
     case Kind::FP8_TENSOR:
-      dwq::launch_fp8_tensor(p, sr, grid, cs);
+      pipe ? dwq::launch_fp8_tensor_pipe(p, grid, cs) : dwq::launch_fp8_tensor(p, sr, grid, cs);
       return dw::after_launch(stream, "kernel dwq_fp8_tensor_quantize");
   }
   return dw::fail(DW_ERROR_INTERNAL, op, "unhandled format %d", f);

@@ -458,6 +458,11 @@ static void run_case(dw_stream stream, const dw_quant_options& o, int64_t rows, 
     out[a].scales = info[a].scale_bytes ? scales[a]->p : nullptr;
     out[a].tensor_scale = info[a].has_tensor_scale ? static_cast<float*>(ts[a]->p) : nullptr;
   }
+  // The input copy and the poison above run on the legacy default stream, which does not order
+  // work on the library's non-blocking stream: without this wait a late poison memset can land
+  // after the kernel (seen on an H100, 2026-11-25, with three check processes sharing the GPU:
+  // every failure of that run read back 0xCD).
+  CUDA_OK(cudaDeviceSynchronize());
   dw_ok(dw_quantize(stream, &o, dx.p, rows, cols, (axes & 1) ? &out[0] : nullptr, (axes & 2) ? &out[1] : nullptr, ws.p),
         label.c_str());
   dw_ok(dw_stream_synchronize(stream), "sync");
@@ -564,6 +569,7 @@ static int run_checks(dw_stream stream, bool quick) {
       v.seed = 42;
       variants.push_back(v);
     }
+    std::printf("progress: format %d, %d cases so far, %d failed\n", f, g_cases, g_failures);
     for (const dw_quant_options& v : variants) {
       // Every fill on the first shape; random data (several seeds) on the others.
       const std::vector<Shape>& shapes = quick ? full_quick : full;
@@ -577,6 +583,9 @@ static int run_checks(dw_stream stream, bool quick) {
       }
       // More tiles than CTAs fit on an H100 (132 SMs x 4 CTAs of 64x64, x 2 of 128x128): with
       // DEEPWELL_QUANT_GRID=persistent every CTA works through several tiles, prefetching the next.
+      // The pipelined kernel (DEEPWELL_QUANT_GRID=pipe) walks many tiles per CTA, through every
+      // stage of its ring and a partial last band, when DEEPWELL_QUANT_MAX_CTAS caps its grid
+      // (e.g. 7) and DEEPWELL_QUANT_GROUP does not divide the tile rows (e.g. 5: 9 or 18 of them).
       if (f == 6) run_case(stream, v, 2304, 2048, 3, Fill::RANDOM, "random", seed++);
       else run_case(stream, v, 1152, 2048, 3, Fill::RANDOM, "random", seed++);
       // Ragged shapes: the non-blocked dimension arbitrary, partial tiles at the edges.
@@ -659,11 +668,20 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick) {
   FILE* js = std::fopen(path.c_str(), "w");
   cudaDeviceProp prop;
   CUDA_OK(cudaGetDeviceProperties(&prop, 0));
-  std::printf("device %s, input BF16 [%" PRId64 ", %" PRId64 "] = %.0f MiB, %d rotating buffers, median of %d\n", prop.name,
-              rows, cols, in_bytes / 1048576.0, kBuf, iters);
+  // The kernel variant (quantize_api.cu reads these once per process).
+  const char* grid_env = std::getenv("DEEPWELL_QUANT_GRID");
+  const char* group_env = std::getenv("DEEPWELL_QUANT_GROUP");
+  char variant[128];
+  std::snprintf(variant, sizeof variant, "%s%s%s", grid_env ? grid_env : "default", group_env ? " group=" : "",
+                group_env ? group_env : "");
+  std::printf("device %s, input BF16 [%" PRId64 ", %" PRId64 "] = %.0f MiB, %d rotating buffers, median of %d, variant %s\n",
+              prop.name, rows, cols, in_bytes / 1048576.0, kBuf, iters, variant);
   std::printf("D2D copy: cudaMemcpyAsync %.0f GB/s, dw_copy_kernel %.0f GB/s (read + write); reference = %.0f GB/s\n",
               copy_gbs, copyk_gbs, ref_gbs);
-  if (js) std::fprintf(js, "{\"kind\":\"copy\",\"memcpy_gbs\":%.1f,\"copy_kernel_gbs\":%.1f,\"device\":\"%s\"}\n", copy_gbs, copyk_gbs, prop.name);
+  if (js) {
+    std::fprintf(js, "{\"kind\":\"copy\",\"variant\":\"%s\",\"memcpy_gbs\":%.1f,\"copy_kernel_gbs\":%.1f,\"device\":\"%s\"}\n",
+                 variant, copy_gbs, copyk_gbs, prop.name);
+  }
   const float amax_ms = time_it([&](int b) {
     dw_ok(dw_quant_amax_bf16(stream, xs[b]->p, n, static_cast<float*>(ws.p)), "amax");
   });
@@ -717,9 +735,9 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick) {
                 100.0 * mgbs / ref_gbs);
     if (js) {
       std::fprintf(js,
-                   "{\"kind\":\"quant\",\"case\":\"%s\",\"ms\":%.4f,\"min_bytes\":%" PRIu64 ",\"moved_bytes\":%" PRIu64
-                   ",\"gbs\":%.1f,\"pct_copy\":%.1f,\"moved_gbs\":%.1f,\"moved_pct_copy\":%.1f}\n",
-                   c.name, ms, min_bytes, moved, gbs, 100.0 * gbs / ref_gbs, mgbs, 100.0 * mgbs / ref_gbs);
+                   "{\"kind\":\"quant\",\"variant\":\"%s\",\"case\":\"%s\",\"ms\":%.4f,\"min_bytes\":%" PRIu64
+                   ",\"moved_bytes\":%" PRIu64 ",\"gbs\":%.1f,\"pct_copy\":%.1f,\"moved_gbs\":%.1f,\"moved_pct_copy\":%.1f}\n",
+                   variant, c.name, ms, min_bytes, moved, gbs, 100.0 * gbs / ref_gbs, mgbs, 100.0 * mgbs / ref_gbs);
     }
   }
   if (js) std::fclose(js);
@@ -742,6 +760,7 @@ int main(int argc, char** argv) {
     }
   }
   if (!check && !bench) check = bench = true;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a run stopped by a time limit keeps its last lines
   dw_stream stream;
   dw_ok(dw_stream_create(0, &stream), "dw_stream_create");
   int rc = 0;

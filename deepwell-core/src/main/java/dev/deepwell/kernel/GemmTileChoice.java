@@ -50,6 +50,8 @@ public final class GemmTileChoice {
         return fp8Tensor(variants, p, sms);
       case FP8_BLOCK128:
         return fp8Block(variants, p, sms);
+      case MXFP8: // the BF16 tiles on dequantized copies, chosen by the BF16 rules
+        return bf16(variants, p, sms);
       default:
         return fewestRounds(variants, p, sms, v -> true);
     }
@@ -86,13 +88,15 @@ public final class GemmTileChoice {
   }
 
   private static Choice fp8Block(List<GemmVariant> vs, GemmProblem p, int sms) {
-    // A 128x192 block-scaled tile reads B's scales at 64-row granularity from an expanded copy;
-    // it is chosen only while its tiles fill the SMs, the others by the rounds model.
-    GemmVariant wide = find(vs, 128, 192, GemmKernelCatalog.COOPERATIVE);
-    if (vs.size() >= 3 && wide != null && wide.tiles(p.m(), p.n()) >= sms) {
-      return new Choice(wide, "enough 128x192 tiles to fill " + sms + " SMs: the 128x192 cooperative tile");
+    // The scaled promotion doubles the accumulator registers, which caps the tile at 128x128
+    // (cooperative); it measured best or equal on every benchmark shape, so it runs whenever its
+    // tiles fill the SMs, and the rounds model decides the small problems (as
+    // gemm_sm90_select.cpp does natively).
+    GemmVariant coop = find(vs, 128, 128, GemmKernelCatalog.COOPERATIVE);
+    if (vs.size() >= 2 && coop != null && coop.tiles(p.m(), p.n()) >= sms) {
+      return new Choice(coop, "enough 128x128 tiles to fill " + sms + " SMs: the 128x128 cooperative tile");
     }
-    return fewestRounds(vs, p, sms, v -> !v.hasTile(128, 192));
+    return fewestRounds(vs, p, sms, v -> true);
   }
 
   private static Choice fewestRounds(List<GemmVariant> vs, GemmProblem p, int sms, Predicate<GemmVariant> allowed) {

@@ -146,7 +146,9 @@ class GemmKernelsGpuTest {
       GemmTestData data = GemmTestData.random(k0, 3);
       GpuGemmFixture.Run run = fx.run(data, GemmPreference.AUTO, 0);
       assertThat(run.plan().provider()).isEqualTo(KernelProvider.CPU);
-      assertThat(run.plan().selection().rejected().get(0)).contains("K=0");
+      // Each GPU backend passes it over; a backend without a kernel for the format at all may say
+      // that first, but K=0 must be named.
+      assertThat(run.plan().selection().rejected()).anySatisfy(reason -> assertThat(reason).contains("K=0"));
       assertClose(data, run);
     }
     // D of an N = 0 problem is left as it was

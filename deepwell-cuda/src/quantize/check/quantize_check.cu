@@ -1,6 +1,6 @@
 // Standalone correctness check and benchmark of the quantize kernels (not part of the library).
 //
-//   quantize_check [--check] [--bench] [--quick] [--out DIR]
+//   quantize_check [--check] [--bench] [--quick] [--out DIR] [--only CASE-SUBSTRING]
 //
 // --check: (1) every FP8 / FP4 conversion the kernels use against the software transcription of
 //          the Java encoders, for all 2^32 float inputs, on the GPU; (2) every format, axis
@@ -626,7 +626,9 @@ static float median(std::vector<float> v) {
   return v[v.size() / 2];
 }
 
-static int run_bench(dw_stream stream, const char* out_dir, bool quick) {
+// only: when non-null, the benchmark cases whose name contains it (a profiler can then select
+// the first launch of one kernel).
+static int run_bench(dw_stream stream, const char* out_dir, bool quick, const char* only) {
   const int64_t rows = 8192, cols = 16384;  // 256 MiB of BF16
   const uint64_t n = static_cast<uint64_t>(rows) * cols, in_bytes = 2 * n;
   const int kBuf = 2, iters = quick ? 10 : 30;
@@ -700,6 +702,7 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick) {
   std::printf("%-34s %8s %8s %6s | %8s %6s  (min bytes = x once + outputs; moved = + amax pass)\n", "case", "ms",
               "GB/s", "%copy", "moved", "%copy");
   for (const Case& c : cases) {
+    if (only && !std::strstr(c.name, only)) continue;
     dw_quant_options o = opts(c.format);
     o.fp8_block_shape = c.shape;
     o.hadamard16 = c.had;
@@ -749,13 +752,15 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick) {
 int main(int argc, char** argv) {
   bool check = false, bench = false, quick = false;
   const char* out_dir = ".";
+  const char* only = nullptr;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--check")) check = true;
     else if (!std::strcmp(argv[i], "--bench")) bench = true;
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_dir = argv[++i];
+    else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--out DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--out DIR] [--only CASE-SUBSTRING]\n", argv[0]);
       return 2;
     }
   }
@@ -768,7 +773,7 @@ int main(int argc, char** argv) {
     rc |= check_conversions();
     rc |= run_checks(stream, quick);
   }
-  if (bench) rc |= run_bench(stream, out_dir, quick);
+  if (bench) rc |= run_bench(stream, out_dir, quick, only);
   dw_stream_destroy(stream);
   return rc;
 }

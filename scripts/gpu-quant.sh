@@ -9,9 +9,9 @@
 #   scripts/gpu-quant.sh prepare-check  on the development machine: only .quant-build/quantize_check
 #   scripts/gpu-quant.sh variants       on the GPU machine, carrying only .quant-build/quantize_check:
 #                                       the C ABI benchmark of each kernel variant one after the
-#                                       other (the tile kernel first and last: run-to-run spread),
-#                                       then the byte-exact check of each variant (in parallel:
-#                                       host-bound); about 4 minutes at most
+#                                       other (tile, pipe, pipe3 and its knobs; tile and pipe3 again
+#                                       last: run-to-run spread), then the byte-exact check of each
+#                                       variant (in parallel: host-bound); about 4 minutes at most
 #
 # prepare builds
 #   - .quant-build/quantize_check   the standalone C++ check + benchmark (nvcc, sm_90a)
@@ -93,7 +93,9 @@ prepare_check() {
     cmake -S deepwell-cuda -B "$T/check-build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER="$nvcc" \
       -DDEEPWELL_CUTLASS_DIR= "-DDEEPWELL_CUDA_GENCODE=arch=compute_90a,code=sm_90a" > "$T/check-configure.log"
   fi
-  cmake --build "$T/check-build" --target deepwell_cuda > "$T/check-build.log" || { tail -40 "$T/check-build.log"; exit 1; }
+  # QUANT_BUILD_JOBS: ninja's parallelism (default: ninja's own), e.g. 1 on a shared 2-core machine
+  cmake --build "$T/check-build" --target deepwell_cuda ${QUANT_BUILD_JOBS:+-j "$QUANT_BUILD_JOBS"} > "$T/check-build.log" \
+    || { tail -40 "$T/check-build.log"; exit 1; }
   local common=(-std=c++17 -O3 -DNDEBUG -Ideepwell-cuda/include -Xcompiler -ffp-contract=off)
   "$nvcc" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a -fmad=false \
     -c deepwell-cuda/src/quantize/check/quantize_check.cu -o "$T/obj/quantize_check.o"
@@ -114,18 +116,24 @@ variants() {
   # 1. benchmarks, one at a time, nothing else on the GPU; the tile kernel first and last (spread)
   mkdir -p "$out/b"
   : > "$out/bench.log"
-  local i=0 v grid group
-  for v in "tile:" "pipe:8" "pipe1:8" "pipe:16" "pipe:1" "persistent:" "tile:" "pipe:8"; do
+  # Each variant: the environment of one quantize_check --bench process (knobs: quantize_api.cu).
+  local i=0 v
+  local -a bench_variants=(
+    "DEEPWELL_QUANT_GRID=tile"
+    "DEEPWELL_QUANT_GRID=pipe"
+    "DEEPWELL_QUANT_GRID=pipe3"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=1x1"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=2x2 DEEPWELL_QUANT_GROUP=16"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_STORE=ef"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_MXMUL=fp32"
+    "DEEPWELL_QUANT_GRID=tile"
+    "DEEPWELL_QUANT_GRID=pipe3"
+  )
+  for v in "${bench_variants[@]}"; do
     i=$((i + 1))
-    grid=${v%%:*}
-    group=${v#*:}
     mkdir -p "$out/b/$i"
-    echo "== bench $i: DEEPWELL_QUANT_GRID=$grid ${group:+DEEPWELL_QUANT_GROUP=$group}" >> "$out/bench.log"
-    if [ -n "$group" ]; then
-      DEEPWELL_QUANT_GRID=$grid DEEPWELL_QUANT_GROUP=$group timeout 15 "$q" --bench --out "$out/b/$i" >> "$out/bench.log" 2>&1
-    else
-      DEEPWELL_QUANT_GRID=$grid timeout 15 "$q" --bench --out "$out/b/$i" >> "$out/bench.log" 2>&1
-    fi
+    echo "== bench $i: $v" >> "$out/bench.log"
+    env $v timeout 20 "$q" --bench --out "$out/b/$i" >> "$out/bench.log" 2>&1
     echo "exit $?" >> "$out/bench.log"
   done
   cat "$out"/b/*/quant_bench.jsonl > "$out/bench.jsonl" 2>/dev/null
@@ -135,24 +143,32 @@ variants() {
   #    within what is left of VARIANTS_BUDGET_S (default 225 s) for the whole command
   local left=$(( ${VARIANTS_BUDGET_S:-225} - (t1 - t0) ))
   [ "$left" -lt 30 ] && left=30
-  timeout "$left" "$q" --check > "$out/check_tile.log" 2>&1 &
+  # pipe3 with a 7-CTA grid, band 5 and 2x4 groups walks many partial groups and every ring stage;
+  # the last one covers the FP32 MX multiply, 1x1 groups and the evict-first stores.
+  DEEPWELL_QUANT_GRID=tile timeout "$left" "$q" --check > "$out/check_tile.log" 2>&1 &
   local p1=$!
-  DEEPWELL_QUANT_GRID=pipe timeout "$left" "$q" --check > "$out/check_pipe.log" 2>&1 &
+  DEEPWELL_QUANT_GRID=pipe3 timeout "$left" "$q" --check > "$out/check_pipe3.log" 2>&1 &
   local p2=$!
-  DEEPWELL_QUANT_GRID=pipe DEEPWELL_QUANT_MAX_CTAS=7 DEEPWELL_QUANT_GROUP=5 timeout "$left" "$q" --check --quick \
-    > "$out/check_pipe_small_grid.log" 2>&1 &
+  DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_MAX_CTAS=7 DEEPWELL_QUANT_GROUP=5 DEEPWELL_QUANT_TILES=2x4 \
+    timeout "$left" "$q" --check --quick > "$out/check_pipe3_small_grid.log" 2>&1 &
   local p3=$!
-  DEEPWELL_QUANT_GRID=pipe1 timeout "$left" "$q" --check --quick > "$out/check_pipe1.log" 2>&1 &
+  DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_MXMUL=fp32 DEEPWELL_QUANT_TILES=1x1 DEEPWELL_QUANT_STORE=ef \
+    timeout "$left" "$q" --check --quick > "$out/check_pipe3_knobs.log" 2>&1 &
   local p4=$!
+  DEEPWELL_QUANT_GRID=pipe timeout "$left" "$q" --check --quick > "$out/check_pipe.log" 2>&1 &
+  local p5=$!
   wait $p1; local rc1=$?
   wait $p2; local rc2=$?
   wait $p3; local rc3=$?
   wait $p4; local rc4=$?
+  wait $p5; local rc5=$?
   local t2=$SECONDS
-  echo "times: benches $((t1 - t0)) s, checks $((t2 - t1)) s (exit: tile $rc1, pipe $rc2, pipe small grid $rc3, pipe1 $rc4)"
+  echo "times: benches $((t1 - t0)) s, checks $((t2 - t1)) s (exit: tile $rc1, pipe3 $rc2, pipe3 small grid $rc3," \
+    "pipe3 knobs $rc4, pipe $rc5)"
   local f
-  for f in check_tile check_pipe check_pipe_small_grid check_pipe1; do
+  for f in check_tile check_pipe3 check_pipe3_small_grid check_pipe3_knobs check_pipe; do
     echo "$f: $(grep -E "conversions over" "$out/$f.log" | cut -c1-150)"
+    echo "$f: $(grep -E "pipe3 E2M1|pipe3 element paths" "$out/$f.log" | cut -c1-200 | tr '\n' ' ')"
     echo "$f: $(grep -E "CHECK SUMMARY" "$out/$f.log" || grep -E "^progress" "$out/$f.log" | tail -1)"
     grep -E "^FAIL" "$out/$f.log" | head -5 || true
   done
@@ -168,9 +184,11 @@ for r in rows:
         cur["cases"][r["case"]] = r
 cases = list(runs[0]["cases"]) if runs else []
 print("ms (% of copy); memcpy GB/s per run: " + ", ".join("%.0f" % r["copy"] for r in runs))
-print("%-26s" % "case" + "".join("%16s" % r["variant"][:15] for r in runs))
+for i, r in enumerate(runs):
+    print("  #%d: %s" % (i + 1, r["variant"]))
+print("%-34s" % "case" + "".join("%16s" % ("#%d" % (i + 1)) for i in range(len(runs))))
 for c in cases:
-    print("%-26s" % c + "".join(("%7.3f (%5.1f)" % (r["cases"][c]["ms"], r["cases"][c]["pct_copy"])) if c in r["cases"] else "%16s" % "-" for r in runs))
+    print("%-34s" % c + "".join(("%7.3f (%5.1f)" % (r["cases"][c]["ms"], r["cases"][c]["pct_copy"])) if c in r["cases"] else "%16s" % "-" for r in runs))
 EOF
 }
 

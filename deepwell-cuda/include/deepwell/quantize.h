@@ -107,6 +107,19 @@ typedef struct dw_quant_output {
 dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const void* x, int64_t rows, int64_t cols,
                       const dw_quant_output* row_out, const dw_quant_output* col_out, void* workspace);
 
+/* As dw_quantize, for the formats with a tensor scale (NVFP4, NVFP4_2D, FP8_TENSOR; not with
+ * hadamard16), with the tensor amax given instead of reduced from x: `amax` is one FP32 in device
+ * memory (4-byte aligned), read by the kernel when it runs (so a producer kernel earlier on the
+ * stream may write it, e.g. in its epilogue, or a delayed-scaling history may supply it). No
+ * amax pass runs: x is read once. With *amax equal to the largest |x| over x's finite elements
+ * (what dw_quant_amax_bf16 gives) the outputs are byte for byte those of dw_quantize; any other
+ * finite value >= 0 is used as the tensor amax of the same formulas (elements beyond it
+ * saturate). NaN, Inf or negative values give unspecified codes (but stay in bounds). No
+ * workspace is needed: calls may overlap freely. */
+dw_status dw_quantize_with_amax(dw_stream stream, const dw_quant_options* options, const void* x, int64_t rows,
+                                int64_t cols, const dw_quant_output* row_out, const dw_quant_output* col_out,
+                                const float* amax);
+
 typedef enum dw_dequant_type { DW_DEQUANT_F32 = 0, DW_DEQUANT_BF16 = 1 } dw_dequant_type;
 
 /* Dequantizes one copy (axis: which one) into out, row-major [rows, cols] in x's orientation:

@@ -4,6 +4,7 @@
 // tensor amax). ROW and/or COL copy from one read of the input.
 #include "quant_launch.h"
 #include "quant_pipe.cuh"
+#include "quant_pipe3.cuh"
 
 namespace dwq {
 
@@ -37,10 +38,18 @@ void launch_fp8_tensor(const QuantParams& p, bool sr, const Grid& g, cudaStream_
 }
 
 void launch_fp8_block_pipe(const QuantParams& p, bool two_d, const Grid& g, cudaStream_t s) {
+  if (g.pipe_version == 3) {
+    two_d ? launch_pipe3<Kind::FP8_BLOCK, Elem::E4M3, true>(p, g, s) : launch_pipe3<Kind::FP8_BLOCK, Elem::E4M3, false>(p, g, s);
+    return;
+  }
   two_d ? launch_pipe<Kind::FP8_BLOCK, Elem::E4M3, true>(p, g, s) : launch_pipe<Kind::FP8_BLOCK, Elem::E4M3, false>(p, g, s);
 }
 
 void launch_fp8_tensor_pipe(const QuantParams& p, const Grid& g, cudaStream_t s) {
+  if (g.pipe_version == 3) {
+    launch_pipe3<Kind::FP8_TENSOR, Elem::E4M3, false>(p, g, s);
+    return;
+  }
   launch_pipe<Kind::FP8_TENSOR, Elem::E4M3, false>(p, g, s);
 }
 

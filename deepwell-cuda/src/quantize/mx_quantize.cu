@@ -3,6 +3,7 @@
 // the instantiations.
 #include "quant_launch.h"
 #include "quant_pipe.cuh"
+#include "quant_pipe3.cuh"
 
 namespace dwq {
 
@@ -25,6 +26,14 @@ void launch_mx(const QuantParams& p, Elem e, bool sr, const Grid& g, cudaStream_
 }
 
 void launch_mx_pipe(const QuantParams& p, Elem e, const Grid& g, cudaStream_t s) {
+  if (g.pipe_version == 3) {
+    switch (e) {
+      case Elem::E4M3: launch_pipe3<Kind::MX, Elem::E4M3, false>(p, g, s); break;
+      case Elem::E5M2: launch_pipe3<Kind::MX, Elem::E5M2, false>(p, g, s); break;
+      case Elem::E2M1: launch_pipe3<Kind::MX, Elem::E2M1, false>(p, g, s); break;
+    }
+    return;
+  }
   switch (e) {
     case Elem::E4M3: launch_pipe<Kind::MX, Elem::E4M3, false>(p, g, s); break;
     case Elem::E5M2: launch_pipe<Kind::MX, Elem::E5M2, false>(p, g, s); break;

@@ -5,6 +5,7 @@
 // amax-only pass of the same tile kernel, both from one read.
 #include "quant_launch.h"
 #include "quant_pipe.cuh"
+#include "quant_pipe3.cuh"
 
 namespace dwq {
 
@@ -38,6 +39,10 @@ void launch_nvfp4_had_amax(const QuantParams& p, const Grid& g, cudaStream_t s) 
 }
 
 void launch_nvfp4_pipe(const QuantParams& p, const Grid& g, cudaStream_t s) {
+  if (g.pipe_version == 3) {
+    launch_pipe3<Kind::NV, Elem::E2M1, false>(p, g, s);
+    return;
+  }
   launch_pipe<Kind::NV, Elem::E2M1, false>(p, g, s);
 }
 

@@ -26,7 +26,10 @@ struct Grid {
   int device;         // pipelined kernel: the device the launch goes to
   uint32_t group;     // pipelined kernel: tile rows per band of the visiting order
   uint32_t max_ctas;  // pipelined kernel: cap on the grid, 0 = as many CTAs as fit
-  int pipe_version;   // pipelined kernel: 2 (DEEPWELL_QUANT_GRID=pipe) or 1 (pipe1)
+  int pipe_version;   // pipelined kernel: 2 (DEEPWELL_QUANT_GRID=pipe), 1 (pipe1) or 3 (pipe3)
+  uint32_t tiles_r = 4, tiles_c = 4;  // pipe3: tiles per group whose scales are stored together
+  uint32_t store_evict_first = 0;     // pipe3: codes and scales stored with an L2 evict-first hint
+  uint32_t mx_mul_fp32 = 0;           // pipe3: MX elements scaled by FP32 multiplies, not mul.bf16x2
 };
 
 // `cache` is a per-kernel static (CTAs per SM from the occupancy calculator, 0 until known).
@@ -55,6 +58,7 @@ void launch_fp8_tensor(const QuantParams& p, bool sr, const Grid& grid, cudaStre
 // The pipelined kernel (quant_pipe.cuh) for the cases pipe_eligible() accepts in quantize_api.cu:
 // x 16-byte aligned with cols % 8 == 0, rows % pipe_tile_rows(kind, version) == 0, cols % 128 ==
 // 0, no stochastic rounding, no Hadamard transform, 1-D NVFP4.
+// grid.pipe_version 3 runs quant_pipe3.cuh's kernel (128x128 tiles, cols % 128 == 0 as well).
 inline uint32_t pipe_tile_rows(Kind k, int version) { return (k == Kind::FP8_BLOCK || version != 1) ? 128u : 64u; }
 void launch_mx_pipe(const QuantParams& p, Elem e, const Grid& grid, cudaStream_t s);
 void launch_nvfp4_pipe(const QuantParams& p, const Grid& grid, cudaStream_t s);

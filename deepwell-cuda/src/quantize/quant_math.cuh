@@ -324,6 +324,76 @@ DWQ_HD float nvfp4_element_scale(float s_enc, uint32_t code) {
   return s_dec == 0.0f ? 0.0f : min_f(div_rn(s_enc, s_dec), kFltMax);
 }
 
+// ---- division-free forms of the scale formulas (pipe3 kernel, quant_pipe3.cuh) ------------
+// Each is proven equal to the reference formula above for every input the kernels can give it
+// by the exhaustive host check check/pipe3_math_check.cpp (no GPU needed).
+
+// MX scale code of a finite block amax given as BF16 magnitude bits a (a <= 0x7F7F): with
+// (R, D) = (0, emax) for the OCP rule and, for CEIL, (0x1F, 8) E4M3, (0x1F, 15) E5M2,
+// (0x3F, 2) E2M1, code = max(((a + R) >> 7) - D, 0). OCP: the exponent field minus emax. CEIL:
+// RN(a / m) <= 2^j exactly when a <= m * 2^j (a's ulp exceeds m * 2^(j-24)), so the code is the
+// exponent of a, minus D, plus 1 when a's 7 mantissa bits exceed those of m (224 = 1.75 * 128
+// for m = 448, 57344; 192 = 1.5 * 128 for m = 6): the carry of a + R. Two blocks go through it at
+// once in 16-bit lanes (no carry leaves a lane: a + R <= 0x7F9E).
+struct MxRule {
+  uint32_t r, d;
+};
+DWQ_HD MxRule mx_rule(bool ocp, int emax) {
+  if (ocp) return MxRule{0u, static_cast<uint32_t>(emax)};
+  return emax == 2 ? MxRule{0x3Fu, 2u} : MxRule{0x1Fu, static_cast<uint32_t>(emax == 8 ? 8 : 15)};
+}
+DWQ_HD uint32_t mx_scale_code_bf16(uint32_t a, MxRule rule) {
+  const uint32_t e = (a + rule.r) >> 7;
+  return e > rule.d ? e - rule.d : 0u;
+}
+// The element multiplier 2^(127 - code) as BF16 bits; the codes above stay <= 253, so it is a
+// normal number (exponent field 254 - code >= 1).
+DWQ_HD uint32_t mx_inverse_scale_bf16(uint32_t code) { return (254u - code) << 7; }
+
+// RN(a / 448) and RN(a / 6) for finite BF16 a >= 0: the product with RN(1/d) corrected once by
+// the exact residual (Markstein), as fp8_block_quotient; equal to div_rn for every such a.
+DWQ_HD float div448_rn(float a) {
+  const float y = 0x1.24924ap-9f;  // RN(1 / 448)
+  const float q0 = mul_rn(a, y);
+  return fma_rn(fma_rn(-q0, 448.0f, a), y, q0);
+}
+DWQ_HD float div6_rn(float a) {
+  const float y = 0x1.555556p-3f;  // RN(1 / 6)
+  const float q0 = mul_rn(a, y);
+  return fma_rn(fma_rn(-q0, 6.0f, a), y, q0);
+}
+
+// FP8 block quotient without branches, for blocks whose values are all finite and whose
+// multiplier y = fp8_block_inverse(s) is not 0: q = RN(q0 - (q0 s - v) y), q0 = RN(v y), the
+// correction of fp8_block_quotient with the residual's sign flipped so that v = -0 gives -0
+// (-0 - (+0) y = -0; v - q0 s would give +0 + -0 = +0). Same E4M3 code as RN(v / s), sign
+// included, for every finite BF16 amax with y != 0 and every BF16 v with |v| <= amax
+// (check/pipe3_math_check.cpp).
+DWQ_HD float fp8_block_quotient_finite(float v, float s, float y) {
+  const float q0 = mul_rn(v, y);
+  return fma_rn(-fma_rn(q0, s, -v), y, q0);
+}
+
+// E2M1 magnitude of q (not NaN) as the low 3 bits of a float's bits, bits 3..22 zero: the
+// rounding add of e2m1_encode_non_nan with the binade taken from max(a, 1) instead of an integer
+// clamp. The sign is not included (the kernel takes it from the input, see quant_pipe3.cuh).
+DWQ_HD uint32_t e2m1_magnitude_sum_bits(float q) {
+  const float a = fminf(fabsf(q), 6.0f);  // q is not NaN: min/max need no NaN rule
+  const float b = fmaxf(a, 1.0f);
+  const uint32_t magic = (f2u(b) >> 23) * 0x00800002u + (0x4A800000u - 127u * 0x00800002u);
+  return f2u(add_rn(a, u2f(magic)));
+}
+
+// The same without the saturating min, for |q| < 7 (NVFP4 blocks whose largest scaled value
+// RN(amax * multiplier) is below 7: RN is monotone, so every element's is): a = |q| in [6, 7)
+// rounds to 6 (code 7) as the saturated value does, and max(a, 1) < 8 keeps the binade <= 2.
+DWQ_HD uint32_t e2m1_magnitude_sum_bits_below7(float q) {
+  const float a = fabsf(q);
+  const float b = fmaxf(a, 1.0f);
+  const uint32_t magic = (f2u(b) >> 23) * 0x00800002u + (0x4A800000u - 127u * 0x00800002u);
+  return f2u(add_rn(a, u2f(magic)));
+}
+
 // Byte offset of entry (r, c) of a [rows, cols] one-byte scale matrix in the 128x4 tiled layout.
 DWQ_HD uint64_t swizzled_offset(uint32_t r, uint32_t c, uint32_t cols) {
   const uint64_t tiles_per_band = (cols + 3u) / 4u;

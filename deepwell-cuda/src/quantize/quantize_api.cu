@@ -110,7 +110,10 @@ void layout_info(const dw_quant_options* o, int64_t rows, int64_t cols, int32_t 
 bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t>(p) & (a - 1)) != 0; }
 
 // Which kernel and grid (DEEPWELL_QUANT_GRID, read once per process):
-//   tile        the tile kernel, one CTA per tile (the default);
+//   (unset)     pipe3 where pipe_eligible() accepts the call, else the tile kernel: on an H100
+//               (2026-11-26) pipe3 was the fastest or within 3% of the fastest for every format
+//               and byte-exact in every check (docs/PERFORMANCE.md);
+//   tile        the tile kernel, one CTA per tile (the default until 2026-11-26);
 //   persistent  the tile kernel on as many CTAs as fit, each striding over the tiles and loading
 //               its next tile while it works on the current one; on an H100 (2026-11-25) slower
 //               for every format but NVFP4 with the Hadamard transform (MXFP8 ROW+COL 0.350 ms
@@ -120,7 +123,14 @@ bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t
 //               order, default 8) and DEEPWELL_QUANT_MAX_CTAS (cap on its grid, default 0 = as
 //               many as fit; the checks use a small cap so that every CTA walks many tiles) tune it;
 //   pipe1       its first version, as measured on an H100 on 2026-11-25 (64-row tiles, ROW codes
-//               stored as two half-sector writes per sector), kept for comparison.
+//               stored as two half-sector writes per sector), kept for comparison;
+//   pipe3       the third version (quant_pipe3.cuh: about half the instructions per element, one
+//               barrier per tile, block scales stored once per group of tiles). Its knobs:
+//               DEEPWELL_QUANT_TILES=RxC (tiles per group, powers of two up to 8, default 4x4,
+//               shrunk until the group's scales fit 8 KB), DEEPWELL_QUANT_STORE=ef (codes and
+//               scales stored with an L2 evict-first hint; default evict-normal),
+//               DEEPWELL_QUANT_MXMUL=fp32 (MX elements scaled by FP32 multiplies instead of the
+//               packed BF16 multiply), DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
 // Results are identical whichever runs (the checks and the tests cover each).
 struct GridKnobs {
   bool persistent = false;
@@ -128,7 +138,24 @@ struct GridKnobs {
   int pipe_version = 2;
   uint32_t group = 8;
   uint32_t max_ctas = 0;
+  uint32_t tiles_r = 4, tiles_c = 4;
+  uint32_t store_evict_first = 0;
+  uint32_t mx_mul_fp32 = 0;
 };
+
+// "RxC" with R, C in {1, 2, 4, 8}; anything else leaves the defaults.
+void parse_tiles(const char* v, uint32_t& r, uint32_t& c) {
+  if (v == nullptr) return;
+  char* end = nullptr;
+  const unsigned long a = std::strtoul(v, &end, 10);
+  if (end == nullptr || *end != 'x') return;
+  const unsigned long b = std::strtoul(end + 1, &end, 10);
+  auto ok = [](unsigned long n) { return n == 1 || n == 2 || n == 4 || n == 8; };
+  if (end != nullptr && *end == '\0' && ok(a) && ok(b)) {
+    r = static_cast<uint32_t>(a);
+    c = static_cast<uint32_t>(b);
+  }
+}
 
 uint32_t env_u32(const char* name, uint32_t fallback, uint32_t lo, uint32_t hi) {
   const char* v = std::getenv(name);
@@ -141,15 +168,28 @@ uint32_t env_u32(const char* name, uint32_t fallback, uint32_t lo, uint32_t hi) 
 const GridKnobs& grid_knobs() {
   static const GridKnobs knobs = [] {
     GridKnobs k;
+    k.pipe = true;
+    k.pipe_version = 3;
     const char* v = std::getenv("DEEPWELL_QUANT_GRID");
+    if (v != nullptr && (std::strcmp(v, "tile") == 0 || std::strcmp(v, "persistent") == 0)) k.pipe = false;
+    if (v != nullptr && std::strcmp(v, "pipe") == 0) k.pipe_version = 2;
     if (v != nullptr && std::strcmp(v, "persistent") == 0) k.persistent = true;
     if (v != nullptr && std::strcmp(v, "pipe") == 0) k.pipe = true;
     if (v != nullptr && std::strcmp(v, "pipe1") == 0) {
       k.pipe = true;
       k.pipe_version = 1;
     }
+    if (v != nullptr && std::strcmp(v, "pipe3") == 0) {
+      k.pipe = true;
+      k.pipe_version = 3;
+    }
     k.group = env_u32("DEEPWELL_QUANT_GROUP", 8, 1, 1u << 20);
     k.max_ctas = env_u32("DEEPWELL_QUANT_MAX_CTAS", 0, 0, 1u << 30);
+    parse_tiles(std::getenv("DEEPWELL_QUANT_TILES"), k.tiles_r, k.tiles_c);
+    const char* st = std::getenv("DEEPWELL_QUANT_STORE");
+    k.store_evict_first = (st != nullptr && std::strcmp(st, "ef") == 0) ? 1u : 0u;
+    const char* mm = std::getenv("DEEPWELL_QUANT_MXMUL");
+    k.mx_mul_fp32 = (mm != nullptr && std::strcmp(mm, "fp32") == 0) ? 1u : 0u;
     return k;
   }();
   return knobs;
@@ -157,8 +197,10 @@ const GridKnobs& grid_knobs() {
 
 // What the pipelined kernel covers: whole tiles of 16-byte aligned rows, round-to-nearest, no
 // Hadamard transform, 1-D scales for NVFP4 (quant_launch.h).
+// pipe3 also computes element offsets in 32 bits: rows * cols < 2^31.
 bool pipe_eligible(const dw_quant_options* o, Kind kind, int version, int64_t rows, int64_t cols, bool vec_ok) {
   if (o->stochastic_rounding || o->hadamard16 || o->format == DW_QUANT_NVFP4_2D) return false;
+  if (version == 3 && rows * cols >= (int64_t{1} << 31)) return false;
   return vec_ok && rows % dwq::pipe_tile_rows(kind, version) == 0 && cols % 128 == 0;
 }
 
@@ -204,9 +246,14 @@ dw_status dw_quant_layout(const dw_quant_options* options, int64_t rows, int64_t
   return DW_SUCCESS;
 }
 
-dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const void* x, int64_t rows, int64_t cols,
-                      const dw_quant_output* row_out, const dw_quant_output* col_out, void* workspace) {
-  static const char* op = "kernel dw_quantize";
+}  // extern "C"
+
+namespace {
+
+// dw_quantize and dw_quantize_with_amax: `given_amax` (device FP32) replaces the amax pass.
+dw_status quantize_impl(dw_stream stream, const dw_quant_options* options, const void* x, int64_t rows, int64_t cols,
+                        const dw_quant_output* row_out, const dw_quant_output* col_out, void* workspace,
+                        const float* given_amax, const char* op) {
   if (stream == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "stream is null");
   dw_status s = check_options(options, op);
   if (s != DW_SUCCESS) return s;
@@ -224,7 +271,20 @@ dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const v
     if ((s = check_output(col_out, options, "col_out", op)) != DW_SUCCESS) return s;
   }
   const int f = options->format;
-  const bool needs_amax = has_tensor_scale(f);
+  if (given_amax != nullptr) {
+    if (!has_tensor_scale(f)) {
+      return dw::fail(DW_ERROR_INVALID_ARGUMENT, op,
+                      "a given tensor amax applies only to formats with a tensor scale (nvfp4, nvfp4-2d, fp8-tensor), not %s",
+                      format_name(f));
+    }
+    if (options->hadamard16) {
+      return dw::fail(DW_ERROR_INVALID_ARGUMENT, op,
+                      "hadamard16 needs the amax of each transformed view, which dw_quantize reduces itself; "
+                      "a given tensor amax is not supported with it");
+    }
+    if (misaligned(given_amax, 4)) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "amax %p is not 4-byte aligned", given_amax);
+  }
+  const bool needs_amax = has_tensor_scale(f) && given_amax == nullptr;
   if (needs_amax && (workspace == nullptr || misaligned(workspace, 16))) {
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "workspace must be a 16-byte aligned device buffer of %d bytes for %s",
                     DW_QUANT_WORKSPACE_BYTES, format_name(f));
@@ -253,8 +313,12 @@ dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const v
   p.had_mask = options->hadamard16 ? dwq::hadamard_sign_mask(options->seed) : 0u;
   p.vec_ok = (cols % 8 == 0 && !misaligned(x, 16)) ? 1u : 0u;
   const GridKnobs& knobs = grid_knobs();
-  const dwq::Grid grid{static_cast<uint32_t>(tiles), dw::sm_count(stream->device), knobs.persistent,
-                       stream->device, knobs.group, knobs.max_ctas, knobs.pipe_version};
+  dwq::Grid grid{static_cast<uint32_t>(tiles), dw::sm_count(stream->device), knobs.persistent,
+                 stream->device, knobs.group, knobs.max_ctas, knobs.pipe_version};
+  grid.tiles_r = knobs.tiles_r;
+  grid.tiles_c = knobs.tiles_c;
+  grid.store_evict_first = knobs.store_evict_first;
+  grid.mx_mul_fp32 = knobs.mx_mul_fp32;
   const bool sr = options->stochastic_rounding != 0, had = options->hadamard16 != 0;
   const bool pipe = knobs.pipe && pipe_eligible(options, kind, knobs.pipe_version, rows, cols, p.vec_ok != 0);
 
@@ -276,6 +340,8 @@ dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const v
       if ((s = dw::after_launch(stream, "kernel dwq_amax_bf16")) != DW_SUCCESS) return s;
     }
     p.amax = amax;
+  } else if (given_amax != nullptr) {
+    p.amax = reinterpret_cast<const uint32_t*>(given_amax);  // read as FP32 bits, as the reduced amax
   }
   switch (kind) {
     case Kind::MX: {
@@ -294,6 +360,23 @@ dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const v
       return dw::after_launch(stream, "kernel dwq_fp8_tensor_quantize");
   }
   return dw::fail(DW_ERROR_INTERNAL, op, "unhandled format %d", f);
+}
+
+}  // namespace
+
+extern "C" {
+
+dw_status dw_quantize(dw_stream stream, const dw_quant_options* options, const void* x, int64_t rows, int64_t cols,
+                      const dw_quant_output* row_out, const dw_quant_output* col_out, void* workspace) {
+  return quantize_impl(stream, options, x, rows, cols, row_out, col_out, workspace, nullptr, "kernel dw_quantize");
+}
+
+dw_status dw_quantize_with_amax(dw_stream stream, const dw_quant_options* options, const void* x, int64_t rows,
+                                int64_t cols, const dw_quant_output* row_out, const dw_quant_output* col_out,
+                                const float* amax) {
+  static const char* op = "kernel dw_quantize_with_amax";
+  if (amax == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "amax is null");
+  return quantize_impl(stream, options, x, rows, cols, row_out, col_out, nullptr, amax, op);
 }
 
 dw_status dw_dequantize(dw_stream stream, const dw_quant_options* options, int64_t rows, int64_t cols, int32_t axis,

@@ -10,6 +10,11 @@ the row-code exchange between lanes) and several grids and band heights:
   - every input element reaches its address in the row copy and in the transposed copy;
   - the elements a thread (or a group of lanes) reduces into one block scale are exactly a block.
 Mirrors the kernel's index arithmetic line by line; run it after changing any of it.
+pipe3 (quant_pipe3.cuh, DEEPWELL_QUANT_GRID=pipe3) is modelled the same way: the swizzle, the
+bank-conflict freedom of its cp.async, row and column reads, the group/band order of the tile
+stream thread 0 publishes, every element's ROW and COL address, the lanes of each block, and
+every staged block scale reaching its reference position exactly once when a group is flushed
+(partial groups at the edges included).
 """
 
 
@@ -128,6 +133,175 @@ def run(kind, v2, rows, cols, group, ctas):
     assert len(col_out) == rows * cols and all(v == c * rows + r for (r, c), v in col_out.items())
 
 
+# ---- pipe3 (quant_pipe3.cuh): 128x128 tiles, 512 threads, groups of gr x gc tiles ----------
+
+def pipe3_word(r, w):
+    f = ((r >> 4) & 7) ^ (r & 1)
+    return r * 64 + (((w >> 2) ^ f) << 2) + (w & 3)
+
+
+def pipe3_group_start(g, gidx):
+    if gidx >= g['ngroups']:
+        return (gidx, 0, 0, 0)
+    b = fast_div(gidx, g['band_div'])
+    i = gidx - b * g['band_div'][0]
+    hd = g['full'] if (b + 1) * g['band'] <= g['groups_y'] else g['last']
+    gx = fast_div(i, hd)
+    gy = b * g['band'] + (i - gx * hd[0])
+    return (gidx, 0, gy * g['gr'], gx * g['gc'])
+
+
+def pipe3_geom(tiles_x, tiles_y, gr, gc, band_tiles):
+    g = dict(tiles_x=tiles_x, tiles_y=tiles_y, gr=gr, gc=gc)
+    g['groups_x'] = (tiles_x + gc - 1) // gc
+    g['groups_y'] = (tiles_y + gr - 1) // gr
+    g['ngroups'] = g['groups_x'] * g['groups_y']
+    band = max(1, min(band_tiles // gr, g['groups_y']))
+    bands = (g['groups_y'] + band - 1) // band
+    g['band'] = band
+    g['band_div'] = make_fastdiv(band * g['groups_x'])
+    g['full'] = make_fastdiv(band)
+    g['last'] = make_fastdiv(g['groups_y'] - (bands - 1) * band)
+    return g
+
+
+def pipe3_stream(g, cta, grid):
+    """The tiles CTA `cta` works on, as thread 0 publishes them: (tr, tc, jr, jc, rows, cols, last)."""
+    c = pipe3_group_start(g, cta)
+    out = []
+    while c[0] < g['ngroups']:
+        rows = min(g['gr'], g['tiles_y'] - c[2])
+        cols = min(g['gc'], g['tiles_x'] - c[3])
+        jr, jc = c[1] & 0xFF, c[1] >> 8
+        last = jr + 1 == rows and jc + 1 == cols
+        out.append((c[2] + jr, c[3] + jc, jr, jc, rows, cols, last))
+        if jc + 1 < cols:
+            c = (c[0], jr | ((jc + 1) << 8), c[2], c[3])
+        elif jr + 1 < rows:
+            c = (c[0], jr + 1, c[2], c[3])
+        else:
+            c = pipe3_group_start(g, c[0] + grid)
+    return out
+
+
+def pipe3_check_banks():
+    assert sorted(pipe3_word(r, w) for r in range(128) for w in range(64)) == list(range(128 * 64))
+    for t in range(512):  # cp.async: byte offset cp_s ^ 32k + 8 KB k == swizzled (row + 32k, chunk)
+        cp_s = pipe3_word(t >> 4, (t & 15) * 4) * 4
+        for k in range(4):
+            assert (cp_s ^ (32 * k)) + 8192 * k == pipe3_word((t >> 4) + 32 * k, (t & 15) * 4) * 4
+    for warp in range(16):
+        for k in range(4):  # cp.async 16-byte stores, 8 lanes per phase
+            for ph in range(4):
+                lanes = [warp * 32 + l for l in range(8 * ph, 8 * ph + 8)]
+                assert len({((pipe3_word(t >> 4, (t & 15) * 4) * 4 ^ (32 * k)) // 16) % 8 for t in lanes}) == 8
+        for j in range(4):  # row pass 16-byte reads
+            for ph in range(4):
+                addrs = []
+                for t in range(warp * 32 + 8 * ph, warp * 32 + 8 * ph + 8):
+                    rowb = pipe3_word(t >> 2, (t & 3) * 8)
+                    addrs.append(((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * 32)
+                assert len({(a // 4) % 8 for a in addrs}) == 8
+        for h in range(16):  # column pass word reads
+            banks = set()
+            for lane in range(32):
+                gg, q = lane & 7, warp * 4 + (lane >> 3)
+                colb = 16 * gg * 64 + (((q >> 2) ^ gg) << 2) + (q & 3)
+                banks.add((((colb ^ 4) if h & 1 else colb) + 64 * h) % 32)
+            assert len(banks) == 32
+
+
+def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0):
+    """Every element to its ROW / COL address, every block's lanes, every staged scale to its
+    reference position exactly once (byte scales: MX 32, NV 16; FP8 1x128: FP32)."""
+    g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
+    SB = {'mx': 4, 'nv': 8, 'fp8b': 4}.get(kind, 0)
+    B = {'mx': 32, 'nv': 16, 'fp8b': 128}.get(kind, 0)
+    seen = []
+    row_out, col_out = {}, {}
+    scale_pos = {0: {}, 1: {}}
+    for cta in range(min(grid, g['ngroups'])):
+        staging = {0: {}, 1: {}}
+        for (tr, tc, jr, jc, grows, gcols, last) in pipe3_stream(g, cta, grid):
+            seen.append((tr, tc))
+            r0, c0 = tr * 128, tc * 128
+            smem = {}
+            for t in range(512):
+                for k in range(4):
+                    rr, cv = (t >> 4) + 32 * k, t & 15
+                    a = pipe3_word(rr, cv * 4)
+                    for i in range(4):
+                        smem[a + i] = (r0 + rr, c0 + cv * 8 + 2 * i)
+            for t in range(512):  # row pass
+                rr, seg = t >> 2, t & 3
+                rowb = pipe3_word(rr, seg * 8)
+                words = []
+                for j in range(4):
+                    a = ((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * 32
+                    words += [smem[a + i] for i in range(4)]
+                elems = [e for (r, c) in words for e in ((r, c), (r, c + 1))]
+                r = r0 + rr
+                assert elems == [(r, c0 + 16 * seg + e) for e in range(16)] + [(r, c0 + 64 + 16 * seg + e) for e in range(16)]
+                e0 = r * cols + c0 + 16 * seg  # row_elem
+                for e in range(16):
+                    row_out[(r, c0 + 16 * seg + e)] = e0 + e
+                    row_out[(r, c0 + 64 + 16 * seg + e)] = e0 + 64 + e
+                if kind == 'mx':  # blocks of A and B: this lane's and lane seg ^ 1's halves
+                    assert (16 * seg) // 32 == (16 * (seg ^ 1)) // 32
+                    bA, bB = (16 * seg) // 32, (64 + 16 * seg) // 32
+                    byte = (seg & 1) * 2 + (seg >> 1)  # row_stoff's slot: A's block (seg even) or B's
+                    assert byte == (bA if seg % 2 == 0 else bB)
+                    staging[0][(jr * 128 + rr, jc * 4 + byte)] = ('row', r, (c0 // 32) + byte)
+                elif kind == 'nv':
+                    staging[0][(jr * 128 + rr, jc * 8 + seg)] = ('row', r, c0 // 16 + seg)
+                    staging[0][(jr * 128 + rr, jc * 8 + 4 + seg)] = ('row', r, c0 // 16 + 4 + seg)
+                elif kind == 'fp8b' and seg == 0:
+                    staging[0][(jr * 128 + rr, jc * 4)] = ('row', r, c0 // 128)
+            for t in range(512):  # column pass
+                lane, warp = t & 31, t >> 5
+                gg, q = lane & 7, warp * 4 + (lane >> 3)
+                colb = 16 * gg * 64 + (((q >> 2) ^ gg) << 2) + (q & 3)
+                cw = [smem[((colb ^ 4) if h & 1 else colb) + 64 * h] for h in range(16)]
+                assert cw == [(r0 + 16 * gg + h, c0 + 2 * q) for h in range(16)]
+                e0 = (c0 + 2 * q) * rows + r0 + 16 * gg  # col_elem
+                for sd in range(2):
+                    for h in range(16):
+                        col_out[(r0 + 16 * gg + h, c0 + 2 * q + sd)] = e0 + sd * rows + h
+                if kind == 'mx':
+                    assert (16 * gg) // 32 == (16 * (gg ^ 1)) // 32
+                    sd = gg & 1
+                    staging[1][(jc * 128 + 2 * q + sd, jr * 4 + (gg >> 1))] = ('col', c0 + 2 * q + sd, (r0 + 16 * gg) // 32)
+                elif kind == 'nv':
+                    for sd in range(2):
+                        staging[1][(jc * 128 + 2 * q + sd, jr * 8 + gg)] = ('col', c0 + 2 * q + sd, (r0 + 16 * gg) // 16)
+                elif kind == 'fp8b' and gg < 2:
+                    staging[1][(jc * 128 + 2 * q + gg, jr * 4)] = ('col', c0 + 2 * q + gg, r0 // 128)
+            if last and SB:
+                tr0, tc0 = tr - jr, tc - jc
+                for o, (rt0, ct0, nrt, nct, pitch_tiles) in ((0, (tr0, tc0, grows, gcols, g['gc'])),
+                                                             (1, (tc0, tr0, gcols, grows, g['gr']))):
+                    # pipe3_flush_scales: 4-byte units (r, k) of staged row r, unit k < ncolt * SB / 4
+                    upt = SB // 4
+                    for r in range(nrt * 128):
+                        for k in range(nct * upt):
+                            for b in range(4):
+                                pos = (r, 4 * k + b) if kind != 'fp8b' else (r, 4 * k)
+                                if kind == 'fp8b' and b:
+                                    continue
+                                entry = staging[o].pop(pos)
+                                srow = rt0 * 128 + r
+                                scol = ct0 * (128 // B) + (4 * k + b if kind != 'fp8b' else k)
+                                assert entry[1] == srow and entry[2] == scol, (entry, srow, scol)
+                                assert (srow, scol) not in scale_pos[o]
+                                scale_pos[o][(srow, scol)] = True
+                assert not staging[0] and not staging[1]
+    assert sorted(seen) == [(a, c) for a in range(rows // 128) for c in range(cols // 128)]
+    assert len(row_out) == rows * cols and all(v == r * cols + c for (r, c), v in row_out.items())
+    assert len(col_out) == rows * cols and all(v == c * rows + r for (r, c), v in col_out.items())
+    if SB:
+        assert len(scale_pos[0]) == rows * (cols // B) and len(scale_pos[1]) == cols * (rows // B)
+
+
 def main():
     for v2 in (False, True):
         for kind in ('mx', 'nv', 'fp8b', 'fp8t'):
@@ -145,6 +319,14 @@ def main():
             for rows, cols in sh:
                 for group, ctas in ((8, 7), (5, 7), (1, 3), (16, 64), (3, 1000)):
                     run(kind, v2, rows, cols, group, min(ctas, (rows // tr) * (cols // 128)))
+    pipe3_check_banks()
+    # group shapes with partial groups at both edges (3 x 5 tiles), a single tile, 1x1 groups,
+    # groups larger than the tensor, several bands, grids smaller and larger than the group count
+    configs = ((384, 640, 4, 4, 8, 7), (384, 640, 2, 4, 5, 3), (640, 384, 4, 2, 1, 5), (128, 128, 4, 4, 8, 1),
+               (256, 384, 1, 1, 8, 1000), (384, 256, 8, 8, 16, 2))
+    for kind in ('mx', 'nv', 'fp8b', 'fp8t'):
+        for rows, cols, gr, gc, band, grid in configs:
+            pipe3_run(kind, rows, cols, gr, gc, band, grid)
     print("pipe index model: all checks passed")
 
 

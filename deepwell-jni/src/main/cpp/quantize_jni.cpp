@@ -60,6 +60,22 @@ JNIEXPORT void JNICALL Java_dev_deepwell_gpu_quant_QuantNatives_quantize(
   });
 }
 
+JNIEXPORT void JNICALL Java_dev_deepwell_gpu_quant_QuantNatives_quantizeWithAmax(
+    JNIEnv* env, jclass, jlong stream, jintArray options, jlong seed, jlong x, jint rows, jint cols, jlong row_data,
+    jlong row_scales, jlong row_tensor_scale, jlong col_data, jlong col_scales, jlong col_tensor_scale, jlong amax) {
+  guarded_void(env, [&] {
+    dw_quant_options o;
+    if (!read_options(env, options, seed, &o)) return;
+    dw_quant_output row{from_handle<void*>(row_data), from_handle<void*>(row_scales),
+                        from_handle<float*>(row_tensor_scale)};
+    dw_quant_output col{from_handle<void*>(col_data), from_handle<void*>(col_scales),
+                        from_handle<float*>(col_tensor_scale)};
+    failed(env, dw_quantize_with_amax(from_handle<dw_stream>(stream), &o, from_handle<const void*>(x), rows, cols,
+                                      row_data != 0 ? &row : nullptr, col_data != 0 ? &col : nullptr,
+                                      from_handle<const float*>(amax)));
+  });
+}
+
 JNIEXPORT void JNICALL Java_dev_deepwell_gpu_quant_QuantNatives_dequantize(JNIEnv* env, jclass, jlong stream,
                                                                           jintArray options, jlong seed, jint rows,
                                                                           jint cols, jint axis, jlong data,

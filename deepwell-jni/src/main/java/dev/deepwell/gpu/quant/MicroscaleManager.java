@@ -22,7 +22,10 @@ import java.util.Objects;
  *
  * <p>One kernel pass reads the input once and writes the ROW copy, the COL copy (transposed), or
  * both ({@link #quantizeRowAndCol}). NVFP4 and FP8 per-tensor first reduce the tensor amax on the
- * device (one extra read of the input); nothing is copied to the host.
+ * device (one extra read of the input); nothing is copied to the host. When the tensor amax is
+ * already on the device (a producer kernel's epilogue, a delayed-scaling history, or
+ * {@link #amaxInto} earlier on the stream), the {@code ...WithAmax} methods take it instead and
+ * read the input once.
  *
  * <p>All work is enqueued on the scope's stream and is asynchronous; outputs are allocated from
  * the scope (or passed in, for {@link #quantizeInto}, which allocates nothing and can be captured
@@ -154,6 +157,12 @@ public final class MicroscaleManager implements AutoCloseable {
     Objects.requireNonNull(x, "x");
     if (rowOut == null && colOut == null) throw new IllegalArgumentException("rowOut and colOut are both null");
     ensureOpen();
+    checkOutputs(x, rowOut, colOut);
+    x.address();
+    launchQuantize(x, rowOut, colOut);
+  }
+
+  private void checkOutputs(Bf16Matrix x, GpuQuantizedTensor rowOut, GpuQuantizedTensor colOut) {
     if (rowOut != null) checkOutput(x, rowOut, Axis.ROW, "rowOut");
     if (colOut != null) checkOutput(x, colOut, Axis.COL, "colOut");
     if (rowOut != null && colOut != null) {
@@ -165,8 +174,114 @@ public final class MicroscaleManager implements AutoCloseable {
             + ") must share format and options apart from the axis");
       }
     }
+  }
+
+  // ---- quantize with a given tensor amax --------------------------------------------------------
+
+  /**
+   * As {@link #quantize(Bf16Matrix, QuantFormat, QuantOptions)}, for the formats with a tensor
+   * scale (NVFP4, NVFP4_2D, FP8_TENSOR; not with the Hadamard transform), with the tensor amax read
+   * from {@code amax} (one FP32 at {@code amaxOffset}, 4-byte aligned, on the manager's device)
+   * when the kernel runs, instead of reduced from {@code x}: the input is read once. With the
+   * largest |x| over x's finite elements (what {@link #amaxInto} writes) the bytes equal
+   * {@link #quantize}'s; any other finite value {@code >= 0} is used as the tensor amax of the same
+   * formulas (delayed scaling; elements beyond it saturate). NaN, infinite or negative values give
+   * unspecified codes.
+   */
+  public GpuQuantizedTensor quantizeWithAmax(Bf16Matrix x, QuantFormat format, QuantOptions options, DeviceBuffer amax,
+      long amaxOffset) {
+    Objects.requireNonNull(x, "x");
+    checkGivenAmaxFormat(format, options);
+    CopyLayout layout = CopyLayout.of(format, x.rows(), x.cols(), options, Fp8ScaleOrder.ROW_MAJOR);
+    ensureOpen();
+    checkAmax(amax, amaxOffset);
     x.address();
-    launchQuantize(x, rowOut, colOut);
+    GpuQuantizedTensor out = allocate(layout);
+    boolean row = layout.options.axis() == Axis.ROW;
+    launchQuantizeWithAmax(x, row ? out : null, row ? null : out, amax, amaxOffset);
+    return out;
+  }
+
+  /** As {@link #quantizeRowAndCol(Bf16Matrix, QuantFormat, QuantOptions)} with a given tensor amax; see {@link #quantizeWithAmax}. */
+  public QuantizedPair quantizeRowAndColWithAmax(Bf16Matrix x, QuantFormat format, QuantOptions options, DeviceBuffer amax,
+      long amaxOffset) {
+    Objects.requireNonNull(x, "x");
+    checkGivenAmaxFormat(format, options);
+    CopyLayout rowLayout = CopyLayout.of(format, x.rows(), x.cols(), options.toBuilder().axis(Axis.ROW).build(),
+        Fp8ScaleOrder.ROW_MAJOR);
+    CopyLayout colLayout = rowLayout.withAxis(Axis.COL);
+    ensureOpen();
+    checkAmax(amax, amaxOffset);
+    x.address();
+    GpuQuantizedTensor row = allocate(rowLayout);
+    GpuQuantizedTensor col = allocate(colLayout);
+    launchQuantizeWithAmax(x, row, col, amax, amaxOffset);
+    return new QuantizedPair(row, col);
+  }
+
+  /** As {@link #quantizeInto} with a given tensor amax; see {@link #quantizeWithAmax}. Allocates nothing. */
+  public void quantizeIntoWithAmax(Bf16Matrix x, GpuQuantizedTensor rowOut, GpuQuantizedTensor colOut, DeviceBuffer amax,
+      long amaxOffset) {
+    Objects.requireNonNull(x, "x");
+    if (rowOut == null && colOut == null) throw new IllegalArgumentException("rowOut and colOut are both null");
+    CopyLayout any = rowOut != null ? rowOut.layout() : colOut.layout();
+    checkGivenAmaxFormat(any.format, any.options);
+    ensureOpen();
+    checkOutputs(x, rowOut, colOut);
+    checkAmax(amax, amaxOffset);
+    x.address();
+    launchQuantizeWithAmax(x, rowOut, colOut, amax, amaxOffset);
+  }
+
+  /**
+   * The formats and options a given tensor amax applies to (no GPU needed): a tensor scale, and
+   * no Hadamard transform (its two views need the amaxes of the transformed values).
+   */
+  static void checkGivenAmaxFormat(QuantFormat format, QuantOptions options) {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(options, "options");
+    if (format != QuantFormat.NVFP4 && format != QuantFormat.NVFP4_2D && format != QuantFormat.FP8_TENSOR) {
+      throw new IllegalArgumentException("a given tensor amax applies only to formats with a tensor scale "
+          + "(nvfp4, nvfp4-2d, fp8-tensor), not " + format.cliName());
+    }
+    if (options.hadamard16()) {
+      throw new IllegalArgumentException("hadamard16 needs the amax of each transformed view, which the manager "
+          + "reduces itself: use quantize / quantizeRowAndCol without a given amax");
+    }
+  }
+
+  /** Where a given amax may be read: 4 bytes at {@code offset} inside {@code size}, 4-byte aligned (no GPU needed). */
+  static void checkAmaxLocation(long size, long address, long offset) {
+    if (offset < 0 || offset > size - 4) {
+      throw new IndexOutOfBoundsException("amaxOffset " + offset + " leaves no 4 bytes in a " + size + "-byte buffer");
+    }
+    if (((address + offset) & 3) != 0) throw new IllegalArgumentException("amax + amaxOffset is not 4-byte aligned");
+  }
+
+  private void checkAmax(DeviceBuffer amax, long amaxOffset) {
+    Objects.requireNonNull(amax, "amax");
+    if (amax.isClosed()) throw new IllegalStateException("amax is closed: " + amax);
+    checkAmaxLocation(amax.size(), amax.address(), amaxOffset);
+    checkDevice(amax, "amax");
+  }
+
+  private void launchQuantizeWithAmax(Bf16Matrix x, GpuQuantizedTensor row, GpuQuantizedTensor col, DeviceBuffer amax,
+      long amaxOffset) {
+    checkDevice(x.buffer(), "x");
+    CopyLayout any = row != null ? row.layout() : col.layout();
+    NativeLibrary.requireReady();
+    try {
+      QuantNatives.quantizeWithAmax(handle(), any.nativeOptions(), any.options.seed(), x.address(), x.rows(), x.cols(),
+          row == null ? 0 : row.data().address(), scalesAddress(row), tensorScaleAddress(row),
+          col == null ? 0 : col.data().address(), scalesAddress(col), tensorScaleAddress(col),
+          amax.address() + amaxOffset);
+    } finally {
+      Reference.reachabilityFence(x);
+      Reference.reachabilityFence(row);
+      Reference.reachabilityFence(col);
+      Reference.reachabilityFence(amax);
+      Reference.reachabilityFence(this);
+    }
   }
 
   private void checkOutput(Bf16Matrix x, GpuQuantizedTensor out, Axis axis, String name) {

@@ -22,6 +22,10 @@ final class QuantNatives {
   static native void quantize(long stream, int[] options, long seed, long x, int rows, int cols, long rowData,
       long rowScales, long rowTensorScale, long colData, long colScales, long colTensorScale, long workspace);
 
+  /** dw_quantize_with_amax: as {@link #quantize}, the tensor amax read from the FP32 at device address {@code amax}. */
+  static native void quantizeWithAmax(long stream, int[] options, long seed, long x, int rows, int cols, long rowData,
+      long rowScales, long rowTensorScale, long colData, long colScales, long colTensorScale, long amax);
+
   /** dw_dequantize into {@code out} (outType 0 = FP32, 1 = BF16). */
   static native void dequantize(long stream, int[] options, long seed, int rows, int cols, int axis, long data,
       long scales, long tensorScale, long out, int outType);

@@ -108,26 +108,28 @@ variants() {
   local out=${OUT:-$root/$B/out}
   mkdir -p "$out"
   local q=$B/quantize_check
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu \
-    --format=csv > "$out/env.txt" 2>&1 || true
-  date -u >> "$out/env.txt"
   local t0=$SECONDS
   set +e
   # 1. benchmarks, one at a time, nothing else on the GPU; the tile kernel first and last (spread)
   mkdir -p "$out/b"
-  : > "$out/bench.log"
+  # the environment heads bench.log (at most 8 files come back: no env.txt of its own)
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu \
+    --format=csv > "$out/bench.log" 2>&1 || true
+  date -u >> "$out/bench.log"
   # Each variant: the environment of one quantize_check --bench process (knobs: quantize_api.cu).
   local i=0 v
   local -a bench_variants=(
     "DEEPWELL_QUANT_GRID=tile"
     "DEEPWELL_QUANT_GRID=pipe"
     "DEEPWELL_QUANT_GRID=pipe3"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=zfill"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=1x1"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=2x2 DEEPWELL_QUANT_GROUP=16"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_STORE=ef"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_MXMUL=fp32"
     "DEEPWELL_QUANT_GRID=tile"
     "DEEPWELL_QUANT_GRID=pipe3"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=zfill"
   )
   for v in "${bench_variants[@]}"; do
     i=$((i + 1))
@@ -157,16 +159,20 @@ variants() {
   local p4=$!
   DEEPWELL_QUANT_GRID=pipe timeout "$left" "$q" --check --quick > "$out/check_pipe.log" 2>&1 &
   local p5=$!
+  # the unconditional zero-fill ring copies (DEEPWELL_QUANT_FETCH=zfill), every case
+  DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=zfill timeout "$left" "$q" --check > "$out/check_pipe3_zfill.log" 2>&1 &
+  local p6=$!
   wait $p1; local rc1=$?
   wait $p2; local rc2=$?
   wait $p3; local rc3=$?
   wait $p4; local rc4=$?
   wait $p5; local rc5=$?
+  wait $p6; local rc6=$?
   local t2=$SECONDS
   echo "times: benches $((t1 - t0)) s, checks $((t2 - t1)) s (exit: tile $rc1, pipe3 $rc2, pipe3 small grid $rc3," \
-    "pipe3 knobs $rc4, pipe $rc5)"
+    "pipe3 knobs $rc4, pipe $rc5, pipe3 zfill $rc6)"
   local f
-  for f in check_tile check_pipe3 check_pipe3_small_grid check_pipe3_knobs check_pipe; do
+  for f in check_tile check_pipe3 check_pipe3_small_grid check_pipe3_knobs check_pipe check_pipe3_zfill; do
     echo "$f: $(grep -E "conversions over" "$out/$f.log" | cut -c1-150)"
     echo "$f: $(grep -E "pipe3 E2M1|pipe3 element paths" "$out/$f.log" | cut -c1-200 | tr '\n' ' ')"
     echo "$f: $(grep -E "CHECK SUMMARY" "$out/$f.log" || grep -E "^progress" "$out/$f.log" | tail -1)"

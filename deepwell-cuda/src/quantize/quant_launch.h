@@ -30,6 +30,7 @@ struct Grid {
   uint32_t tiles_r = 4, tiles_c = 4;  // pipe3: tiles per group whose scales are stored together
   uint32_t store_evict_first = 0;     // pipe3: codes and scales stored with an L2 evict-first hint
   uint32_t mx_mul_fp32 = 0;           // pipe3: MX elements scaled by FP32 multiplies, not mul.bf16x2
+  uint32_t fetch_zfill = 0;           // pipe3: ring filled by unconditional zero-fill cp.async
 };
 
 // `cache` is a per-kernel static (CTAs per SM from the occupancy calculator, 0 until known).

@@ -183,6 +183,17 @@ __device__ __forceinline__ void cp_async16_nohint(uint32_t* smem_dst, const void
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(d), "l"(src) : "memory");
 }
 
+// The same copy with a source size (16: the whole chunk, 0: no global read, 16 zero bytes
+// written), so that a warp's copies need no branch or predicate around them: Nsight Compute
+// showed pipe3's branch-guarded LDGSTS (H100, 2026-11-26) at ~15 shared wavefronts and ~30 L2
+// sectors per warp instruction where 4 and 16 suffice (L2 read sectors twice the copy kernel's,
+// identical for MXFP8 and FP8 blocks), the uncoalesced form reported for cp.async under
+// conditionals. No cache-policy operand (see cp_async16_nohint).
+__device__ __forceinline__ void cp_async16_zfill(uint32_t* smem_dst, const void* src, uint32_t src_bytes) {
+  const uint32_t d = static_cast<uint32_t>(__cvta_generic_to_shared(smem_dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(src_bytes) : "memory");
+}
+
 // Store with an optional L2 evict-first hint (policy from createpolicy; evict_normal otherwise).
 __device__ __forceinline__ void st_v4(void* p, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint64_t pol) {
   asm volatile("st.global.L2::cache_hint.v4.b32 [%0], {%1, %2, %3, %4}, %5;" ::"l"(p), "r"(a), "r"(b), "r"(c), "r"(d),
@@ -408,7 +419,9 @@ __device__ __forceinline__ uint4 pipe3_group_start(const Pipe3Geom& geo, uint32_
 
 // ---- the kernel ----------------------------------------------------------------------------
 
-template <Kind K, Elem E, bool TWO_D, bool MUL_BF16>
+// ZFILL (DEEPWELL_QUANT_FETCH=zfill): the ring is filled by unconditional copies (a slot past
+// the end of the stream copies 0 bytes of tile (0, 0) and zero-fills a stage nobody reads).
+template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool ZFILL = false>
 __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const QuantParams p, const Pipe3Geom geo) {
   using C = Pipe3Cfg;
   constexpr bool kFP4 = E == Elem::E2M1;
@@ -476,7 +489,17 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
   uint32_t cp_g = static_cast<uint32_t>(tid >> 4) * p.cols + static_cast<uint32_t>(tid & 15) * 8u;
   auto fetch = [&](uint32_t slot, int st) {
     const uint4 t = s_ring[slot];
-    if (t.w != 0u) {
+    if constexpr (ZFILL) {
+      // A dead slot holds t = 0: the source addresses are tile (0, 0)'s, inside x; none is read.
+      const uint16_t* src = p.x + (t.x * C::T * p.cols + t.y * C::T + cp_g);
+      uint8_t* dst = reinterpret_cast<uint8_t*>(p3_smem) + st * (C::STAGE_WORDS * 4);
+      const uint32_t bytes = t.w != 0u ? 16u : 0u;
+#pragma unroll
+      for (int k = 0; k < 4; ++k) {
+        cp_async16_zfill(reinterpret_cast<uint32_t*>(dst + ((cp_s ^ (32u * k)) + 8192u * k)),
+                         src + static_cast<size_t>(32u * k) * p.cols, bytes);
+      }
+    } else if (t.w != 0u) {
       const uint16_t* src = p.x + (t.x * C::T * p.cols + t.y * C::T + cp_g);
       uint8_t* dst = reinterpret_cast<uint8_t*>(p3_smem) + st * (C::STAGE_WORDS * 4);
 #pragma unroll
@@ -902,12 +925,12 @@ namespace dwq {
 // at most 64 registers per thread each), at most one per group of tiles, at most g.max_ctas when
 // set. The group shape g.tiles_r x g.tiles_c (powers of two) shrinks until the group's scales fit
 // the staging buffers (SB * tiles <= 64 bytes per row).
-template <Kind K, Elem E, bool TWO_D, bool MUL_BF16>
+template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool ZFILL = false>
 void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
   using C = Pipe3Cfg;
   constexpr int kMaxDevices = 64;
   static int per_sm[kMaxDevices] = {0};
-  auto* k = &quant_pipe3_kernel<K, E, TWO_D, MUL_BF16>;
+  auto* k = &quant_pipe3_kernel<K, E, TWO_D, MUL_BF16, ZFILL>;
   const int d = g.device >= 0 && g.device < kMaxDevices ? g.device : 0;
   int n = __atomic_load_n(&per_sm[d], __ATOMIC_RELAXED);
   if (n <= 0) {
@@ -931,10 +954,16 @@ void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
 
 template <Kind K, Elem E, bool TWO_D>
 void launch_pipe3(const QuantParams& p, const Grid& g, cudaStream_t s) {
+  // The unconditional fetch is built with the default element path only (MXMUL=fp32 keeps the
+  // guarded fetch): one more kernel per format, not two.
   if constexpr (K == Kind::MX) {
-    g.mx_mul_fp32 ? launch_pipe3_kernel<K, E, TWO_D, false>(p, g, s) : launch_pipe3_kernel<K, E, TWO_D, true>(p, g, s);
+    if (g.mx_mul_fp32) {
+      launch_pipe3_kernel<K, E, TWO_D, false>(p, g, s);
+    } else {
+      g.fetch_zfill ? launch_pipe3_kernel<K, E, TWO_D, true, true>(p, g, s) : launch_pipe3_kernel<K, E, TWO_D, true>(p, g, s);
+    }
   } else {
-    launch_pipe3_kernel<K, E, TWO_D, false>(p, g, s);
+    g.fetch_zfill ? launch_pipe3_kernel<K, E, TWO_D, false, true>(p, g, s) : launch_pipe3_kernel<K, E, TWO_D, false>(p, g, s);
   }
 }
 

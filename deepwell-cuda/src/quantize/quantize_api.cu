@@ -130,7 +130,9 @@ bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t
 //               shrunk until the group's scales fit 8 KB), DEEPWELL_QUANT_STORE=ef (codes and
 //               scales stored with an L2 evict-first hint; default evict-normal),
 //               DEEPWELL_QUANT_MXMUL=fp32 (MX elements scaled by FP32 multiplies instead of the
-//               packed BF16 multiply), DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
+//               packed BF16 multiply), DEEPWELL_QUANT_FETCH=zfill (pipe3: the input ring filled
+//               by unconditional zero-fill cp.async instead of branch-guarded ones; not with
+//               MXMUL=fp32), DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
 // Results are identical whichever runs (the checks and the tests cover each).
 struct GridKnobs {
   bool persistent = false;
@@ -141,6 +143,7 @@ struct GridKnobs {
   uint32_t tiles_r = 4, tiles_c = 4;
   uint32_t store_evict_first = 0;
   uint32_t mx_mul_fp32 = 0;
+  uint32_t fetch_zfill = 0;
 };
 
 // "RxC" with R, C in {1, 2, 4, 8}; anything else leaves the defaults.
@@ -190,6 +193,8 @@ const GridKnobs& grid_knobs() {
     k.store_evict_first = (st != nullptr && std::strcmp(st, "ef") == 0) ? 1u : 0u;
     const char* mm = std::getenv("DEEPWELL_QUANT_MXMUL");
     k.mx_mul_fp32 = (mm != nullptr && std::strcmp(mm, "fp32") == 0) ? 1u : 0u;
+    const char* fe = std::getenv("DEEPWELL_QUANT_FETCH");
+    k.fetch_zfill = (fe != nullptr && std::strcmp(fe, "zfill") == 0) ? 1u : 0u;
     return k;
   }();
   return knobs;
@@ -319,6 +324,7 @@ dw_status quantize_impl(dw_stream stream, const dw_quant_options* options, const
   grid.tiles_c = knobs.tiles_c;
   grid.store_evict_first = knobs.store_evict_first;
   grid.mx_mul_fp32 = knobs.mx_mul_fp32;
+  grid.fetch_zfill = knobs.fetch_zfill;
   const bool sr = options->stochastic_rounding != 0, had = options->hadamard16 != 0;
   const bool pipe = knobs.pipe && pipe_eligible(options, kind, knobs.pipe_version, rows, cols, p.vec_ok != 0);
 

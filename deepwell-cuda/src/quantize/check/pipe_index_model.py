@@ -14,7 +14,15 @@ pipe3 (quant_pipe3.cuh, DEEPWELL_QUANT_GRID=pipe3) is modelled the same way: the
 bank-conflict freedom of its cp.async, row and column reads, the group/band order of the tile
 stream thread 0 publishes, every element's ROW and COL address, the lanes of each block, and
 every staged block scale reaching its reference position exactly once when a group is flushed
-(partial groups at the edges included).
+(partial groups at the edges included), and the input ring (the guarded copies and the
+unconditional zero-fill ones of DEEPWELL_QUANT_FETCH=zfill).
+What the bank model does not cover, and why Nsight Compute's "excessive shared wavefronts" differ
+from it (H100, 2026-11-26, MXFP8 and FP8 1x128 ROW+COL both 6,156,288 excessive of 13.3 M): the
+cp.async instructions themselves. The ring layout gives each 8-lane phase of a copy 8 distinct
+16-byte bank groups (checked here), yet the branch-guarded LDGSTS ran at ~15 shared wavefronts and
+~30 L2 sectors per warp instruction (4 and 16 if coalesced; L2 read sectors 16.4 M against the
+copy kernel's 8.4 M for the same bytes): the lanes' requests were not merged. That is a property of
+how the copies are issued, not of the addresses, hence the zfill variant.
 """
 
 
@@ -211,6 +219,40 @@ def pipe3_check_banks():
             assert len(banks) == 32
 
 
+def pipe3_check_ring(rows, cols, gr, gc, band_tiles, grid, zfill):
+    """The 3-stage input ring of each CTA, as the kernel's loop drives it (fetch of stream index
+    n + 2 into stage (n + 2) % 3 after barrier (A) of iteration n, wait_group 1 before it): every
+    live tile is read from the stage that holds it, and no copy lands in a stage being read. With
+    DEEPWELL_QUANT_FETCH=zfill a slot past the end is still copied, with source size 0 (16 zero
+    bytes per lane, nothing read) from tile (0, 0)'s addresses: those must lie inside x."""
+    g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
+    for t in range(512):  # a dead slot holds t = 0: the copies' addresses are tile (0, 0)'s
+        cp_g = (t >> 4) * cols + (t & 15) * 8
+        for k in range(4):
+            assert 0 <= cp_g + 32 * k * cols and cp_g + 32 * k * cols + 7 < rows * cols
+    for cta in range(min(grid, g['ngroups'])):
+        s = pipe3_stream(g, cta, grid)
+        stage_holds = {}
+        committed = []  # stream index of each commit group (None: nothing copied)
+
+        def fetch(i, st):
+            if i < len(s) or zfill:
+                stage_holds[st] = i if i < len(s) else 'zero'
+            committed.append(i)
+
+        fetch(0, 0)
+        fetch(1, 1)
+        n = 0
+        while True:
+            landed = committed[:len(committed) - 1]  # cp.async.wait_group 1
+            if n >= len(s):
+                break
+            assert n in landed and stage_holds[n % 3] == n
+            fetch(n + 2, (n + 2) % 3)
+            assert (n + 2) % 3 != n % 3 and (n + 2) % 3 != (n + 1) % 3
+            n += 1
+
+
 def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0):
     """Every element to its ROW / COL address, every block's lanes, every staged scale to its
     reference position exactly once (byte scales: MX 32, NV 16; FP8 1x128: FP32)."""
@@ -327,6 +369,9 @@ def main():
     for kind in ('mx', 'nv', 'fp8b', 'fp8t'):
         for rows, cols, gr, gc, band, grid in configs:
             pipe3_run(kind, rows, cols, gr, gc, band, grid)
+    for rows, cols, gr, gc, band, grid in configs:
+        for zfill in (False, True):
+            pipe3_check_ring(rows, cols, gr, gc, band, grid, zfill)
     print("pipe index model: all checks passed")
 
 

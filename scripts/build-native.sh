@@ -99,6 +99,23 @@ if [[ -n $missing ]]; then
   exit 1
 fi
 
+# With CUTLASS, the GEMM kernels must hold the tensor-core instructions of their architectures
+# (sm_90a wgmma, sm_100a block-scaled tcgen05 + tensor memory, sm_120a block-scaled MMA): no CI
+# machine can run them, but their machine code can be read. Checked once per built library.
+if [[ -n $cutlass ]]; then
+  lib_sha=$(sha256sum "$lib" | cut -d' ' -f1)
+  if [[ "$(cat "$build_dir/check-sass.ok" 2>/dev/null)" != "$lib_sha" ]]; then
+    if ! CUOBJDUMP="${tc[CUDA_HOME]}/bin/cuobjdump" "$root/scripts/check-sass.sh" "$lib" >"$build_dir/check-sass.log" 2>&1; then
+      cat "$build_dir/check-sass.log" >&2
+      echo "$tag FAILED: libdeepwell.so's GEMM kernels lack the tensor-core instructions they are built for" \
+        "(scripts/check-sass.sh; log: $build_dir/check-sass.log)" >&2
+      exit 1
+    fi
+    echo "$lib_sha" >"$build_dir/check-sass.ok"
+  fi
+  echo "$tag $(tail -n 1 "$build_dir/check-sass.log")"
+fi
+
 mkdir -p "$out"
 install -m 755 "$lib" "$out/libdeepwell.so"
 sha=$(sha256sum "$out/libdeepwell.so" | cut -d' ' -f1)

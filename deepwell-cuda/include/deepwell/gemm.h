@@ -20,7 +20,15 @@
  * Shapes: the reference backend takes any M, N, K >= 1. The CUTLASS sm90 kernels need 16-byte
  * rows for TMA: K a multiple of 8 (BF16) or 16 (FP8), N a multiple of 8 (BF16 output) or 4
  * (FP32 output), and for FP8_BLOCK128 M a multiple of 4; otherwise they answer
- * DW_ERROR_GEMM_UNSUPPORTED and AUTO moves on to cuBLASLt or the reference kernel.
+ * DW_ERROR_GEMM_UNSUPPORTED and AUTO moves on to cuBLASLt or the reference kernel. The CUTLASS
+ * sm100/sm120 block-scaled kernels (MXFP8, NVFP4) need K a multiple of 16 (MXFP8) or 32
+ * (NVFP4) and N as above.
+ *
+ * MXFP8 on CUTLASS sm90 is EMULATED (Hopper has no block-scaled MMA): one pass dequantizes A
+ * and B exactly to BF16 copies in the workspace (2 (M + N) roundup(K, 8) bytes, part of the
+ * plan's workspace_bytes), then the BF16 kernel multiplies them. It takes any K (the copies are
+ * zero-padded) and N as the BF16 kernels do; the copies are exact except where a dequantized
+ * value lies below 2^-126 in magnitude (it rounds to a BF16 subnormal).
  *
  * Status codes and errors follow deepwell.h: every function that can fail returns a dw_status
  * (DW_SUCCESS, a CUDA error, or DW_ERROR_*) and records what failed for dw_last_error():
@@ -57,14 +65,28 @@ extern "C" {
  *  NVFP4        E2M1 nibbles, two per byte, element k of a row in byte k/2, low nibble first;
  *               scale_a / scale_b: one UE4M3 byte (E4M3 with the sign bit 0) per 16
  *               consecutive k, row-major [rows][ceil(K/16)]; tensor_scale_a / tensor_scale_b:
- *               one FP32 each (deq = value * ue4m3 * tensor_scale). */
+ *               one FP32 each (deq = value * ue4m3 * tensor_scale).
+ *  NVFP4_WEIGHT mixed input for inference, the one format whose A and B differ: A is BF16
+ *               activations [M,K] with no scales (scale_a and tensor_scale_a must be null);
+ *               B is NVFP4 weights [N,K] laid out as NVFP4's B (scale_b UE4M3 per 16 k,
+ *               row-major [N][ceil(K/16)]; tensor_scale_b one FP32), dequantized in the main
+ *               loop. Backends: GEMV (Deepwell's own kernel: M <= DW_GEMM_GEMV_MAX_M, K a
+ *               multiple of 32, row-major scales) and the reference (any shape).
+ * MXFP8 and NVFP4 scales may instead be given in the 128x4 tiled layout that the sm_100 /
+ * sm_120 block-scaled tensor cores read (desc.scale_layout = DW_GEMM_SCALES_SWIZZLED_128X4; see
+ * dw_gemm_scale_layout). */
 typedef enum dw_gemm_input {
   DW_GEMM_IN_BF16 = 0,
   DW_GEMM_IN_FP8_TENSOR = 1,
   DW_GEMM_IN_FP8_BLOCK128 = 2,
   DW_GEMM_IN_MXFP8 = 3,
-  DW_GEMM_IN_NVFP4 = 4
+  DW_GEMM_IN_NVFP4 = 4,
+  DW_GEMM_IN_NVFP4_WEIGHT = 5
 } dw_gemm_input;
+
+/* The most rows of A (tokens) the GEMV backend takes: decode, where the weights are read once
+ * and the product is bound by memory bandwidth. */
+#define DW_GEMM_GEMV_MAX_M 16
 
 /* Type of D; bias and residual have the same type as D. */
 typedef enum dw_gemm_output {
@@ -82,8 +104,34 @@ typedef enum dw_gemm_backend {
   DW_GEMM_BACKEND_AUTO = 0,         /* CUTLASS sm90 if it can, else cuBLASLt, else reference */
   DW_GEMM_BACKEND_CUTLASS_SM90 = 1, /* TMA warp-specialized kernels; compute capability 9.0 */
   DW_GEMM_BACKEND_CUBLASLT = 2,     /* libcublasLt opened at run time; BF16 and FP8_TENSOR   */
-  DW_GEMM_BACKEND_REFERENCE = 3     /* plain CUDA, any arch, every format and shape          */
+  DW_GEMM_BACKEND_REFERENCE = 3,    /* plain CUDA, any arch, every format and shape          */
+  DW_GEMM_BACKEND_GEMV = 4,         /* Deepwell's own decode GEMV kernels, any arch built for:
+                                       NVFP4_WEIGHT, M <= DW_GEMM_GEMV_MAX_M; AUTO tries it first */
+  DW_GEMM_BACKEND_CUTLASS_SM100 = 5, /* block-scaled tcgen05 kernels (TMEM accumulators), MXFP8
+                                        and NVFP4; compute capability 10.0 (B200, B100: sm_100a
+                                        code, which 10.3 cannot load) */
+  DW_GEMM_BACKEND_CUTLASS_SM120 = 6  /* block-scaled MMA kernels, MXFP8 and NVFP4; compute
+                                        capability 12.0 (RTX 50xx, RTX PRO 6000: sm_120a code) */
 } dw_gemm_backend;
+
+/* How MXFP8 / NVFP4 block scales (one byte each) are laid out; other formats take ROW_MAJOR.
+ *  ROW_MAJOR       [rows][cols] as dw_gemm_input says (cols = ceil(K/32) MXFP8, ceil(K/16) NVFP4).
+ *                  The sm100/sm120 kernels re-lay such scales into their workspace before each
+ *                  run (a small extra kernel; the plan's workspace_bytes includes the room).
+ *  SWIZZLED_128X4  the matrix padded to [roundup(rows, 128)][roundup(cols, 4)] and cut into
+ *                  128x4 tiles of 512 bytes, stored tile-row-major (all tiles of rows 0..127
+ *                  first, left to right); entry (r, c) of a tile at byte
+ *                  (r % 32) * 16 + ((r / 32) % 4) * 4 + (c % 4). That is, entry (r, c) of the
+ *                  matrix at ((r / 128) * ceil(cols / 4) + c / 4) * 512 + the in-tile offset:
+ *                  CUTLASS's Sm1xxBlkScaledConfig layout and dev.deepwell.quant.ScaleLayout's.
+ *                  The padding must hold finite scales (the quantizers write 0): the tensor
+ *                  cores multiply the zero-filled tail of K by them. The sm100/sm120 kernels read
+ *                  these scales in place; the reference backend re-lays them to row-major in its
+ *                  workspace. */
+typedef enum dw_gemm_scale_layout {
+  DW_GEMM_SCALES_ROW_MAJOR = 0,
+  DW_GEMM_SCALES_SWIZZLED_128X4 = 1
+} dw_gemm_scale_layout;
 
 /* What to compute: everything that chooses a kernel, no pointers. */
 typedef struct dw_gemm_desc {
@@ -95,6 +143,8 @@ typedef struct dw_gemm_desc {
   float out_scale;               /* host value; multiplies act(Y) */
   int32_t has_bias;              /* 0/1: whether args.bias will be given */
   int32_t has_residual;          /* 0/1: whether args.residual will be given */
+  int32_t scale_layout;          /* dw_gemm_scale_layout of scale_a / scale_b (MXFP8, NVFP4 only;
+                                    0 = ROW_MAJOR, what a zero-initialised desc says) */
 } dw_gemm_desc;
 
 /* The device memory of one call. Pointers must be 16-byte aligned (cudaMalloc gives 256). */
@@ -129,8 +179,12 @@ int32_t dw_gemm_variant_count(dw_gemm_backend backend, dw_gemm_input input);
 
 /* Chooses a kernel for `desc` on `device`. variant < 0 lets the backend choose by problem
  * size; variant >= 0 forces one (benchmarks). AUTO tries CUTLASS sm90, then cuBLASLt, then the
- * reference kernel, and returns the first that accepts the problem. A preset out->swizzle > 0
- * is kept. */
+ * reference kernel, and returns the first that accepts the problem; on compute capability 10.x
+ * it tries CUTLASS sm100 first, on 12.x CUTLASS sm120 first. A preset out->swizzle > 0
+ * is kept. A CUTLASS backend asked for on a device of another architecture answers
+ * DW_ERROR_GEMM_UNSUPPORTED naming the architecture it needs and the device's. AUTO tries the
+ * GEMV backend before all of these (it accepts NVFP4_WEIGHT with M <= DW_GEMM_GEMV_MAX_M only;
+ * larger M goes on to the reference kernel). */
 dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend backend, int32_t variant,
                        dw_gemm_plan_info* out);
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gemm_blockscaled.h"
 #include "gemm_internal.h"
 
 namespace dw::gemm {
@@ -16,10 +17,13 @@ namespace {
 constexpr const char* kPlanOp = "dw_gemm_plan";
 constexpr const char* kRunOp = "dw_gemm_run";
 
-bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4; }
+bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4_WEIGHT; }
 bool valid_output(int v) { return v == DW_GEMM_OUT_BF16 || v == DW_GEMM_OUT_F32; }
 bool valid_activation(int v) { return v >= DW_GEMM_ACT_NONE && v <= DW_GEMM_ACT_SILU; }
-bool valid_backend(int v) { return v >= DW_GEMM_BACKEND_AUTO && v <= DW_GEMM_BACKEND_REFERENCE; }
+bool valid_backend(int v) {
+  return (v >= DW_GEMM_BACKEND_AUTO && v <= DW_GEMM_BACKEND_REFERENCE) || v == DW_GEMM_BACKEND_GEMV ||
+         is_blockscaled_backend(static_cast<dw_gemm_backend>(v));
+}
 
 dw_status validate_desc(const dw_gemm_desc* d, const char* op) {
   if (d == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc is null");
@@ -36,6 +40,13 @@ dw_status validate_desc(const dw_gemm_desc* d, const char* op) {
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_bias=%d must be 0 or 1", d->has_bias);
   if (d->has_residual != 0 && d->has_residual != 1)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_residual=%d must be 0 or 1", d->has_residual);
+  if (d->scale_layout != DW_GEMM_SCALES_ROW_MAJOR && d->scale_layout != DW_GEMM_SCALES_SWIZZLED_128X4)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.scale_layout=%d is not a dw_gemm_scale_layout",
+                    d->scale_layout);
+  if (d->scale_layout != DW_GEMM_SCALES_ROW_MAJOR && d->input != DW_GEMM_IN_MXFP8 && d->input != DW_GEMM_IN_NVFP4)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op,
+                    "desc.scale_layout=%d: only MXFP8 and NVFP4 scales have a tiled layout (input is %d)",
+                    d->scale_layout, d->input);
   return DW_SUCCESS;
 }
 
@@ -45,7 +56,15 @@ dw_status validate_args(const dw_gemm_desc& d, const dw_gemm_args* a) {
   if (a->a == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.a is null");
   if (a->b == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.b is null");
   if (a->d == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.d is null");
-  const bool scaled = d.input != DW_GEMM_IN_BF16;
+  if (d.input == DW_GEMM_IN_NVFP4_WEIGHT) {  // A is BF16 (no scales), B is NVFP4
+    if (a->scale_a != nullptr || a->tensor_scale_a != nullptr)
+      return dw::fail(DW_ERROR_INVALID_ARGUMENT, op,
+                      "args.scale_a and args.tensor_scale_a must be null for NVFP4_WEIGHT (A is BF16)");
+    if (a->scale_b == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.scale_b is null (NVFP4_WEIGHT needs it)");
+    if (a->tensor_scale_b == nullptr)
+      return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.tensor_scale_b is null (NVFP4_WEIGHT needs it)");
+  }
+  const bool scaled = d.input != DW_GEMM_IN_BF16 && d.input != DW_GEMM_IN_NVFP4_WEIGHT;
   if (scaled && a->scale_a == nullptr)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.scale_a is null but input format %d has scales", d.input);
   if (scaled && a->scale_b == nullptr)
@@ -80,12 +99,16 @@ const Sm90Family* sm90_family_for(dw_gemm_input in) {
     case DW_GEMM_IN_BF16: return &sm90_bf16_family();
     case DW_GEMM_IN_FP8_TENSOR: return &sm90_fp8_tensor_family();
     case DW_GEMM_IN_FP8_BLOCK128: return &sm90_fp8_block_family();
+    case DW_GEMM_IN_MXFP8: return &sm90_mxfp8_family();  // emulated: dequantized to BF16 first
     default: return nullptr;  // CUTLASS 4.2 has no sm90 mainloop for MXFP8 / NVFP4
   }
 }
 #endif
 
 dw_status plan_sm90(const DeviceInfo& dev, const dw_gemm_desc& d, int variant, dw_gemm_plan_info* p) {
+  if (d.scale_layout != DW_GEMM_SCALES_ROW_MAJOR)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "CUTLASS sm90 reads row-major scales only (desc.scale_layout=%d)",
+                    d.scale_layout);
 #if defined(DEEPWELL_HAVE_CUTLASS)
   if (dev.cc_major != 9 || dev.cc_minor != 0)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp,
@@ -110,9 +133,9 @@ dw_status plan_reference(const dw_gemm_desc& d, int variant, dw_gemm_plan_info* 
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "variant=%d: the reference backend has one", variant);
   p->backend = DW_GEMM_BACKEND_REFERENCE;
   p->variant = 0;
-  p->workspace_bytes = 0;
+  p->workspace_bytes = reference_scale_workspace(d);  // tiled scales are re-laid to row-major first
   static const char* names[] = {"reference_bf16", "reference_fp8_tensor", "reference_fp8_block128",
-                                "reference_mxfp8", "reference_nvfp4"};
+                                "reference_mxfp8", "reference_nvfp4", "reference_nvfp4_weight"};
   set_name(p, names[d.input]);
   return DW_SUCCESS;
 }
@@ -127,7 +150,8 @@ void reset(dw_gemm_plan_info* p, const dw_gemm_desc& desc, int32_t device, int32
 // alpha and out_scale may change between runs of one plan; nothing else may.
 bool same_problem(const dw_gemm_desc& a, const dw_gemm_desc& b) {
   return a.m == b.m && a.n == b.n && a.k == b.k && a.input == b.input && a.output == b.output &&
-         a.activation == b.activation && a.has_bias == b.has_bias && a.has_residual == b.has_residual;
+         a.activation == b.activation && a.has_bias == b.has_bias && a.has_residual == b.has_residual &&
+         a.scale_layout == b.scale_layout;
 }
 
 }  // namespace
@@ -150,6 +174,9 @@ int32_t dw_gemm_variant_count(dw_gemm_backend backend, dw_gemm_input input) {
     }
     case DW_GEMM_BACKEND_CUBLASLT: return (input == DW_GEMM_IN_BF16 || input == DW_GEMM_IN_FP8_TENSOR) ? 1 : 0;
     case DW_GEMM_BACKEND_REFERENCE: return 1;
+    case DW_GEMM_BACKEND_GEMV: return gemv_variant_count(input);
+    case DW_GEMM_BACKEND_CUTLASS_SM100:
+    case DW_GEMM_BACKEND_CUTLASS_SM120: return blockscaled_variant_count(backend, input);
     default: return 0;
   }
 }
@@ -172,9 +199,20 @@ dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend
       if (variant > 0) return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "variant=%d: cuBLASLt has one", variant);
       return cublaslt_plan(dev, *desc, out);
     case DW_GEMM_BACKEND_REFERENCE: return plan_reference(*desc, variant, out);
+    case DW_GEMM_BACKEND_GEMV: return gemv_plan(dev, *desc, variant, out);
+    case DW_GEMM_BACKEND_CUTLASS_SM100:
+    case DW_GEMM_BACKEND_CUTLASS_SM120: return plan_blockscaled(dev, *desc, backend, variant, out);
     case DW_GEMM_BACKEND_AUTO:
     default: {
-      // The order of preference of the architecture notes: CUTLASS, cuBLASLt, reference.
+      // The order of preference of the architecture notes: CUTLASS, cuBLASLt, reference; the
+      // decode GEMV (NVFP4_WEIGHT, small M) before them all: nothing else reads that format fast.
+      if (desc->input == DW_GEMM_IN_NVFP4_WEIGHT && gemv_plan(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
+      reset(out, *desc, device, swizzle);
+      // Blackwell: its block-scaled CUTLASS kernels (MXFP8, NVFP4) first.
+      const dw_gemm_backend blackwell = blockscaled_backend_for(dev);
+      if (blackwell != DW_GEMM_BACKEND_AUTO && plan_blockscaled(dev, *desc, blackwell, -1, out) == DW_SUCCESS)
+        return DW_SUCCESS;
+      reset(out, *desc, device, swizzle);
       if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
       reset(out, *desc, device, swizzle);
       if (cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
@@ -220,7 +258,13 @@ dw_status dw_gemm_run(const dw_gemm_desc* desc, const dw_gemm_args* args, const 
 #endif
     }
     case DW_GEMM_BACKEND_CUBLASLT: return cublaslt_run(dev, *desc, *args, *plan, workspace, workspace_bytes, s);
-    case DW_GEMM_BACKEND_REFERENCE: return reference_run(*desc, *args, s);
+    case DW_GEMM_BACKEND_REFERENCE:
+      if (desc->scale_layout != DW_GEMM_SCALES_ROW_MAJOR)
+        return reference_run_tiled_scales(*desc, *args, workspace, workspace_bytes, s);
+      return reference_run(*desc, *args, s);
+    case DW_GEMM_BACKEND_CUTLASS_SM100:
+    case DW_GEMM_BACKEND_CUTLASS_SM120: return run_blockscaled(dev, *desc, *args, *plan, workspace, workspace_bytes, s);
+    case DW_GEMM_BACKEND_GEMV: return gemv_run(*desc, *args, *plan, s);
     default:
       return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "plan.backend=%d is not a planned backend", plan->backend);
   }

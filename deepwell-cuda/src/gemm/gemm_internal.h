@@ -42,11 +42,15 @@ struct Sm90Family {
 const Sm90Family& sm90_bf16_family();
 const Sm90Family& sm90_fp8_tensor_family();
 const Sm90Family& sm90_fp8_block_family();
+// MXFP8, emulated: both operands dequantized to BF16 in the workspace, then the BF16 family.
+const Sm90Family& sm90_mxfp8_family();
 
 // The tile of one sm90 configuration: a compile-time fact of its kernel, kept in the family's
 // table next to the kernel.
 struct Sm90Tile {
   int m, n;
+  int k = 0;              // tile depth (0: not recorded); the stream-K model counts K in tiles of it
+  bool stream_k = false;  // cooperative kernel with CUTLASS's stream-K tile scheduler
 };
 // The measured choice of configuration (gemm_sm90_select.cpp, host code only, so that retuning
 // it rebuilds no CUTLASS translation unit).
@@ -55,6 +59,12 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 
 // ---- reference (gemm_reference.cu) ----
 dw_status reference_run(const dw_gemm_desc& desc, const dw_gemm_args& args, cudaStream_t stream);
+
+// ---- Deepwell's decode GEMV (gemv_nvfp4.cu): NVFP4_WEIGHT, M <= DW_GEMM_GEMV_MAX_M ----
+int gemv_variant_count(dw_gemm_input input);
+dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_gemm_plan_info* plan);
+dw_status gemv_run(const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_gemm_plan_info& plan,
+                   cudaStream_t stream);
 
 // ---- cuBLASLt (gemm_cublaslt.cpp) ----
 dw_status cublaslt_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* plan);

@@ -58,7 +58,9 @@ __device__ __forceinline__ float load(const Operand& x, int64_t row, int64_t k, 
   } else if constexpr (kInput == DW_GEMM_IN_MXFP8) {
     const float v = e4m3_to_float(static_cast<const uint8_t*>(x.data)[row * K + k]);
     return v * e8m0_to_float(static_cast<const uint8_t*>(x.scale)[row * ceil_div(K, 32) + k / 32]);
-  } else {  // NVFP4
+  } else if constexpr (kInput == DW_GEMM_IN_NVFP4_WEIGHT && kIsA) {  // mixed input: A is BF16
+    return __bfloat162float(static_cast<const __nv_bfloat16*>(x.data)[row * K + k]);
+  } else {  // NVFP4, and NVFP4_WEIGHT's B
     const uint8_t byte = static_cast<const uint8_t*>(x.data)[row * ceil_div(K, 2) + k / 2];
     const float v = e2m1_to_float((k & 1) ? (byte >> 4) : (byte & 0xF));
     return v * e4m3_to_float(static_cast<const uint8_t*>(x.scale)[row * ceil_div(K, 16) + k / 16]);
@@ -157,6 +159,7 @@ void launch_for_input(const dw_gemm_desc& desc, const dw_gemm_args& args, const 
     case DW_GEMM_IN_FP8_BLOCK128: launch<DW_GEMM_IN_FP8_BLOCK128, OutT>(desc, args, ep, s); break;
     case DW_GEMM_IN_MXFP8: launch<DW_GEMM_IN_MXFP8, OutT>(desc, args, ep, s); break;
     case DW_GEMM_IN_NVFP4: launch<DW_GEMM_IN_NVFP4, OutT>(desc, args, ep, s); break;
+    case DW_GEMM_IN_NVFP4_WEIGHT: launch<DW_GEMM_IN_NVFP4_WEIGHT, OutT>(desc, args, ep, s); break;
   }
 }
 
@@ -175,6 +178,8 @@ dw_status reference_run(const dw_gemm_desc& desc, const dw_gemm_args& args, cuda
     ep.tensor_b = static_cast<const float*>(args.scale_b);
   } else if (desc.input == DW_GEMM_IN_NVFP4) {
     ep.tensor_a = args.tensor_scale_a;
+    ep.tensor_b = args.tensor_scale_b;
+  } else if (desc.input == DW_GEMM_IN_NVFP4_WEIGHT) {
     ep.tensor_b = args.tensor_scale_b;
   }
   ep.out_scale = desc.out_scale;

@@ -1,5 +1,5 @@
 // BF16 x BF16 -> BF16/FP32 (FP32 accumulation) on sm_90a: TMA warp-specialized kernels,
-// persistent, cooperative and ping-pong schedules.
+// persistent, cooperative and ping-pong schedules, and cooperative with stream-K.
 #include "gemm_sm90_common.cuh"
 
 namespace dw::gemm::sm90 {
@@ -17,6 +17,7 @@ using Coop = cutlass::gemm::KernelTmaWarpSpecializedCooperative;
 using CoopEpi = cutlass::epilogue::TmaWarpSpecializedCooperative;
 using Pingpong = cutlass::gemm::KernelTmaWarpSpecializedPingpong;
 using PingpongEpi = cutlass::epilogue::TmaWarpSpecialized;
+using StreamK = cutlass::gemm::StreamKScheduler;
 
 // Two consumer warpgroups share a 128x256 tile (64x256 each); clusters of two along M share
 // B's tile through TMA multicast. The large-problem workhorse.
@@ -30,11 +31,22 @@ using Pingpong128x128 = Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _1, _1
 // only 3 x 256).
 template <class D>
 using Coop256x128 = Config<bf16, D, Shape<_256, _128, _64>, Shape<_1, _2, _1>, Coop, CoopEpi, Scaling::kNone>;
+// Stream-K (cooperative only: CUTLASS's ping-pong kernel has no stream-K scheduler). For outputs
+// with too few tiles to fill the SMs and a long K (weight gradients: 768x768x16384 has 36 tiles
+// of 128x128 for 132 SMs), the K loops of all tiles are cut into equal shares, one per SM; the
+// planner takes it when its model says so (gemm_sm90_select.cpp). 128x128 keeps the chain of
+// peers that pass a tile's partial sums along short. (A 128x256 stream-K tile was tried,
+// 2026-11-26: its FP32-output kernel spills 44 bytes, and the model never prefers it.)
+template <class D>
+using StreamK128x128 =
+    Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _1, _1>, Coop, CoopEpi, Scaling::kNone, StreamK>;
 
+// The stream-K configurations follow the data-parallel ones (the planner's rules expect that).
 const VariantEntry kVariants[] = {
     entry<Coop128x256>("cutlass_sm90_bf16_coop_128x256x64_c2x1"),
     entry<Pingpong128x128>("cutlass_sm90_bf16_pingpong_128x128x64_c2x1"),
     entry<Coop256x128>("cutlass_sm90_bf16_coop_256x128x64_c1x2"),
+    entry<StreamK128x128>("cutlass_sm90_bf16_streamk_128x128x64_c2x1"),
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
 

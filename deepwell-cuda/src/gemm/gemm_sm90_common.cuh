@@ -113,12 +113,16 @@ enum class Scaling { kNone, kTensor, kBlock128 };
 using Block128ScaleConfig =
     cutlass::detail::Sm90BlockwiseScaleConfig<1, 128, 128, cute::GMMA::Major::MN, cute::GMMA::Major::K>;
 
+// TileScheduler_: void = CUTLASS's default persistent (data-parallel) scheduler;
+// cutlass::gemm::StreamKScheduler = stream-K (cooperative kernels only; run_config asks for the
+// stream-K decomposition with deterministic reduction, see kStreamK below).
 template <class ElementAB_, class ElementD_, class TileShape_, class ClusterShape_, class KernelSchedule_,
-          class EpilogueSchedule_, Scaling kScaling_>
+          class EpilogueSchedule_, Scaling kScaling_, class TileScheduler_ = void>
 struct Config {
   using ElementAB = ElementAB_;
   using ElementD = ElementD_;
   static constexpr Scaling kScaling = kScaling_;
+  static constexpr bool kStreamK = cute::is_same_v<TileScheduler_, cutlass::gemm::StreamKScheduler>;
   using LayoutA = cutlass::layout::RowMajor;
   using LayoutB = cutlass::layout::ColumnMajor;
   using LayoutD = cutlass::layout::RowMajor;
@@ -143,10 +147,11 @@ struct Config {
           sizeof(typename CollectiveEpilogue::SharedStorage))>,
       KernelSchedule_>::CollectiveOp;
 
-  static constexpr Sm90Tile kTile{cute::size<0>(TileShape_{}), cute::size<1>(TileShape_{})};
+  static constexpr Sm90Tile kTile{cute::size<0>(TileShape_{}), cute::size<1>(TileShape_{}),
+                                  cute::size<2>(TileShape_{}), kStreamK};
 
   using Kernel = cutlass::gemm::kernel::GemmUniversal<cute::Shape<int, int, int, int>, CollectiveMainloop,
-                                                      CollectiveEpilogue>;
+                                                      CollectiveEpilogue, TileScheduler_>;
   using Gemm = cutlass::gemm::device::GemmUniversalAdapter<Kernel>;
 };
 
@@ -228,6 +233,17 @@ dw_status run_config(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_g
   arguments.hw_info.device_id = dev.device;
   arguments.hw_info.sm_count = dev.sm_count;
   arguments.scheduler.max_swizzle_size = swizzle > 0 ? swizzle : 1;
+  if constexpr (Cfg::kStreamK) {
+    // Stream-K proper (CUTLASS's heuristic would fall back to data-parallel whenever the last
+    // wave is at least half full; the planner has already decided that stream-K pays). The
+    // partial sums of a tile's peers are added in K order (a turnstile): the same bits on every
+    // run. CUTLASS itself still runs data-parallel where the tiles fill whole waves or a tile
+    // has <= 8 k-iterations. The fixup happens on the FP32 accumulators before the epilogue,
+    // which only the tile's final peer runs, so bias, activation, residual and out_scale are
+    // applied once.
+    arguments.scheduler.decomposition_mode = cutlass::gemm::kernel::detail::DecompositionMode::StreamK;
+    arguments.scheduler.reduction_mode = cutlass::gemm::kernel::detail::ReductionMode::Deterministic;
+  }
 
   if (Gemm::can_implement(arguments) != cutlass::Status::kSuccess)
     return fail_sm90(DW_ERROR_GEMM_UNSUPPORTED, "can_implement refused m=%lld n=%lld k=%lld", (long long)desc.m,

@@ -29,10 +29,18 @@ using Coop128x128 = Config<e4m3, D, Shape<_128, _128, _128>, Shape<_1, _2, _1>, 
 template <class D>
 using Pingpong64x128 =
     Config<e4m3, D, Shape<_64, _128, _128>, Shape<_1, _2, _1>, PingpongBlock, PingpongEpi, Scaling::kBlock128>;
+// Stream-K on the cooperative tile (CUTLASS 4.2's blockwise mainloop reads the scales of the
+// k-tiles a work unit covers, wherever its share of K starts): few output tiles and a long K,
+// see gemm_sm90_bf16.cu and the planner's model in gemm_sm90_select.cpp.
+template <class D>
+using StreamK128x128 = Config<e4m3, D, Shape<_128, _128, _128>, Shape<_1, _2, _1>, CoopBlock, CoopEpi,
+                              Scaling::kBlock128, cutlass::gemm::StreamKScheduler>;
 
+// The stream-K configurations follow the data-parallel ones (the planner's rules expect that).
 const VariantEntry kVariants[] = {
     entry<Coop128x128>("cutlass_sm90_fp8_block128_coop_128x128x128_c1x2"),
     entry<Pingpong64x128>("cutlass_sm90_fp8_block128_pingpong_64x128x128_c1x2"),
+    entry<StreamK128x128>("cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2"),
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
 

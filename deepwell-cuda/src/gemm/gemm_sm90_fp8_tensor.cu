@@ -18,6 +18,7 @@ using Coop = cutlass::gemm::KernelTmaWarpSpecializedCooperative;
 using CoopEpi = cutlass::epilogue::TmaWarpSpecializedCooperative;
 using Pingpong = cutlass::gemm::KernelTmaWarpSpecializedPingpong;
 using PingpongEpi = cutlass::epilogue::TmaWarpSpecialized;
+using StreamK = cutlass::gemm::StreamKScheduler;
 
 // Promotion keeps a second set of accumulators, so a warpgroup holds twice its tile's share
 // of registers: 64x256 per warpgroup (the 128x256 cooperative tile of BF16) spills (ptxas:
@@ -30,11 +31,18 @@ using Coop128x128 = Config<e4m3, D, Shape<_128, _128, _128>, Shape<_1, _2, _1>, 
 // Ping-pong with a 64-row tile per warpgroup: for few tiles or short K.
 template <class D>
 using Pingpong64x128 = Config<e4m3, D, Shape<_64, _128, _128>, Shape<_1, _2, _1>, Pingpong, PingpongEpi, Scaling::kTensor>;
+// Stream-K on the 128x128 cooperative tile: few output tiles and a long K (weight gradients),
+// see gemm_sm90_bf16.cu and the planner's model in gemm_sm90_select.cpp.
+template <class D>
+using StreamK128x128 =
+    Config<e4m3, D, Shape<_128, _128, _128>, Shape<_1, _2, _1>, Coop, CoopEpi, Scaling::kTensor, StreamK>;
 
+// The stream-K configurations follow the data-parallel ones (the planner's rules expect that).
 const VariantEntry kVariants[] = {
     entry<Coop128x192>("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1"),
     entry<Coop128x128>("cutlass_sm90_fp8_tensor_coop_128x128x128_c1x2"),
     entry<Pingpong64x128>("cutlass_sm90_fp8_tensor_pingpong_64x128x128_c1x2"),
+    entry<StreamK128x128>("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2"),
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
 

@@ -5,12 +5,91 @@
 // (docs/PERFORMANCE.md, "GEMM (issue 5)"); where they do not decide, a simple model does: a
 // persistent kernel's time is about rounds x (time of one tile), where a round gives each SM one
 // tile, so a large tile wins only while there are enough tiles to fill the SMs.
+#include <climits>
+
 #include "gemm_internal.h"
 
 namespace dw::gemm {
 namespace {
 
 int64_t tile_count(const dw_gemm_desc& d, Sm90Tile t) { return ceil_div(d.m, t.m) * ceil_div(d.n, t.n); }
+
+// ---------------------------------------------------------------------------------------------
+// Stream-K: variants whose tile has stream_k set. In each family's table they follow the
+// data-parallel ones; the rules further down choose among those first, then this model decides
+// whether a stream-K variant replaces that choice.
+//
+// Model, in MACs per SM along the critical path (S SMs; a tile is m x n and k deep; T tiles;
+// I = ceil(K / k) k-iterations per tile):
+//   data-parallel: each round gives every SM one whole tile, so
+//     cost_dp = ceil(T / S) x I x (m n k).
+//   stream-K: CUTLASS cuts the T x I k-iterations into u = min(S, floor(T I / 8)) equal shares,
+//     one per SM (8: the fewest iterations it gives a share), the longest ceil(T I / u)
+//     iterations. A tile split among shares is finished by the share holding its last k-tiles,
+//     after the others have passed their FP32 partial sums along through the workspace in K
+//     order (the deterministic turnstile): about p = ceil(u / T) passes per tile, each ~R = 4
+//     k-iterations of time (a 128x128 tile's 64 KiB written and read back through L2, against
+//     ~512 clocks per BF16 128x128x64 or FP8 128x128x128 step). So
+//     cost_sk = (ceil(T I / u) + R p) x (m n k).
+// Stream-K is taken when cost_sk < 7/8 cost_dp: the model leaves out that the cooperative kernel
+// runs a tile somewhat slower than ping-pong and that each run first clears the workspace's flags
+// (a memset), so stream-K must win clearly. It is considered only where the data-parallel choice
+// takes fewer than 8 rounds (from 8 on its last round idles at most 1/8 of the SM time) and for
+// I > 8 (below that CUTLASS runs the tiles data-parallel anyway).
+//
+// On 132 SMs this takes the benchmark's weight gradients with small outputs (M x N = 768x768,
+// 2304x768, 4096x768, 768x2048 at K = 16384: 1-2 rounds of 128x128 tiles with 18-73% of the
+// last round idle) and none of its forward or data-gradient GEMMs (all within 3% of whole
+// rounds). GemmTileChoice (deepwell-core) mirrors this rule; a GPU test compares the two.
+// ---------------------------------------------------------------------------------------------
+
+constexpr int64_t kStreamKMinIterations = 8;  // CUTLASS's min_iters_per_sk_unit_
+constexpr int64_t kFixupIterations = 4;       // R: one pass of a tile's partial sums
+constexpr int64_t kStreamKMaxRounds = 8;
+constexpr int64_t kGainNum = 7, kGainDen = 8;  // stream-K must cost less than 7/8
+
+int64_t data_parallel_cost(const dw_gemm_desc& d, Sm90Tile t, int64_t sms) {
+  return ceil_div(tile_count(d, t), sms) * ceil_div(d.k, t.k) * t.k * t.m * t.n;
+}
+
+// -1 where CUTLASS would run the tiles data-parallel (I <= 8).
+int64_t stream_k_cost(const dw_gemm_desc& d, Sm90Tile t, int64_t sms) {
+  const int64_t tiles = tile_count(d, t), iters = ceil_div(d.k, t.k);
+  if (iters <= kStreamKMinIterations) return -1;
+  const int64_t total = tiles * iters;
+  const int64_t units = total / kStreamKMinIterations < sms ? total / kStreamKMinIterations : sms;
+  const int64_t peers = ceil_div(units, tiles);
+  return (ceil_div(total, units) + kFixupIterations * peers) * t.k * t.m * t.n;
+}
+
+// `dp` is the data-parallel choice: it, or the cheapest stream-K variant that beats it (the
+// earlier one on ties).
+int consider_stream_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count, int dp) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  // No kernel takes sizes past 32 bits (check_shape refuses them); this also bounds the products.
+  if (d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX || tiles[dp].k <= 0) return dp;
+  if (ceil_div(tile_count(d, tiles[dp]), sms) >= kStreamKMaxRounds) return dp;
+  const int64_t dp_cost = data_parallel_cost(d, tiles[dp], sms);
+  int best = dp;
+  int64_t best_cost = 0;
+  for (int v = 0; v < count; ++v) {
+    if (!tiles[v].stream_k || tiles[v].k <= 0) continue;
+    const int64_t cost = stream_k_cost(d, tiles[v], sms);
+    if (cost < 0 || kGainDen * cost >= kGainNum * dp_cost) continue;
+    if (best == dp || cost < best_cost) {
+      best = v;
+      best_cost = cost;
+    }
+  }
+  return best;
+}
+
+// How many variants precede the first stream-K one.
+int data_parallel_count(const Sm90Tile* tiles, int count) {
+  int n = 0;
+  while (n < count && !tiles[n].stream_k) ++n;
+  return n;
+}
 
 // The variant with the fewest rounds x tile area, preferring earlier variants on ties.
 int fewest_rounds(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count) {
@@ -55,15 +134,23 @@ int choose_fp8_block(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Til
   return 0;
 }
 
-}  // namespace
-
-int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const Sm90Tile* tiles, int count) {
+// The rules above, among the data-parallel variants (the first `count` of `tiles`).
+int choose_data_parallel(const DeviceInfo& dev, const dw_gemm_desc& desc, const Sm90Tile* tiles, int count) {
   switch (desc.input) {
     case DW_GEMM_IN_BF16: return choose_bf16(dev, desc, tiles, count);
     case DW_GEMM_IN_FP8_TENSOR: return choose_fp8_tensor(dev, desc, tiles, count);
     case DW_GEMM_IN_FP8_BLOCK128: return choose_fp8_block(dev, desc, tiles, count);
     default: return fewest_rounds(dev, desc, tiles, count);
   }
+}
+
+}  // namespace
+
+int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const Sm90Tile* tiles, int count) {
+  const int dp_count = data_parallel_count(tiles, count);
+  if (dp_count == 0) return 0;
+  const int dp = choose_data_parallel(dev, desc, tiles, dp_count);
+  return consider_stream_k(dev, desc, tiles, count, dp);
 }
 
 // Larger swizzles (rasterizing in groups of 2-8 tiles for L2 reuse) measured no better than 1 on

@@ -2,5 +2,41 @@
 # the plain CUDA reference kernel are built for every target; the CUTLASS sm_90a kernels only for
 # sm_90a (their wgmma/TMA code exists nowhere else) and only when CUTLASS is found.
 deepwell_cuda_sources(FILES gemm_dispatch.cpp gemm_sm90_select.cpp gemm_cublaslt.cpp gemm_reference.cu)
-deepwell_cuda_sources(FILES gemm_sm90_bf16.cu gemm_sm90_fp8_tensor.cu gemm_sm90_fp8_blockwise.cu
+deepwell_cuda_sources(FILES gemm_sm90_bf16.cu gemm_sm90_fp8_tensor.cu gemm_sm90_fp8_blockwise.cu gemm_sm90_mxfp8.cu
                       GENCODE arch=compute_90a,code=sm_90a REQUIRES_CUTLASS)
+# Grouped (mixture-of-experts) GEMM of gemm_grouped.h: dispatcher and reference kernel for every
+# target, the CUTLASS sm_90a pointer-array kernels as above.
+deepwell_cuda_sources(FILES gemm_grouped.cpp gemm_grouped_reference.cu)
+deepwell_cuda_sources(FILES gemm_sm90_grouped_bf16.cu gemm_sm90_grouped_fp8_block.cu
+                      GENCODE arch=compute_90a,code=sm_90a REQUIRES_CUTLASS)
+# Deepwell's decode GEMV (NVFP4 weights x BF16 activations, no CUTLASS): every target, clusters
+# where the architecture has them (sm_90+).
+deepwell_cuda_sources(FILES gemv_nvfp4.cu)
+# Blackwell block-scaled (MXFP8, NVFP4) GEMMs: the backend glue and the scale re-layout kernel for
+# every target (the reference backend re-lays tiled scales too); the CUTLASS kernels only for their
+# own architecture (tcgen05 + TMEM on sm_100a, block-scaled mma on sm_120a) and only with CUTLASS.
+deepwell_cuda_sources(FILES gemm_blockscaled_dispatch.cpp gemm_scale_layout.cu)
+deepwell_cuda_sources(FILES gemm_sm100_blockscaled.cu gemm_sm100_grouped_blockscaled.cu
+                      GENCODE arch=compute_100a,code=sm_100a REQUIRES_CUTLASS)
+deepwell_cuda_sources(FILES gemm_sm120_blockscaled.cu GENCODE arch=compute_120a,code=sm_120a REQUIRES_CUTLASS)
+# The tiled scale layout (gemm_blockscaled.h), checked on every build with CUTLASS against CUTLASS's
+# own layout and the vectors the Java ScaleLayout is tested with: a host program, no GPU needed; a
+# mismatch fails the build.
+if(DEEPWELL_HAVE_CUTLASS)
+  set(_dw_scale_check ${CMAKE_CURRENT_LIST_DIR}/../../tests/gemm/scale_layout_check.cpp)
+  set(_dw_scale_vectors ${CMAKE_CURRENT_LIST_DIR}/../../tests/gemm/scale_swizzle_vectors.txt)
+  set_source_files_properties(${_dw_scale_check} PROPERTIES LANGUAGE CUDA)
+  add_executable(deepwell_scale_layout_check ${_dw_scale_check})
+  target_include_directories(deepwell_scale_layout_check PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../../include
+                             ${CMAKE_CURRENT_LIST_DIR}/.. ${DEEPWELL_CUTLASS_DIR}/include)
+  target_compile_options(deepwell_scale_layout_check PRIVATE --expt-relaxed-constexpr)
+  # nvcc registers a (here empty) fatbinary with the runtime, so the program links it.
+  target_link_libraries(deepwell_scale_layout_check PRIVATE ${DEEPWELL_CUDART_STATIC} Threads::Threads
+                        ${CMAKE_DL_LIBS} rt)
+  add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/scale_layout_checked.stamp
+                     COMMAND deepwell_scale_layout_check ${_dw_scale_vectors}
+                     COMMAND ${CMAKE_COMMAND} -E touch ${CMAKE_CURRENT_BINARY_DIR}/scale_layout_checked.stamp
+                     DEPENDS deepwell_scale_layout_check ${_dw_scale_vectors} VERBATIM)
+  add_custom_target(deepwell_scale_layout_checked DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/scale_layout_checked.stamp)
+  add_dependencies(deepwell_cuda deepwell_scale_layout_checked)
+endif()

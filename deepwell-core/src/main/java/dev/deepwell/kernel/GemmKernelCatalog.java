@@ -23,6 +23,11 @@ public final class GemmKernelCatalog {
   public static final String COOPERATIVE = "cooperative";
   /** The schedule of ping-pong CUTLASS kernels (warpgroups alternate whole tiles). */
   public static final String PINGPONG = "pingpong";
+  /**
+   * The schedule of cooperative CUTLASS kernels with the stream-K tile scheduler (each SM takes an
+   * equal share of all tiles' K loops; the shares of a tile add their partial sums in K order).
+   */
+  public static final String STREAM_K = "streamk";
 
   /** "..._128x256x64_..." in a CUTLASS kernel name: the tile M x N x K. */
   private static final Pattern TILE = Pattern.compile("_(\\d+)x(\\d+)x(\\d+)(?:_|$)");
@@ -57,8 +62,9 @@ public final class GemmKernelCatalog {
 
   /**
    * The kernels of a full build of deepwell-cuda (with CUTLASS): CUTLASS sm90 for BF16, FP8 per
-   * tensor and FP8 block128; cuBLASLt for BF16 and FP8 per tensor; the reference CUDA kernel and
-   * the CPU for every format.
+   * tensor, FP8 block128 and MXFP8 (emulated: BF16 copies of the operands, then the BF16 tiles);
+   * cuBLASLt for BF16 and FP8 per tensor; Deepwell's decode GEMV for NVFP4 weights x BF16
+   * activations; the reference CUDA kernel and the CPU for every format.
    */
   public static GemmKernelCatalog standard() {
     List<GemmVariant> l = new ArrayList<>();
@@ -68,15 +74,26 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 0, "cutlass_sm90_bf16_coop_128x256x64_c2x1", 128, 256, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 1, "cutlass_sm90_bf16_pingpong_128x128x64_c2x1", 128, 128, PINGPONG, bf16));
     l.add(new GemmVariant(c, h, 2, "cutlass_sm90_bf16_coop_256x128x64_c1x2", 256, 128, COOPERATIVE, bf16));
+    l.add(new GemmVariant(c, h, 3, "cutlass_sm90_bf16_streamk_128x128x64_c2x1", 128, 128, STREAM_K, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";
     GemmInput t = GemmInput.FP8_TENSOR;
     l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));
     l.add(new GemmVariant(c, t, 1, "cutlass_sm90_fp8_tensor_coop_128x128x128_c1x2", 128, 128, COOPERATIVE, fp8));
     l.add(new GemmVariant(c, t, 2, "cutlass_sm90_fp8_tensor_pingpong_64x128x128_c1x2", 64, 128, PINGPONG, fp8));
+    l.add(new GemmVariant(c, t, 3, "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2", 128, 128, STREAM_K, fp8));
     String block = "cutlass.sm90.gemm.fp8_blockwise";
     GemmInput b = GemmInput.FP8_BLOCK128;
     l.add(new GemmVariant(c, b, 0, "cutlass_sm90_fp8_block128_coop_128x128x128_c1x2", 128, 128, COOPERATIVE, block));
     l.add(new GemmVariant(c, b, 1, "cutlass_sm90_fp8_block128_pingpong_64x128x128_c1x2", 64, 128, PINGPONG, block));
+    l.add(new GemmVariant(c, b, 2, "cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2", 128, 128, STREAM_K, block));
+    // MXFP8 on Hopper: every BF16 configuration above, in its order, run on dequantized copies of
+    // the operands (gemm_sm90_mxfp8.cu hands its variants to the BF16 family one to one).
+    for (GemmVariant v : List.copyOf(l)) {
+      if (v.provider() == c && v.input() == h) {
+        l.add(mxfp8OnBf16(v));
+      }
+    }
+    l.add(GEMV_NVFP4_WEIGHT);
     l.add(new GemmVariant(KernelProvider.CUBLASLT, GemmInput.BF16, 0, "cublaslt_bf16", 0, 0, "", "cublaslt.gemm.bf16"));
     l.add(new GemmVariant(KernelProvider.CUBLASLT, t, 0, "cublaslt_fp8_tensor", 0, 0, "", "cublaslt.gemm.fp8"));
     for (GemmInput in : GemmInput.values()) {
@@ -86,11 +103,78 @@ public final class GemmKernelCatalog {
     return new GemmKernelCatalog(l);
   }
 
+  /**
+   * The sm90 MXFP8 entry that runs BF16 configuration {@code bf16} on BF16 copies of the
+   * operands (an emulation: Hopper has no block-scaled MMA); its name is the native side's.
+   */
+  public static GemmVariant mxfp8OnBf16(GemmVariant bf16) {
+    Objects.requireNonNull(bf16, "bf16");
+    if (bf16.provider() != KernelProvider.CUTLASS || bf16.input() != GemmInput.BF16) {
+      throw new IllegalArgumentException("not a CUTLASS BF16 configuration: " + bf16.name());
+    }
+    return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, bf16.index(),
+        bf16.name().replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"), bf16.tileM(), bf16.tileN(),
+        bf16.schedule(), "cutlass.sm90.gemm.mxfp8");
+  }
+
+  /**
+   * The kernels a full build offers on a device of compute capability {@code smVersion}: those of
+   * {@link #standard()} whose CUTLASS families run there (each is built for its architecture's
+   * "a" target, e.g. the sm_90a ones load on 9.0 only), plus the Blackwell block-scaled kernels of
+   * that architecture ({@link BlackwellGemmKernels}: sm_100 and sm_120). What planning for a named
+   * target binds; on a real device the library is asked instead (deepwell-jni).
+   */
+  public static GemmKernelCatalog standard(int smVersion) {
+    if (smVersion < 0) {
+      throw new IllegalArgumentException("smVersion must be >= 0 (0: the CPU), got " + smVersion);
+    }
+    List<GemmVariant> l = new ArrayList<>();
+    for (GemmVariant v : standard().variants()) {
+      if (v.provider() != KernelProvider.CUTLASS || cutlassArch(v.descriptorId()) == smVersion) {
+        l.add(v);
+      }
+    }
+    l.addAll(BlackwellGemmKernels.variants(smVersion));
+    return new GemmKernelCatalog(l);
+  }
+
+  /** The architecture a CUTLASS family id names ("cutlass.sm90.gemm.bf16" -> 90), or -1. */
+  private static int cutlassArch(String descriptorId) {
+    Matcher mt = CUTLASS_ARCH.matcher(descriptorId);
+    return mt.find() ? Integer.parseInt(mt.group(1)) : -1;
+  }
+
+  private static final Pattern CUTLASS_ARCH = Pattern.compile("^cutlass\\.sm(\\d+)\\.");
+
+  /**
+   * The {@link StandardKernels} id of the CUTLASS family for {@code in} on a device of compute
+   * capability {@code smVersion} (sm_90: {@link #cutlassDescriptorId(GemmInput)}; sm_100 /
+   * sm_120: the block-scaled families), if there is one.
+   */
+  public static Optional<String> cutlassDescriptorId(GemmInput in, int smVersion) {
+    return smVersion == 90 ? cutlassDescriptorId(in) : BlackwellGemmKernels.descriptorId(in, smVersion);
+  }
+
   /** The reference CUDA kernel's entry for {@code in} (one per format, as in gemm_dispatch.cpp). */
   public static GemmVariant referenceVariant(GemmInput in) {
     String name = "reference_" + in.name().toLowerCase(java.util.Locale.ROOT);
-    return new GemmVariant(KernelProvider.REFERENCE_GPU, in, 0, name, 0, 0, "",
-        in == GemmInput.BF16 ? "ref.gemm" : "ref.gemm.dequant");
+    String family = in == GemmInput.BF16 ? "ref.gemm"
+        : in == GemmInput.NVFP4_WEIGHT ? "ref.gemm.nvfp4_weight" : "ref.gemm.dequant";
+    return new GemmVariant(KernelProvider.REFERENCE_GPU, in, 0, name, 0, 0, "", family);
+  }
+
+  /**
+   * Deepwell's decode GEMV (src/gemm/gemv_nvfp4.cu, backend DW_GEMM_BACKEND_GEMV): BF16
+   * activations x NVFP4 weights, M up to {@link GemmKernelSelector#GEMV_MAX_M}; one
+   * configuration, whose split of K the native planner chooses from the shape.
+   */
+  public static final GemmVariant GEMV_NVFP4_WEIGHT = new GemmVariant(KernelProvider.DEEPWELL_GPU,
+      GemmInput.NVFP4_WEIGHT, 0, "gemv_nvfp4_weight_bf16_mma", 0, 0, "", "deepwell.gemv.nvfp4_weight");
+
+  /** Deepwell's own kernels for {@code in}, in variant order (empty for every format but NVFP4_WEIGHT). */
+  public static List<GemmVariant> deepwellVariants(GemmInput in) {
+    Objects.requireNonNull(in, "input");
+    return in == GemmInput.NVFP4_WEIGHT ? List.of(GEMV_NVFP4_WEIGHT) : List.of();
   }
 
   /** The pure-Java GEMM's entry for {@code in}. */
@@ -101,17 +185,33 @@ public final class GemmKernelCatalog {
 
   /**
    * A CUTLASS variant from the name the native side reports: the tile from "_MxNxK_", the
-   * schedule from "coop" / "pingpong". Empty when the name says neither.
+   * schedule from "streamk" / "pingpong" / "coop" / "_2sm_" / "_1sm_" (a 2-SM kernel's per-SM
+   * tile is half its MMA tile's rows). Empty when the name says none of them.
    */
   public static Optional<GemmVariant> parseCutlass(GemmInput input, int index, String name, String descriptorId) {
     Objects.requireNonNull(name, "name");
     Matcher mt = TILE.matcher(name);
-    String schedule = name.contains("pingpong") ? PINGPONG : name.contains("coop") ? COOPERATIVE : null;
+    String schedule = name.contains("streamk") ? STREAM_K
+        : name.contains("pingpong") ? PINGPONG : name.contains("coop") ? COOPERATIVE
+        : name.contains("_2sm_") ? BlackwellGemmKernels.TWO_SM : name.contains("_1sm_") ? BlackwellGemmKernels.ONE_SM
+        : null;
     if (!mt.find() || schedule == null) {
       return Optional.empty();
     }
-    return Optional.of(new GemmVariant(KernelProvider.CUTLASS, input, index, name, Integer.parseInt(mt.group(1)),
+    // A 2-SM kernel's name gives its MMA tile, which the two SMs of a pair split along M.
+    int tileM = Integer.parseInt(mt.group(1)) / (schedule.equals(BlackwellGemmKernels.TWO_SM) ? 2 : 1);
+    return Optional.of(new GemmVariant(KernelProvider.CUTLASS, input, index, name, tileM,
         Integer.parseInt(mt.group(2)), schedule, descriptorId));
+  }
+
+  /**
+   * The depth (K) of a CUTLASS variant's tile, from the "_MxNxK_" of its name; 0 when the name
+   * has none (the native tables name every configuration so).
+   */
+  public static int tileK(GemmVariant v) {
+    Objects.requireNonNull(v, "variant");
+    Matcher mt = TILE.matcher(v.name());
+    return mt.find() ? Integer.parseInt(mt.group(3)) : 0;
   }
 
   /** The {@link StandardKernels} id of the CUTLASS sm90 family for {@code in}, if there is one. */
@@ -123,6 +223,8 @@ public final class GemmKernelCatalog {
         return Optional.of("cutlass.sm90.gemm.fp8");
       case FP8_BLOCK128:
         return Optional.of("cutlass.sm90.gemm.fp8_blockwise");
+      case MXFP8:
+        return Optional.of("cutlass.sm90.gemm.mxfp8");
       default:
         return Optional.empty();
     }

@@ -10,7 +10,9 @@ import java.util.Objects;
  * Chooses the kernel of one GEMM problem: the backends in chain order ({@link KernelProvider#CUTLASS}
  * -> {@link KernelProvider#CUBLASLT} -> {@link KernelProvider#REFERENCE_GPU} -> {@link KernelProvider#CPU}),
  * the first whose rules accept the problem, then (CUTLASS) the tile configuration by problem
- * size ({@link GemmTileChoice}). Each backend passed over is recorded with its reason.
+ * size ({@link GemmTileChoice}). Each backend passed over is recorded with its reason. For
+ * {@link GemmInput#NVFP4_WEIGHT} the chain starts with Deepwell's own decode GEMV
+ * ({@link KernelProvider#DEEPWELL_GPU}, M up to {@link #GEMV_MAX_M}).
  *
  * <p>The rules are those of the C ABI's backends (deepwell/gemm.h and src/gemm): what the
  * architecture runs, the K-major ("TN") layout, the epilogues, the 16-byte rows and pointers
@@ -24,6 +26,12 @@ public final class GemmKernelSelector {
   public static final int TMA_ALIGNMENT = 16;
   /** The reference kernel's grid covers at most this many rows (65535 blocks of 64). */
   public static final long REFERENCE_MAX_ROWS = 65535L * 64;
+  /** The most rows of A Deepwell's decode GEMV takes (gemm.h's DW_GEMM_GEMV_MAX_M). */
+  public static final int GEMV_MAX_M = 16;
+  /** The GEMV reads 16-byte chunks of NVFP4 weight rows: K must be a multiple of this. */
+  public static final int GEMV_K_MULTIPLE = 32;
+  /** The GEMV's grid covers at most this many weight rows (65535 blocks of 128). */
+  public static final long GEMV_MAX_N = 65535L * 128;
 
   private static final Map<String, KernelDescriptor> DESCRIPTORS = new HashMap<>();
 
@@ -58,6 +66,9 @@ public final class GemmKernelSelector {
     for (KernelProvider provider : KernelProvider.values()) {
       if (!preference.isAuto() && preference.provider() != provider) {
         continue;
+      }
+      if (preference.isAuto() && !considers(provider, problem.input())) {
+        continue; // a specialised provider is no fallback step for formats it was not written for
       }
       String why = whyNot(provider, problem, catalog, target, pointerAlignment);
       if (why != null) {
@@ -100,6 +111,15 @@ public final class GemmKernelSelector {
     throw new IllegalStateException("no kernel for " + problem + " on " + target + ": " + String.join("; ", rejected));
   }
 
+  /**
+   * Whether the chain asks {@code provider} about {@code input} at all: Deepwell's own kernels
+   * ({@link KernelProvider#DEEPWELL_GPU}) exist for {@link GemmInput#NVFP4_WEIGHT} only, and
+   * passing them over for every other format would only add noise to each selection's reasons.
+   */
+  static boolean considers(KernelProvider provider, GemmInput input) {
+    return provider != KernelProvider.DEEPWELL_GPU || input == GemmInput.NVFP4_WEIGHT;
+  }
+
   /** Why {@code provider} cannot run {@code p}, or null when it can. */
   static String whyNot(KernelProvider provider, GemmProblem p, GemmKernelCatalog catalog, GemmTarget t, int align) {
     String absent = t.unavailable().get(provider);
@@ -131,8 +151,10 @@ public final class GemmKernelSelector {
       return "K=0: an empty reduction; the GPU kernels need K >= 1 (the CPU writes the epilogue of zero)";
     }
     switch (provider) {
+      case DEEPWELL_GPU:
+        return gemvLimits(p, align);
       case CUTLASS:
-        return cutlassLimits(p, align);
+        return cutlassLimits(p, align, t.smVersion());
       case CUBLASLT:
         return cublasLtLimits(p, align);
       case REFERENCE_GPU:
@@ -147,11 +169,13 @@ public final class GemmKernelSelector {
     return arch.exact().isEmpty() ? sm >= arch.minSm() : arch.exact().contains(sm);
   }
 
-  private static String cutlassLimits(GemmProblem p, int align) {
+  private static String cutlassLimits(GemmProblem p, int align, int sm) {
     if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
       return "M, N and K must each fit in 32 bits";
     }
-    int kMultiple = 128 / p.input().elementBits();
+    // MXFP8 on sm_90 runs on BF16 copies of its operands whose rows the copy pads: any K. The
+    // Blackwell block-scaled kernels read the operands themselves with TMA.
+    int kMultiple = p.input() == GemmInput.MXFP8 && sm == 90 ? 1 : 128 / p.input().elementBits();
     if (p.k() % kMultiple != 0) {
       return "K=" + p.k() + " must be a multiple of " + kMultiple + " (16-byte rows of A and B for TMA)";
     }
@@ -165,6 +189,24 @@ public final class GemmKernelSelector {
     }
     if (align < TMA_ALIGNMENT) {
       return "needs " + TMA_ALIGNMENT + "-byte aligned operands (TMA), these are aligned to " + align + " byte(s)";
+    }
+    return null;
+  }
+
+  private static String gemvLimits(GemmProblem p, int align) {
+    if (p.m() > GEMV_MAX_M) {
+      return "M=" + p.m() + " exceeds the decode GEMV's " + GEMV_MAX_M + " rows (DW_GEMM_GEMV_MAX_M; larger M is "
+          + "compute, not weight streaming)";
+    }
+    if (p.k() % GEMV_K_MULTIPLE != 0) {
+      return "K=" + p.k() + " must be a multiple of " + GEMV_K_MULTIPLE + " (16-byte chunks of the NVFP4 weight rows)";
+    }
+    if (p.n() > GEMV_MAX_N || p.k() > Integer.MAX_VALUE) {
+      return "N=" + p.n() + ", K=" + p.k() + " exceed the GEMV's grid (N <= " + GEMV_MAX_N + ")";
+    }
+    if (align < TMA_ALIGNMENT) {
+      return "needs " + TMA_ALIGNMENT + "-byte aligned operands (vector loads), these are aligned to " + align
+          + " byte(s)";
     }
     return null;
   }

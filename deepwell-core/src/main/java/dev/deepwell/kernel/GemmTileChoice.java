@@ -1,5 +1,6 @@
 package dev.deepwell.kernel;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -13,7 +14,8 @@ import java.util.function.Predicate;
  * <p>Where no rule decides, the model of a persistent kernel: its time is about rounds x (time
  * of one tile), a round giving each SM one tile, so a large tile wins only while there are
  * enough tiles to fill the SMs. Cost = ceil(tiles / SMs) x tile area; ties go to the earlier
- * variant.
+ * variant. Stream-K variants (schedule {@link GemmKernelCatalog#STREAM_K}) are not among those:
+ * {@code GemmStreamKModel} decides whether one replaces the data-parallel choice.
  */
 public final class GemmTileChoice {
 
@@ -43,6 +45,22 @@ public final class GemmTileChoice {
     if (variants.size() == 1 || !variants.get(0).isTiled()) {
       return new Choice(variants.get(0), "the only configuration");
     }
+    // The rules choose among the data-parallel variants, those before the first stream-K one (the
+    // native tables list stream-K last); then the stream-K model may replace that choice.
+    List<GemmVariant> dataParallel = new ArrayList<>();
+    for (GemmVariant v : variants) {
+      if (v.schedule().equals(GemmKernelCatalog.STREAM_K)) {
+        break;
+      }
+      dataParallel.add(v);
+    }
+    if (dataParallel.isEmpty()) {
+      return new Choice(variants.get(0), "no data-parallel configuration: the first");
+    }
+    return GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms);
+  }
+
+  private static Choice dataParallelChoice(List<GemmVariant> variants, GemmProblem p, int sms) {
     switch (variants.get(0).input()) {
       case BF16:
         return bf16(variants, p, sms);

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param name         the kernel's name as the native side reports it (plans, logs, tables)
  * @param tileM        rows of D one tile covers (0: not a tiled persistent kernel)
  * @param tileN        columns of D one tile covers (0 with tileM)
- * @param schedule     "cooperative", "pingpong" or "" (what the tile choice rules look at)
+ * @param schedule     "cooperative", "pingpong", "streamk" (cooperative with the stream-K tile
+ *                     scheduler) or "" (what the tile choice rules look at)
  * @param descriptorId the {@link StandardKernels} entry of its family (ties it to the catalogue
  *                     the compiler binds graph ops with)
  */

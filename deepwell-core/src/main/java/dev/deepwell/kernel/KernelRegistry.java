@@ -129,6 +129,9 @@ public final class KernelRegistry {
     KernelRequest req = requestFor(op, graph);
     List<String> rejected = new ArrayList<>();
     for (KernelProvider provider : KernelProvider.values()) {
+      if (provider == KernelProvider.DEEPWELL_GPU && !writtenFor(provider, req)) {
+        continue; // specialised kernels are no fallback step for requests they were not written for
+      }
       if (disabled.containsKey(provider)) {
         rejected.add(provider.displayName() + ": disabled (" + disabled.get(provider) + ")");
         continue;
@@ -164,6 +167,17 @@ public final class KernelRegistry {
     }
     throw new IllegalStateException("no kernel for op '" + op.name() + "' " + req + " on "
         + target + ": " + String.join("; ", rejected));
+  }
+
+  /** Whether {@code provider} has a kernel of {@code r}'s op that reads its formats. */
+  private boolean writtenFor(KernelProvider provider, KernelRequest r) {
+    for (KernelDescriptor k : kernels) {
+      if (k.provider() == provider && k.op() == r.op() && k.inputFormats().contains(r.inputFormat())
+          && (r.weightFormat() == null || k.weightFormats().contains(r.weightFormat()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static final class Mismatch {
@@ -205,6 +219,14 @@ public final class KernelRegistry {
     if (r.op().isGemm() && (r.k() % k.alignment() != 0 || r.n() % k.alignment() != 0)) {
       return new Mismatch(3, "needs K and N multiples of " + k.alignment() + ", got K=" + r.k()
           + ", N=" + r.n());
+    }
+    if (r.op().isGemm() && k.provider() == KernelProvider.DEEPWELL_GPU) {  // the decode GEMV's own rules
+      if (r.k() % GemmKernelSelector.GEMV_K_MULTIPLE != 0) {
+        return new Mismatch(3, "needs K a multiple of " + GemmKernelSelector.GEMV_K_MULTIPLE + ", got K=" + r.k());
+      }
+      if (r.m() > GemmKernelSelector.GEMV_MAX_M) {
+        return new Mismatch(3, "is a decode GEMV: M=" + r.m() + " exceeds " + GemmKernelSelector.GEMV_MAX_M);
+      }
     }
     return null;
   }

@@ -34,17 +34,25 @@ public final class StandardKernels {
   private static final Set<TensorFormat> QUANT =
       EnumSet.of(FP8_TENSOR, FP8_BLOCK_1X128, FP8_BLOCK_128X128, MXFP8, NVFP4, NVFP4_2D);
   private static final Set<TensorFormat> FLOAT = union(HIGH, QUANT);
+  /**
+   * The epilogues of deepwell/gemm.h, which every Deepwell GPU GEMM (CUTLASS, reference) runs
+   * through: dw_gemm_activation is GELU (exact erf form) or SiLU, plus the residual. There is no
+   * ReLU in the C ABI, so a GEMM with a fused ReLU has no GPU kernel.
+   */
   private static final Set<Fusion> EPILOGUES =
-      EnumSet.of(Fusion.GELU, Fusion.RELU, Fusion.SILU, Fusion.RESIDUAL_ADD);
-  /** cuBLASLt has GELU/RELU epilogues and beta*C (the residual) but no SiLU epilogue. */
-  private static final Set<Fusion> CUBLASLT_EPILOGUES =
-      EnumSet.of(Fusion.GELU, Fusion.RELU, Fusion.RESIDUAL_ADD);
+      EnumSet.of(Fusion.GELU, Fusion.SILU, Fusion.RESIDUAL_ADD);
+  /**
+   * cuBLASLt as the C ABI drives it (gemm_cublaslt.cpp): beta*C for the residual and a bias, but no
+   * activation: its GELU epilogue is the tanh form, not the ABI's erf, and it has no SiLU.
+   */
+  private static final Set<Fusion> CUBLASLT_EPILOGUES = EnumSet.of(Fusion.RESIDUAL_ADD);
   private static final Set<Fusion> NONE = Set.of();
 
   private StandardKernels() {}
 
   public static List<KernelDescriptor> all() {
     List<KernelDescriptor> l = new ArrayList<>();
+    deepwellGpu(l);
     cutlass(l);
     cublasLt(l);
     referenceGpu(l);
@@ -64,6 +72,12 @@ public final class StandardKernels {
     l.add(gemm("cutlass.sm90.gemm.fp8_blockwise", KernelProvider.CUTLASS, hopper,
         FP8_BLOCK_1X128, Set.of(FP8_BLOCK_128X128), 128,
         "1x128 activation / 128x128 weight scales applied per K-block in the mainloop"));
+    // No block-scaled MMA on Hopper: MXFP8 is emulated. Any K (padded); the BF16 copies of both
+    // operands, 2 (M + N) K bytes, are the plan's workspace (sized per problem, not here).
+    l.add(new KernelDescriptor("cutlass.sm90.gemm.mxfp8", KernelProvider.CUTLASS, OpKind.LINEAR,
+        hopper, Set.of(MXFP8), Set.of(MXFP8), HIGH, EPILOGUES, 8, 0, true,
+        "emulation: both operands dequantized to BF16 (exactly) in one pass, then the BF16 "
+            + "TMA kernel"));
     l.add(gemm("cutlass.sm100.gemm.bf16", KernelProvider.CUTLASS, sm100, BF16, Set.of(BF16), 8,
         "tcgen05 MMA, accumulator in tensor memory"));
     l.add(gemm("cutlass.sm100.gemm.fp8", KernelProvider.CUTLASS, sm100, FP8_TENSOR,
@@ -122,13 +136,33 @@ public final class StandardKernels {
         CUBLASLT_WORKSPACE, false, "CUDA 12.8+ VEC16_UE4M3 scale mode"));
   }
 
+  /**
+   * Deepwell's own kernels (deepwell-cuda/src/gemm/gemv_nvfp4.cu): the decode GEMV of NVFP4
+   * weights and BF16 activations, any N. K a multiple of 32 (16-byte weight chunks) and M up to
+   * {@link GemmKernelSelector#GEMV_MAX_M} are checked when binding (KernelRegistry); larger M
+   * binds the reference kernel.
+   */
+  private static void deepwellGpu(List<KernelDescriptor> l) {
+    // Built like the reference kernels: sm_90a/100a/120a machine code and compute_90 PTX (the
+    // source also compiles for sm_80, without clusters, but the library does not ship that).
+    l.add(new KernelDescriptor("deepwell.gemv.nvfp4_weight", KernelProvider.DEEPWELL_GPU, OpKind.LINEAR,
+        ArchSupport.from(90), Set.of(BF16), Set.of(NVFP4, NVFP4_2D), HIGH, EPILOGUES, 1, 0, false,
+        "decode GEMV: weights streamed once at HBM speed, E2M1 decoded to BF16 in registers, "
+            + "mma.sync with FP32 sums, split-K over a thread-block cluster (sm_90+)"));
+  }
+
   private static void referenceGpu(List<KernelDescriptor> l) {
-    ArchSupport any = ArchSupport.from(80);
+    // deepwell-cuda builds these for DEEPWELL_CUDA_GENCODE: sm_90a, sm_100a and sm_120a machine
+    // code plus compute_90 PTX (JIT-compiled on later GPUs); nothing runs before sm_90.
+    ArchSupport any = ArchSupport.from(90);
     KernelProvider p = KernelProvider.REFERENCE_GPU;
     l.add(new KernelDescriptor("ref.gemm", p, OpKind.LINEAR, any, HIGH, HIGH, HIGH, EPILOGUES, 1,
         0, false, "tiled mma.sync GEMM, FP32 accumulation"));
     l.add(new KernelDescriptor("ref.gemm.dequant", p, OpKind.LINEAR, any, QUANT, QUANT, HIGH,
         EPILOGUES, 1, 0, true, "dequantizes both operands to BF16 tiles, BF16 MMA: emulation"));
+    l.add(new KernelDescriptor("ref.gemm.nvfp4_weight", p, OpKind.LINEAR, any, Set.of(BF16),
+        Set.of(NVFP4, NVFP4_2D), HIGH, EPILOGUES, 1, 0, true,
+        "BF16 activations x NVFP4 weights dequantized on the fly, FP32 FMAs: any shape"));
     l.add(new KernelDescriptor("ref.grouped_gemm", p, OpKind.GROUPED_LINEAR, any, HIGH, HIGH,
         HIGH, NONE, 1, 0, false, "one GEMM per expert"));
     l.add(new KernelDescriptor("ref.grouped_gemm.dequant", p, OpKind.GROUPED_LINEAR, any, QUANT,

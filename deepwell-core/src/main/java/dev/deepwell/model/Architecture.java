@@ -5,8 +5,8 @@ package dev.deepwell.model;
  *
  * <ul>
  *   <li>LLAMA: RMSNorm, rotary position embedding, grouped-query attention, SwiGLU MLP, no biases.
- *   <li>GPT2: LayerNorm (weight and bias), learned position embedding, GELU (tanh) MLP, biases on
- *       every linear layer.
+ *   <li>GPT2: LayerNorm (weight and bias), learned position embedding, GELU MLP (the exact erf
+ *       form; GPT-2 itself used the tanh approximation), biases on every linear layer.
  * </ul>
  */
 public enum Architecture { LLAMA, GPT2 }

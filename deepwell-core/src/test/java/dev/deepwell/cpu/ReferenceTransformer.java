@@ -222,8 +222,24 @@ final class ReferenceTransformer {
     return a;
   }
 
+  /** The exact GELU, with erf integrated here (Simpson) rather than taken from the code under test. */
   private static double gelu(double x) {
-    return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    return 0.5 * x * (1 + erf(x / Math.sqrt(2)));
+  }
+
+  /** erf(x) = 2/sqrt(pi) * integral of exp(-t^2) over [0, x]; Simpson, 2000 panels: error below 1e-11. */
+  static double erf(double x) {
+    if (Math.abs(x) > 6) {
+      return Math.signum(x); // 1 - erf(6) = 2e-17
+    }
+    int n = 2000;
+    double h = x / n;
+    double sum = 1 + Math.exp(-x * x);
+    for (int i = 1; i < n; i++) {
+      double t = i * h;
+      sum += (i % 2 == 1 ? 4 : 2) * Math.exp(-t * t);
+    }
+    return 2 / Math.sqrt(Math.PI) * sum * h / 3;
   }
 
   /** Top-k routing: softmax over the k best router logits, weighted sum of those experts. */

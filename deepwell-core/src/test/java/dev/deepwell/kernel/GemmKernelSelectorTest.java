@@ -55,8 +55,9 @@ class GemmKernelSelectorTest {
     // narrow N: the 256x128 tile
     assertThat(select(bf16(16384, 768, 768)).variant().name()).isEqualTo(tall);
     assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(tall);
-    // too few 128x256 tiles (2) to fill 132 SMs
-    GemmSelection small = select(bf16(256, 256, 4096));
+    // too few 128x256 tiles (2) to fill 132 SMs (K = 512 is too short for stream-K, which takes
+    // 256x256x4096: GemmStreamKChoiceTest)
+    GemmSelection small = select(bf16(256, 256, 512));
     assertThat(small.variant().name()).isEqualTo(pingpong);
     assertThat(small.reason()).contains("2 tiles of 128x256 cannot fill 132 SMs");
   }
@@ -135,12 +136,66 @@ class GemmKernelSelectorTest {
 
   @Test
   void microscaledFormatsHaveNoHopperKernelAndUseTheReference() {
-    for (GemmInput in : new GemmInput[] {GemmInput.MXFP8, GemmInput.NVFP4}) {
+    for (GemmInput in : new GemmInput[] {GemmInput.NVFP4}) {
       GemmSelection s = select(GemmProblem.builder(256, 256, 256, in).build());
       assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
       assertThat(s.rejected()).containsExactly("cutlass: no " + in.displayName() + " kernel in this build",
           "cublaslt: no " + in.displayName() + " kernel in this build");
     }
+  }
+
+  @Test
+  void mxfp8OnHopperIsEmulatedOnTheBf16TilesChosenByTheBf16Rules() {
+    KernelDescriptor family = KernelRegistry.standard().kernel("cutlass.sm90.gemm.mxfp8");
+    assertThat(family.emulated()).isTrue();
+    assertThat(family.arch().exact()).containsExactly(90);
+    // one MXFP8 configuration per BF16 one, same order, tile and schedule
+    List<GemmVariant> bf16 = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16);
+    List<GemmVariant> mx = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
+    assertThat(mx).hasSameSizeAs(bf16).isNotEmpty();
+    for (int i = 0; i < mx.size(); i++) {
+      assertThat(mx.get(i).name()).isEqualTo(bf16.get(i).name().replace("_bf16_", "_mxfp8_deq_bf16_"));
+      assertThat(mx.get(i).tileM()).isEqualTo(bf16.get(i).tileM());
+      assertThat(mx.get(i).tileN()).isEqualTo(bf16.get(i).tileN());
+      assertThat(mx.get(i).schedule()).isEqualTo(bf16.get(i).schedule());
+    }
+    assertThat(mx.get(0).name()).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_coop_128x256x64_c2x1");
+    assertThat(CATALOG.counts(GemmInput.MXFP8)).doesNotContainKey(KernelProvider.CUBLASLT);
+    assertThatThrownBy(() -> GemmKernelCatalog.mxfp8OnBf16(mx.get(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a CUTLASS BF16 configuration");
+    GemmSelection s = select(GemmProblem.builder(4096, 4096, 4096, GemmInput.MXFP8).build());
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(s.variant().descriptorId()).isEqualTo("cutlass.sm90.gemm.mxfp8");
+    assertThat(s.reason()).startsWith("first choice: cutlass").contains("large problem");
+    assertThat(s.rejected()).isEmpty();
+    long[][] shapes = {{4096, 4096, 4096}, {8192, 8192, 8192}, {16384, 2304, 768}, {16384, 768, 768},
+        {16384, 4096, 768}, {16384, 768, 2048}, {16384, 32768, 768}, {256, 256, 4096}, {1000, 1000, 1000}};
+    for (long[] sh : shapes) {
+      String plain = select(bf16(sh[0], sh[1], sh[2])).variant().name();
+      String emulated = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build()).variant().name();
+      assertThat(emulated).as("%dx%dx%d", sh[0], sh[1], sh[2])
+          .isEqualTo(plain.replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"));
+    }
+  }
+
+  @Test
+  void mxfp8OnHopperTakesAnyKButNeedsAlignedOutputRows() {
+    // K is zero-padded in the BF16 copies: K = 7 or 100 stays on CUTLASS, unlike FP8 per tensor.
+    for (long k : new long[] {7, 100, 1000}) {
+      GemmSelection s = select(GemmProblem.builder(77, 264, k, GemmInput.MXFP8).build());
+      assertThat(s.provider()).as("K=%d", k).isEqualTo(KernelProvider.CUTLASS);
+    }
+    GemmSelection vocab = select(GemmProblem.builder(64, 50257, 768, GemmInput.MXFP8).build());
+    assertThat(vocab.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(vocab.rejected()).containsExactly(
+        "cutlass: N=50257 must be a multiple of 8 (16-byte rows of the bf16 output for TMA)",
+        "cublaslt: no mxfp8 kernel in this build");
+    GemmProblem f32 = GemmProblem.builder(64, 52, 768, GemmInput.MXFP8).output(GemmOutput.FP32).build();
+    assertThat(select(f32).provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(select(GemmProblem.builder(64, 64, 64, GemmInput.MXFP8).build(), H100, 8).rejected().get(0))
+        .isEqualTo("cutlass: needs 16-byte aligned operands (TMA), these are aligned to 8 byte(s)");
+    assertThat(select(GemmProblem.builder(64, 64, 64, GemmInput.MXFP8).build(), GemmTarget.named("b200"), 256)
+        .rejected().get(0)).startsWith("cutlass: needs sm_90, target is b200");
   }
 
   @Test
@@ -158,11 +213,13 @@ class GemmKernelSelectorTest {
     GemmSelection s = select(bf16(256, 256, 256), GemmTarget.named("b200"), 256);
     assertThat(s.provider()).isEqualTo(KernelProvider.CUBLASLT);
     assertThat(s.rejected()).singleElement().asString().startsWith("cutlass: needs sm_90, target is b200 (sm_100");
-    // FP8 cuBLASLt needs sm_89: an sm_80 GPU gets the reference kernel.
+    // FP8 cuBLASLt needs sm_89, and the reference kernel is built for sm_90+ only (sm_90a/100a/
+    // 120a machine code, compute_90 PTX): an sm_80 GPU runs the GEMM on the host.
     GemmSelection ampere = select(GemmProblem.builder(256, 256, 256, GemmInput.FP8_TENSOR).build(),
         GemmTarget.gpu("a100", 80, 108), 256);
-    assertThat(ampere.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
-    assertThat(ampere.rejected().get(1)).startsWith("cublaslt: needs sm_89+");
+    assertThat(ampere.provider()).isEqualTo(KernelProvider.CPU);
+    assertThat(ampere.rejected()).anySatisfy(r -> assertThat(r).startsWith("cublaslt: needs sm_89+"));
+    assertThat(ampere.rejected()).anySatisfy(r -> assertThat(r).startsWith("reference-gpu: needs sm_90+"));
   }
 
   @Test
@@ -256,8 +313,8 @@ class GemmKernelSelectorTest {
         .hasMessageContaining("cutlass cannot run GEMM bf16 M=64 N=50257 K=768")
         .hasMessageContaining("N=50257 must be a multiple of 8");
     assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 256,
-        GemmPreference.variant(KernelProvider.CUTLASS, 3)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 3 bf16 variant(s), variant 3");
+        GemmPreference.variant(KernelProvider.CUTLASS, 4)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 4 bf16 variant(s), variant 4");
     assertThatThrownBy(() -> new GemmPreference(null, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 12, GemmPreference.AUTO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
@@ -272,9 +329,11 @@ class GemmKernelSelectorTest {
       assertThat(d.inputFormats()).as(v.name()).contains(v.input().aFormat());
       assertThat(d.weightFormats()).as(v.name()).contains(v.input().bFormat());
     }
-    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 3)
+    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 4)
         .containsEntry(KernelProvider.CUBLASLT, 1).containsEntry(KernelProvider.REFERENCE_GPU, 1)
         .containsEntry(KernelProvider.CPU, 1);
+    assertThat(GemmKernelCatalog.cutlassDescriptorId(GemmInput.MXFP8)).contains("cutlass.sm90.gemm.mxfp8");
+    assertThat(GemmKernelCatalog.cutlassDescriptorId(GemmInput.NVFP4)).isEmpty();
   }
 
   @Test

@@ -50,18 +50,26 @@ class KernelRegistryTest {
 
   @Test
   void hopperEmulatesMxfp8WithTheReasonsRecorded() {
-    Engine e = compile(ModelPresets.benchmark(), new Workload(8, 1024, Mode.TRAINING),
-        PrecisionConfig.builder().defaultCompute(Precision.MXFP8)
-            .unsupportedPrecision(UnsupportedPrecisionMode.EMULATE).build(), "h100",
-        KernelRegistry.standard());
+    PrecisionConfig emulate = PrecisionConfig.builder().defaultCompute(Precision.MXFP8)
+        .unsupportedPrecision(UnsupportedPrecisionMode.EMULATE).build();
+    Workload w = new Workload(8, 1024, Mode.TRAINING);
+    Engine e = compile(ModelPresets.benchmark(), w, emulate, "h100", KernelRegistry.standard());
+    // No block-scaled MMA on Hopper: the CUTLASS kernel runs on BF16 copies of the operands.
     KernelBinding qkv = binding(e, "layers.0.attn.qkv");
-    assertThat(qkv.kernel().id()).isEqualTo("ref.gemm.dequant");
+    assertThat(qkv.kernel().id()).isEqualTo("cutlass.sm90.gemm.mxfp8");
     assertThat(qkv.kernel().emulated()).isTrue();
-    assertThat(qkv.rejected()).hasSize(2);
-    assertThat(qkv.rejected().get(0)).startsWith("cutlass: ")
-        .contains("cutlass.sm100.gemm.mxfp8 needs sm_100/sm_103, target is h100 (sm_90)");
-    assertThat(qkv.rejected().get(1)).startsWith("cublaslt: ");
-    assertThat(qkv.reason()).contains("fallback to reference-gpu after 2 provider(s)");
+    assertThat(qkv.reason()).startsWith("first choice: cutlass");
+    assertThat(qkv.rejected()).isEmpty();
+    // Without CUTLASS the reference kernel emulates it, each provider passed over with its reason.
+    Engine noCutlass = compile(ModelPresets.benchmark(), w, emulate, "h100",
+        KernelRegistry.standard().withProviderDisabled(KernelProvider.CUTLASS, "native library not loaded"));
+    KernelBinding ref = binding(noCutlass, "layers.0.attn.qkv");
+    assertThat(ref.kernel().id()).isEqualTo("ref.gemm.dequant");
+    assertThat(ref.kernel().emulated()).isTrue();
+    assertThat(ref.rejected()).hasSize(2);
+    assertThat(ref.rejected().get(0)).isEqualTo("cutlass: disabled (native library not loaded)");
+    assertThat(ref.rejected().get(1)).startsWith("cublaslt: ");
+    assertThat(ref.reason()).contains("fallback to reference-gpu after 2 provider(s)");
   }
 
   @Test

@@ -29,6 +29,7 @@ import picocli.CommandLine.ParseResult;
       QuantizeCommand.class,
       DemoCommand.class,
       DryrunCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DeepwellCli implements Runnable {
@@ -50,7 +51,7 @@ public final class DeepwellCli implements Runnable {
   public void run() {
     // A bare "deepwell" is a usage error: say what the commands are.
     throw new ParameterException(spec.commandLine(),
-        "missing command; one of: probe, version, quantize, demo, help");
+        "missing command; one of: probe, version, quantize, demo, dryrun, bench, help");
   }
 
   public static void main(String[] args) {

@@ -13,6 +13,16 @@ final class GemmAbi {
   static final int BACKEND_CUTLASS_SM90 = 1;
   static final int BACKEND_CUBLASLT = 2;
   static final int BACKEND_REFERENCE = 3;
+  static final int BACKEND_GEMV = 4;
+  /** Block-scaled (MXFP8, NVFP4) tcgen05 kernels; sm_100a code, compute capability 10.0. */
+  static final int BACKEND_CUTLASS_SM100 = 5;
+  /** Block-scaled (MXFP8, NVFP4) MMA kernels; sm_120a code, compute capability 12.0. */
+  static final int BACKEND_CUTLASS_SM120 = 6;
+
+  // dw_gemm_scale_layout (desc.scale_layout). The Java side passes row-major scales (the JNI glue
+  // zero-initialises the desc); the sm100/sm120 kernels re-lay them into their workspace.
+  static final int SCALES_ROW_MAJOR = 0;
+  static final int SCALES_SWIZZLED_128X4 = 1;
 
   // dw_status values a plan may fail with that mean "this backend cannot", not "the GPU broke".
   static final int DW_ERROR_INVALID_ARGUMENT = 10001;
@@ -27,6 +37,8 @@ final class GemmAbi {
 
   static int backend(KernelProvider p) {
     switch (p) {
+      case DEEPWELL_GPU:
+        return BACKEND_GEMV;
       case CUTLASS:
         return BACKEND_CUTLASS_SM90;
       case CUBLASLT:
@@ -38,8 +50,44 @@ final class GemmAbi {
     }
   }
 
+  /**
+   * The backend that runs {@code p}'s kernels on a device of compute capability {@code smVersion}:
+   * CUTLASS is one backend per architecture (sm_90a, sm_100a, sm_120a builds); the others are
+   * the same everywhere.
+   */
+  static int backend(KernelProvider p, int smVersion) {
+    if (p == KernelProvider.CUTLASS) {
+      return cutlassBackend(smVersion);
+    }
+    return backend(p);
+  }
+
+  /** The CUTLASS backend of an architecture (sm_90 for every one that has no kernels of its own). */
+  static int cutlassBackend(int smVersion) {
+    return smVersion == 100 ? BACKEND_CUTLASS_SM100 : smVersion == 120 ? BACKEND_CUTLASS_SM120 : BACKEND_CUTLASS_SM90;
+  }
+
+  /** The compute capability a CUTLASS backend's kernels load on. */
+  static int cutlassArch(int backend) {
+    switch (backend) {
+      case BACKEND_CUTLASS_SM90:
+        return 90;
+      case BACKEND_CUTLASS_SM100:
+        return 100;
+      case BACKEND_CUTLASS_SM120:
+        return 120;
+      default:
+        throw new IllegalArgumentException("backend " + backend + " is not a CUTLASS backend");
+    }
+  }
+
   static KernelProvider provider(int backend) {
     switch (backend) {
+      case BACKEND_CUTLASS_SM100:
+      case BACKEND_CUTLASS_SM120:
+        return KernelProvider.CUTLASS;
+      case BACKEND_GEMV:
+        return KernelProvider.DEEPWELL_GPU;
       case BACKEND_CUTLASS_SM90:
         return KernelProvider.CUTLASS;
       case BACKEND_CUBLASLT:
@@ -63,6 +111,8 @@ final class GemmAbi {
         return 3;
       case NVFP4:
         return 4;
+      case NVFP4_WEIGHT:
+        return 5;
       default:
         throw new AssertionError(in);
     }

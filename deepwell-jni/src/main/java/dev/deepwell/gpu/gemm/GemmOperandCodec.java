@@ -29,6 +29,9 @@ final class GemmOperandCodec {
   static float[] decodeOperand(GemmInput in, byte[] data, byte[] scales, int rows, int k, boolean isA) {
     Objects.requireNonNull(in, "input");
     Objects.requireNonNull(data, "data");
+    if (in == GemmInput.NVFP4_WEIGHT) { // BF16 activations, NVFP4 weights
+      return decodeOperand(isA ? GemmInput.BF16 : GemmInput.NVFP4, data, scales, rows, k, isA);
+    }
     int n = Math.multiplyExact(rows, k);
     float[] out = new float[n];
     switch (in) {

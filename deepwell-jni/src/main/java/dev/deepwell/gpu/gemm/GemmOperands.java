@@ -22,7 +22,10 @@ import java.util.Objects;
  * and {@link Builder#quantizedB(GpuQuantizedTensor)}: codes, block scales and tensor scale land in the
  * right fields, and the format is checked against the problem. For FP8 block128, quantize A with
  * {@link Fp8ScaleOrder#MN_MAJOR} (the GEMM reads its scales M-contiguous) and B with
- * {@link Fp8BlockShape#WEIGHT_128X128}.
+ * {@link Fp8BlockShape#WEIGHT_128X128}. For NVFP4-weight ({@code GemmInput.NVFP4_WEIGHT}) A is the
+ * plain BF16 activation tensor ({@link Builder#a(DeviceView)}) and B the NVFP4 weights
+ * ({@link Builder#quantizedB(GpuQuantizedTensor)}, without the Hadamard transform): no scaleA or
+ * tensorScaleA.
  */
 public final class GemmOperands {
 

@@ -74,9 +74,10 @@ public final class GemmPlan {
     return device;
   }
 
-  /** Whether every operand pointer must be 16-byte aligned (TMA, cuBLASLt). */
+  /** Whether every operand pointer must be 16-byte aligned (TMA, cuBLASLt, the GEMV's vector loads). */
   public boolean needsTmaAlignment() {
-    return provider() == KernelProvider.CUTLASS || provider() == KernelProvider.CUBLASLT;
+    return provider() == KernelProvider.CUTLASS || provider() == KernelProvider.CUBLASLT
+        || provider() == KernelProvider.DEEPWELL_GPU;
   }
 
   boolean onGpu() {

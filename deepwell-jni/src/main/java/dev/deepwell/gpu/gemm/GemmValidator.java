@@ -110,9 +110,15 @@ final class GemmValidator {
     switch (f) {
       case SCALE_A:
       case SCALE_B:
+        if (p.input() == GemmInput.NVFP4_WEIGHT) {
+          return f.label + " was given, but nvfp4-weight's A is BF16 activations, with no scales";
+        }
         return f.label + " was given, but " + p.input().displayName() + " operands have no scales";
       case TENSOR_SCALE_A:
       case TENSOR_SCALE_B:
+        if (p.input() == GemmInput.NVFP4_WEIGHT) {
+          return f.label + " was given, but nvfp4-weight's A is BF16 activations: only B has a tensor scale";
+        }
         return f.label + " was given, but only NVFP4 has a second-level tensor scale"
             + (p.input() == GemmInput.FP8_TENSOR ? " (FP8 per-tensor's one scale goes in scale"
                 + (f == Field.TENSOR_SCALE_A ? "A" : "B") + ")" : "");
@@ -155,6 +161,11 @@ final class GemmValidator {
     QuantTag b = ops.b().quant().orElse(null);
     checkFormat(p.input(), a, "a", Fp8BlockShape.ACT_1X128);
     checkFormat(p.input(), b, "b", Fp8BlockShape.WEIGHT_128X128);
+    if (b != null && p.input() == GemmInput.NVFP4_WEIGHT && b.options().hadamard16()) {
+      throw new IllegalArgumentException("b was quantized with the 16-point Hadamard transform; the nvfp4-weight "
+          + "GEMM multiplies untransformed BF16 activations, so the transform would not cancel (quantize the "
+          + "weights with hadamard16=false)");
+    }
     if (a != null && b != null && p.input() == GemmInput.NVFP4) {
       boolean ha = a.options().hadamard16();
       boolean hb = b.options().hadamard16();
@@ -190,6 +201,13 @@ final class GemmValidator {
         ok = f == QuantFormat.MXFP8_E4M3;
         break;
       case NVFP4:
+        ok = f.isNvfp4();
+        break;
+      case NVFP4_WEIGHT:
+        if (operand.equals("a")) {
+          throw new IllegalArgumentException("a is quantized as " + f.cliName() + ", but nvfp4-weight reads BF16 "
+              + "activations (pass the unquantized BF16 tensor as a)");
+        }
         ok = f.isNvfp4();
         break;
       default:

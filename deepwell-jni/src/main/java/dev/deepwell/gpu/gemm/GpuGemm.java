@@ -222,7 +222,7 @@ public final class GpuGemm implements AutoCloseable {
     long[] info = new long[4];
     String name = GemmNatives.plan(device, p.m(), p.n(), p.k(), GemmAbi.input(p.input()), GemmAbi.output(p.output()),
         GemmAbi.activation(p.activation()), p.alpha(), p.outScale(), p.hasBias(), p.hasResidual(),
-        GemmAbi.backend(sel.provider()), variant, 0, buf, info);
+        GemmAbi.backend(sel.provider(), target.smVersion()), variant, 0, buf, info);
     KernelProvider planned = GemmAbi.provider((int) info[0]);
     if (planned != sel.provider()) {
       throw new IllegalStateException("asked the native planner for " + sel.provider() + ", it planned " + planned);

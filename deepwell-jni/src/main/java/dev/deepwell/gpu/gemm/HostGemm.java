@@ -43,8 +43,8 @@ final class HostGemm {
     float[] b = new float[0];
     float accScale = p.alpha();
     if (k > 0) {
-      a = GemmOperandCodec.decodeOperand(in, arg(args, Field.A), in.hasBlockScales() ? arg(args, Field.SCALE_A) : null,
-          m, k, true);
+      a = GemmOperandCodec.decodeOperand(in, arg(args, Field.A),
+          in.hasBlockScales() && in.hasAScales() ? arg(args, Field.SCALE_A) : null, m, k, true);
       b = GemmOperandCodec.decodeOperand(in, arg(args, Field.B), in.hasBlockScales() ? arg(args, Field.SCALE_B) : null,
           n, k, false);
       // The kernels' epilogue order: alpha, then A's scale, then B's.
@@ -52,6 +52,8 @@ final class HostGemm {
         accScale = accScale * scalar(args, Field.SCALE_A) * scalar(args, Field.SCALE_B);
       } else if (in == GemmInput.NVFP4) {
         accScale = accScale * scalar(args, Field.TENSOR_SCALE_A) * scalar(args, Field.TENSOR_SCALE_B);
+      } else if (in == GemmInput.NVFP4_WEIGHT) {
+        accScale = accScale * scalar(args, Field.TENSOR_SCALE_B);
       }
     }
     float[] bias = p.hasBias() ? GemmOperandCodec.decodeOutput(p.output(), arg(args, Field.BIAS)) : null;

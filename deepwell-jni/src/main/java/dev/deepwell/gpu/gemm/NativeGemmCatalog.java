@@ -35,6 +35,16 @@ final class NativeGemmCatalog {
     List<GemmVariant> variants = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (GemmInput in : GemmInput.values()) {
+      int own = GemmNatives.variantCount(GemmAbi.BACKEND_GEMV, GemmAbi.input(in));
+      List<GemmVariant> ownMirror = GemmKernelCatalog.deepwellVariants(in);
+      for (int i = 0; i < own; i++) {
+        if (i < ownMirror.size()) {
+          variants.add(ownMirror.get(i));
+        } else {
+          notes.add("GEMV " + in.displayName() + " variant " + i + " is unknown to the Java catalogue; left out");
+          break;
+        }
+      }
       cutlass(device, smVersion, in, mirror, variants, notes);
       int lt = GemmNatives.variantCount(GemmAbi.BACKEND_CUBLASLT, GemmAbi.input(in));
       List<GemmVariant> ltMirror = mirror.variants(KernelProvider.CUBLASLT, in);
@@ -62,13 +72,18 @@ final class NativeGemmCatalog {
 
   private static void cutlass(int device, int sm, GemmInput in, GemmKernelCatalog mirror, List<GemmVariant> out,
       List<String> notes) {
-    int count = GemmNatives.variantCount(GemmAbi.BACKEND_CUTLASS_SM90, GemmAbi.input(in));
-    List<GemmVariant> known = mirror.variants(KernelProvider.CUTLASS, in);
-    Optional<String> family = GemmKernelCatalog.cutlassDescriptorId(in);
+    // CUTLASS is one backend per architecture (sm_90a, sm_100a, sm_120a kernels); a device of
+    // another architecture is shown the sm_90 kernels, which the selector rejects by architecture.
+    int backend = GemmAbi.cutlassBackend(sm);
+    int arch = GemmAbi.cutlassArch(backend);
+    int count = GemmNatives.variantCount(backend, GemmAbi.input(in));
+    List<GemmVariant> known = arch == 90 ? mirror.variants(KernelProvider.CUTLASS, in)
+        : GemmKernelCatalog.standard(arch).variants(KernelProvider.CUTLASS, in);
+    Optional<String> family = GemmKernelCatalog.cutlassDescriptorId(in, arch);
     for (int i = 0; i < count; i++) {
-      // Off sm_90 the planner refuses every CUTLASS kernel, so names cannot be asked; the
-      // selector rejects CUTLASS there on architecture anyway.
-      String name = sm == 90 ? probeName(device, in, i, notes) : null;
+      // Off its architecture the planner refuses every CUTLASS kernel, so names cannot be asked;
+      // the selector rejects CUTLASS there on architecture anyway.
+      String name = sm == arch ? probeName(device, in, i, backend, notes) : null;
       GemmVariant v = null;
       if (name != null) {
         for (GemmVariant k : known) {
@@ -91,12 +106,12 @@ final class NativeGemmCatalog {
     }
   }
 
-  private static String probeName(int device, GemmInput in, int variant, List<String> notes) {
+  private static String probeName(int device, GemmInput in, int variant, int backend, List<String> notes) {
     byte[] plan = new byte[GemmNatives.planInfoSize()];
     long[] info = new long[4];
     try {
       return GemmNatives.plan(device, PROBE, PROBE, PROBE, GemmAbi.input(in), 0, 0, 1f, 1f, false, false,
-          GemmAbi.BACKEND_CUTLASS_SM90, variant, 0, plan, info);
+          backend, variant, 0, plan, info);
     } catch (CudaException e) {
       if (e instanceof dev.deepwell.gpu.CudaContextLostException) {
         throw e;

@@ -26,9 +26,14 @@ final class OperandLayout {
     return Math.multiplyExact(Math.multiplyExact(a, b), c);
   }
 
-  /** Bytes of one row of K elements of A or B. */
+  /** Bytes of one row of K elements of B (and of A, except for NVFP4_WEIGHT: see {@link #rowBytes(int, long)}). */
   static long rowBytes(GemmInput in, long k) {
-    switch (in.elementBits()) {
+    return rowBytes(in.bElementBits(), k);
+  }
+
+  /** Bytes of one row of K elements of {@code bits} bits each. */
+  static long rowBytes(int bits, long k) {
+    switch (bits) {
       case 16:
         return Math.multiplyExact(2, k);
       case 8:
@@ -36,7 +41,7 @@ final class OperandLayout {
       case 4:
         return ceilDiv(k, 2);
       default:
-        throw new AssertionError(in);
+        throw new AssertionError(bits);
     }
   }
 
@@ -54,8 +59,10 @@ final class OperandLayout {
     switch (f) {
       case A: {
         boolean kMajor = p.aMajor() == OperandMajor.K_MAJOR;
-        return new Expect(f, Math.multiplyExact(m, rowBytes(in, k)), bits, Math.max(1, bits / 8),
-            kMajor ? new long[] {m, k} : new long[] {k, m}, (kMajor ? "[M, K] " : "[K, M] ") + name);
+        int aBits = in.aElementBits();
+        String aName = in == GemmInput.NVFP4_WEIGHT ? "bf16 (nvfp4-weight's activations)" : name;
+        return new Expect(f, Math.multiplyExact(m, rowBytes(aBits, k)), aBits, Math.max(1, aBits / 8),
+            kMajor ? new long[] {m, k} : new long[] {k, m}, (kMajor ? "[M, K] " : "[K, M] ") + aName);
       }
       case B: {
         boolean kMajor = p.bMajor() == OperandMajor.K_MAJOR;
@@ -78,6 +85,9 @@ final class OperandLayout {
         return scale(f, in, n, k, false);
       case TENSOR_SCALE_A:
       case TENSOR_SCALE_B:
+        if (in == GemmInput.NVFP4_WEIGHT && f == Field.TENSOR_SCALE_B) {
+          return new Expect(f, 4, 32, 4, new long[] {1}, "one FP32 (the NVFP4 weights' tensor scale)");
+        }
         return in == GemmInput.NVFP4 ? new Expect(f, 4, 32, 4, new long[] {1}, "one FP32 (NVFP4 tensor scale)") : null;
       default:
         throw new AssertionError(f);
@@ -106,7 +116,11 @@ final class OperandLayout {
         return new Expect(f, Math.multiplyExact(rows, kb), 8, 1, new long[] {rows, kb},
             "[" + r + ", ceil(K/32)] E8M0, row-major");
       }
+      case NVFP4_WEIGHT: // the weights laid out as NVFP4's B; the activations are BF16
       case NVFP4: {
+        if (in == GemmInput.NVFP4_WEIGHT && isA) {
+          return null;
+        }
         long kb = ceilDiv(k, 16);
         return new Expect(f, Math.multiplyExact(rows, kb), 8, 1, new long[] {rows, kb},
             "[" + r + ", ceil(K/16)] UE4M3, row-major");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.deepwell.kernel.GemmActivation;
 import dev.deepwell.kernel.GemmInput;
 import dev.deepwell.kernel.GemmKernelCatalog;
+import dev.deepwell.kernel.GemmKernelSelector;
 import dev.deepwell.kernel.GemmOutput;
 import dev.deepwell.kernel.GemmVariant;
 import dev.deepwell.kernel.KernelProvider;
@@ -70,7 +71,10 @@ class GemmAbiContractTest {
     assertThat(backend).containsEntry("AUTO", GemmAbi.BACKEND_AUTO)
         .containsEntry("CUTLASS_SM90", GemmAbi.backend(KernelProvider.CUTLASS))
         .containsEntry("CUBLASLT", GemmAbi.backend(KernelProvider.CUBLASLT))
-        .containsEntry("REFERENCE", GemmAbi.backend(KernelProvider.REFERENCE_GPU));
+        .containsEntry("REFERENCE", GemmAbi.backend(KernelProvider.REFERENCE_GPU))
+        .containsEntry("GEMV", GemmAbi.backend(KernelProvider.DEEPWELL_GPU));
+    assertThat(GemmAbi.provider(GemmAbi.BACKEND_GEMV)).isEqualTo(KernelProvider.DEEPWELL_GPU);
+    assertThat(constants(h, "DW_GEMM_GEMV_")).containsEntry("MAX_M", GemmKernelSelector.GEMV_MAX_M);
     // the status codes live in deepwell.h or gemm.h
     Map<String, Integer> errors = constants(read("include/deepwell/deepwell.h") + h, "DW_ERROR_");
     assertThat(errors).containsEntry("GEMM_UNSUPPORTED", GemmAbi.DW_ERROR_GEMM_UNSUPPORTED);
@@ -101,11 +105,14 @@ class GemmAbiContractTest {
   void theOtherBackendsNamesAppearInTheirSources() throws IOException {
     String lt = read("src/gemm/gemm_cublaslt.cpp");
     String dispatch = read("src/gemm/gemm_dispatch.cpp");
+    String gemv = read("src/gemm/gemv_nvfp4.cu");
     for (GemmVariant v : GemmKernelCatalog.standard().variants()) {
       if (v.provider() == KernelProvider.CUBLASLT) {
         assertThat(lt).contains("\"" + v.name() + "\"");
       } else if (v.provider() == KernelProvider.REFERENCE_GPU) {
         assertThat(dispatch).contains("\"" + v.name() + "\"");
+      } else if (v.provider() == KernelProvider.DEEPWELL_GPU) {
+        assertThat(gemv).contains("\"" + v.name() + "\"");
       }
     }
   }

@@ -65,7 +65,8 @@ class GemmKernelsGpuTest {
   private static List<GemmProblem> problemsFor(GemmVariant v) {
     GemmInput in = v.input();
     // M and N not multiples of any tile; N a multiple of 8 and K of 16 (TMA rows); K = 3 blocks.
-    GemmProblem base = GemmProblem.builder(264, 200, 384, in).build();
+    // The decode GEMV takes M <= 16 only (NvFp4GemvGpuTest covers it in depth).
+    GemmProblem base = GemmProblem.builder(v.provider() == KernelProvider.DEEPWELL_GPU ? 13 : 264, 200, 384, in).build();
     if (v.provider() == KernelProvider.CUBLASLT) {
       return List.of(base, base.toBuilder().bias(true).residual(true).alpha(0.5f).build(),
           base.toBuilder().output(GemmOutput.FP32).residual(true).build());

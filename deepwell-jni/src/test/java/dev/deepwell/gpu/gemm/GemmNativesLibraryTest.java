@@ -50,6 +50,16 @@ class GemmNativesLibraryTest {
       assertThat(GemmNatives.variantCount(GemmAbi.BACKEND_CUBLASLT, GemmAbi.input(in))).as("cuBLASLt %s", in)
           .isEqualTo(mirror.variants(KernelProvider.CUBLASLT, in).size());
       assertThat(GemmNatives.variantCount(GemmAbi.BACKEND_REFERENCE, GemmAbi.input(in))).isEqualTo(1);
+      assertThat(GemmNatives.variantCount(GemmAbi.BACKEND_GEMV, GemmAbi.input(in))).as("GEMV %s", in)
+          .isEqualTo(mirror.variants(KernelProvider.DEEPWELL_GPU, in).size());
+    }
+    // The Blackwell block-scaled backends: 0 without CUTLASS, else exactly their mirror tables.
+    for (int sm : new int[] {100, 120}) {
+      GemmKernelCatalog blackwell = GemmKernelCatalog.standard(sm);
+      for (GemmInput in : GemmInput.values()) {
+        assertThat(GemmNatives.variantCount(GemmAbi.cutlassBackend(sm), GemmAbi.input(in))).as("CUTLASS sm%d %s", sm, in)
+            .isIn(0, blackwell.variants(KernelProvider.CUTLASS, in).size());
+      }
     }
     assertThat(GemmNatives.variantCount(GemmAbi.BACKEND_AUTO, 0)).isZero();
     assertThat(GemmNatives.variantCount(GemmAbi.BACKEND_REFERENCE, 99)).isZero();
@@ -57,7 +67,8 @@ class GemmNativesLibraryTest {
 
   @Test
   void planInfoIsAPlainStructOfTheExpectedSize() {
-    // dw_gemm_desc (3 x 8 + 7 x 4 = 52, padded to 56) + device, backend, variant, swizzle (16)
+    // dw_gemm_desc (3 x 8 + 8 x 4 = 56: scale_layout took the padding) + device, backend,
+    // variant, swizzle (16)
     // + workspace (8) + name (64) + opaque (80) = 224 bytes on x86-64
     assertThat(GemmNatives.planInfoSize()).isEqualTo(224);
   }

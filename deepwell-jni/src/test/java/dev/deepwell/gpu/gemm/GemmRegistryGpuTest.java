@@ -70,13 +70,18 @@ class GemmRegistryGpuTest {
     List<long[]> shapes = new ArrayList<>(List.of(new long[] {4096, 4096, 4096}, new long[] {8192, 8192, 8192},
         new long[] {16384, 2304, 768}, new long[] {16384, 768, 768}, new long[] {16384, 4096, 768},
         new long[] {16384, 768, 2048}, new long[] {16384, 32768, 768}, new long[] {16384, 768, 2304},
-        new long[] {768, 768, 16384}, new long[] {32768, 768, 16384}, new long[] {256, 256, 4096}));
+        new long[] {768, 768, 16384}, new long[] {32768, 768, 16384}, new long[] {256, 256, 4096},
+        // the benchmark's other data and weight gradients (the stream-K rule's shapes)
+        new long[] {16384, 768, 4096}, new long[] {16384, 2048, 768}, new long[] {16384, 768, 32768},
+        new long[] {2304, 768, 16384}, new long[] {4096, 768, 16384}, new long[] {768, 2048, 16384},
+        new long[] {128, 128, 1024}, new long[] {128, 128, 1536}, new long[] {200, 136, 9008}));
     SplittableRandom r = new SplittableRandom(90);
     for (int i = 0; i < 40; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});
     }
     List<String> disagreements = new ArrayList<>();
-    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128}) {
+    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
+        GemmInput.MXFP8}) {
       for (long[] s : shapes) {
         GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
         GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256,

@@ -126,6 +126,8 @@ final class GemmTestData {
       return out;
     }
     switch (in) {
+      case NVFP4_WEIGHT: // BF16 activations, NVFP4 weights laid out as NVFP4's B
+        return operand(isA ? GemmInput.BF16 : GemmInput.NVFP4, x, rows, k, isA, args, q, slot);
       case BF16: {
         byte[] bytes = new byte[2 * rows * k];
         for (int i = 0; i < rows * k; i++) {

@@ -283,6 +283,88 @@ class GemmValidationTest {
     assertThat(validate(p, same)).isEqualTo(256);
   }
 
+  // ---- NVFP4 weights x BF16 activations -------------------------------------------------------
+
+  private static final GemmProblem NVFP4_WEIGHT = GemmProblem.builder(8, 32, 128, GemmInput.NVFP4_WEIGHT).build();
+
+  /** A [8, 128] BF16, B [32, 128] NVFP4 (64 bytes a row), its scales [32, 8] and tensor scale. */
+  private static GemmOperands.Builder nvfp4WeightOps() {
+    return GemmOperands.builder().a(FakeMemory.shaped(16, 8, 128)).b(FakeMemory.shaped(4, 32, 128))
+        .scaleB(FakeMemory.shaped(8, 32, 8)).tensorScaleB(FakeMemory.shaped(32, 1)).d(FakeMemory.view(8 * 32 * 2));
+  }
+
+  @Test
+  void nvfp4WeightTakesBf16ActivationsAndNvfp4Weights() {
+    assertThat(validate(NVFP4_WEIGHT, nvfp4WeightOps().build())).isEqualTo(256);
+    // byte sizes: A 2 bytes a value, B half a byte
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().a(FakeMemory.view(8 * 128 * 2 - 2)).build()))
+        .hasMessageStartingWith("a needs 2048 bytes ([M, K] bf16 (nvfp4-weight's activations) for M=8, N=32, K=128)");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().b(FakeMemory.view(32 * 64 - 1)).build()))
+        .hasMessageStartingWith("b needs 2048 bytes ([N, K] nvfp4-weight for M=8, N=32, K=128)");
+    // A given as 4-bit codes, B as BF16: the element widths give them away
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().a(FakeMemory.shaped(4, 8, 128)).build()))
+        .hasMessage("a holds 4-bit elements, the problem needs 16-bit: [M, K] bf16 (nvfp4-weight's activations)");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().b(FakeMemory.shaped(16, 32, 128)).build()))
+        .hasMessage("b holds 16-bit elements, the problem needs 4-bit: [N, K] nvfp4-weight");
+  }
+
+  @Test
+  void nvfp4WeightScalesAreBsOnly() {
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().scaleA(FakeMemory.shaped(8, 8, 8)).build()))
+        .hasMessage("scaleA was given, but nvfp4-weight's A is BF16 activations, with no scales");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().tensorScaleA(FakeMemory.shaped(32, 1)).build()))
+        .hasMessage("tensorScaleA was given, but nvfp4-weight's A is BF16 activations: only B has a tensor scale");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().scaleB(null).build()))
+        .hasMessage("scaleB is missing: nvfp4-weight needs it ([N, ceil(K/16)] UE4M3, row-major for M=8, N=32, K=128)");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().tensorScaleB(null).build()))
+        .hasMessage("tensorScaleB is missing: nvfp4-weight needs it (one FP32 (the NVFP4 weights' tensor scale) for "
+            + "M=8, N=32, K=128)");
+    // scales of the wrong size: one per 32 (MXFP8's block) instead of per 16; FP32 instead of UE4M3
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().scaleB(FakeMemory.shaped(8, 32, 4)).build()))
+        .hasMessage("scaleB is [32, 4], the problem needs [32, 8] ([N, ceil(K/16)] UE4M3, row-major for M=8, N=32, "
+            + "K=128)");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().scaleB(FakeMemory.view(32 * 8 - 1)).build()))
+        .hasMessageStartingWith("scaleB needs 256 bytes");
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, nvfp4WeightOps().scaleB(FakeMemory.shaped(32, 32, 8)).build()))
+        .hasMessageStartingWith("scaleB holds 32-bit elements, the problem needs 8-bit");
+    // ragged K: ceil(K/16) scales a row, ceil(K/2) bytes
+    GemmProblem ragged = GemmProblem.builder(3, 5, 100, GemmInput.NVFP4_WEIGHT).build();
+    GemmOperands r = GemmOperands.builder().a(FakeMemory.shaped(16, 3, 100)).b(FakeMemory.view(5 * 50))
+        .scaleB(FakeMemory.shaped(8, 5, 7)).tensorScaleB(FakeMemory.view(4)).d(FakeMemory.view(3 * 5 * 2)).build();
+    assertThat(validate(ragged, r)).isEqualTo(256);
+  }
+
+  @Test
+  void nvfp4WeightOperandsMustBeBf16AndPlainNvfp4() {
+    QuantOptions plain = QuantOptions.defaults();
+    DeviceView[] w = GemmOperands.quantizedParts("b", QuantFormat.NVFP4, plain, Fp8ScaleOrder.ROW_MAJOR, 32, 128, 32, 8,
+        FakeMemory.allocate(2048), FakeMemory.allocate(256), FakeMemory.allocate(4));
+    GemmOperands ops = GemmOperands.builder().a(FakeMemory.shaped(16, 8, 128)).b(w[0]).scaleB(w[1]).tensorScaleB(w[2])
+        .d(FakeMemory.view(8 * 32 * 2)).build();
+    assertThat(validate(NVFP4_WEIGHT, ops)).isEqualTo(256);
+    // 2-D NVFP4 weights are stored per row too: accepted
+    DeviceView[] w2 = GemmOperands.quantizedParts("b", QuantFormat.NVFP4_2D, plain, Fp8ScaleOrder.ROW_MAJOR, 32, 128,
+        32, 8, FakeMemory.allocate(2048), FakeMemory.allocate(256), FakeMemory.allocate(4));
+    assertThat(validate(NVFP4_WEIGHT, ops.toBuilder().b(w2[0]).scaleB(w2[1]).tensorScaleB(w2[2]).build()))
+        .isEqualTo(256);
+    // B quantized as another 4-bit-wide format
+    GemmOperands mx = ops.toBuilder().b(DeviceView.of(FakeMemory.allocate(2048), 0, 4, new long[] {32, 128},
+        new QuantTag(QuantFormat.MXFP8_E4M3, plain))).build();
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, mx))
+        .hasMessage("b is quantized as mxfp8-e4m3, the problem reads nvfp4-weight operands");
+    // A quantized at all
+    GemmOperands qa = ops.toBuilder().a(DeviceView.of(FakeMemory.allocate(2048), 0, 16, new long[] {8, 128},
+        new QuantTag(QuantFormat.NVFP4, plain))).build();
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, qa)).hasMessageStartingWith("a is quantized as nvfp4, but "
+        + "nvfp4-weight reads BF16 activations");
+    // the Hadamard transform on the weights would not cancel against plain activations
+    QuantOptions rht = QuantOptions.builder().hadamard16(true).seed(3).build();
+    DeviceView[] wh = GemmOperands.quantizedParts("b", QuantFormat.NVFP4, rht, Fp8ScaleOrder.ROW_MAJOR, 32, 128, 32, 8,
+        FakeMemory.allocate(2048), FakeMemory.allocate(256), FakeMemory.allocate(4));
+    assertThatThrownBy(() -> validate(NVFP4_WEIGHT, ops.toBuilder().b(wh[0]).scaleB(wh[1]).tensorScaleB(wh[2]).build()))
+        .hasMessageContaining("16-point Hadamard transform").hasMessageContaining("hadamard16=false");
+  }
+
   @Test
   void viewsCheckTheirOwnArguments() {
     FakeMemory m = FakeMemory.allocate(64);

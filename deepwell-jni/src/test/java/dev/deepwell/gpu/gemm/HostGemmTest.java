@@ -99,6 +99,42 @@ class HostGemmTest {
     assertThat(GemmTolerance.check(data, d)).isNull();
   }
 
+  @Test
+  void nvfp4WeightNanOrZeroBlockScalesAndTensorScale() {
+    GemmProblem p = GemmProblem.builder(3, 6, 64, GemmInput.NVFP4_WEIGHT).output(GemmOutput.FP32).build();
+    GemmTestData data = GemmTestData.random(p, 12);
+    assertThat(data.args).doesNotContainKeys(Field.SCALE_A, Field.TENSOR_SCALE_A);
+    assertThat(data.args.get(Field.A)).hasSize(3 * 64 * 2);
+    assertThat(data.args.get(Field.B)).hasSize(6 * 32);
+    float[] good = run(data);
+    assertThat(GemmTolerance.check(data, good)).isNull();
+    // UE4M3 code 0x7F in row 4's third block: column 4 of D is NaN for every token, nothing else
+    Map<Field, byte[]> nan = new EnumMap<>(data.args);
+    byte[] s = data.args.get(Field.SCALE_B).clone();
+    s[4 * 4 + 2] = 0x7F;
+    nan.put(Field.SCALE_B, s);
+    float[] d = GemmOperandCodec.decodeOutput(p.output(), HostGemm.compute(p, nan));
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 6; j++) {
+        assertThat(Float.isNaN(d[i * 6 + j])).as("D[%d, %d]", i, j).isEqualTo(j == 4);
+      }
+    }
+    // a zero tensor scale: D = 0 (no bias, no residual)
+    Map<Field, byte[]> zero = new EnumMap<>(data.args);
+    zero.put(Field.TENSOR_SCALE_B, GemmTestData.floatBytes(0f));
+    for (float v : GemmOperandCodec.decodeOutput(p.output(), HostGemm.compute(p, zero))) {
+      assertThat(v == 0f).as("%s", v).isTrue(); // +0 or -0
+    }
+    // the tensor scale multiplies the whole product: doubling it doubles D exactly (FP32 out)
+    Map<Field, byte[]> twice = new EnumMap<>(data.args);
+    float ts = GemmOperandCodec.floatAt(data.args.get(Field.TENSOR_SCALE_B), 0);
+    twice.put(Field.TENSOR_SCALE_B, GemmTestData.floatBytes(2 * ts));
+    float[] d2 = GemmOperandCodec.decodeOutput(p.output(), HostGemm.compute(p, twice));
+    for (int i = 0; i < d2.length; i++) {
+      assertThat(d2[i]).isEqualTo(2 * good[i]);
+    }
+  }
+
   private static byte[] transpose16(byte[] x, int rows, int cols) {
     byte[] t = new byte[x.length];
     for (int i = 0; i < rows; i++) {

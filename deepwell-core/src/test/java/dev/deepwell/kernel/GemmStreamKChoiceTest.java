@@ -1,0 +1,340 @@
+package dev.deepwell.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream-K part of the tile choice ({@link GemmTileChoice}, {@code GemmStreamKModel}): which
+ * problems get a stream-K configuration, the model's costs worked by hand, its limits, and a
+ * table of choices made by the native planner itself (deepwell-cuda's gemm_sm90_select.cpp).
+ */
+class GemmStreamKChoiceTest {
+
+  private static final GemmKernelCatalog CATALOG = GemmKernelCatalog.standard();
+  private static final int H100_SMS = 132;
+
+  private static GemmTileChoice.Choice choose(GemmInput in, long m, long n, long k, int sms) {
+    return GemmTileChoice.choose(CATALOG.variants(KernelProvider.CUTLASS, in),
+        GemmProblem.builder(m, n, k, in).build(), sms);
+  }
+
+  private static String name(GemmInput in, long m, long n, long k) {
+    return choose(in, m, n, k, H100_SMS).variant().name();
+  }
+
+  private static GemmVariant variant(String name) {
+    return CATALOG.variants().stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static GemmProblem problem(GemmInput in, long m, long n, long k) {
+    return GemmProblem.builder(m, n, k, in).build();
+  }
+
+  @Test
+  void everyCutlassFamilyListsItsStreamKConfigurationsLast() {
+    for (GemmInput in : GemmInput.values()) {
+      List<GemmVariant> vs = CATALOG.variants(KernelProvider.CUTLASS, in);
+      boolean seen = false;
+      for (GemmVariant v : vs) {
+        boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K);
+        assertThat(!seen || sk).as("%s after a stream-K variant", v.name()).isTrue();
+        seen |= sk;
+      }
+    }
+    assertThat(variant("cutlass_sm90_bf16_streamk_128x128x64_c2x1").index()).isEqualTo(3);
+    assertThat(variant("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2").index()).isEqualTo(3);
+    assertThat(variant("cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2").index()).isEqualTo(2);
+    assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_streamk_128x128x64_c2x1").index()).isEqualTo(3);
+  }
+
+  @Test
+  void namesGiveTheScheduleAndTheTileDepth() {
+    GemmVariant v = GemmKernelCatalog.parseCutlass(GemmInput.FP8_TENSOR, 3,
+        "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2", "cutlass.sm90.gemm.fp8").orElseThrow();
+    assertThat(v.schedule()).isEqualTo(GemmKernelCatalog.STREAM_K);
+    assertThat(v.tileM()).isEqualTo(128);
+    assertThat(v.tileN()).isEqualTo(128);
+    assertThat(GemmKernelCatalog.tileK(v)).isEqualTo(128);
+    assertThat(GemmKernelCatalog.tileK(variant("cutlass_sm90_bf16_coop_128x256x64_c2x1"))).isEqualTo(64);
+    assertThat(GemmKernelCatalog.tileK(GemmKernelCatalog.referenceVariant(GemmInput.BF16))).isZero();
+    // a cooperative name stays cooperative
+    assertThat(GemmKernelCatalog.parseCutlass(GemmInput.BF16, 0, "cutlass_sm90_bf16_coop_128x256x64_c2x1",
+        "cutlass.sm90.gemm.bf16").orElseThrow().schedule()).isEqualTo(GemmKernelCatalog.COOPERATIVE);
+  }
+
+  /**
+   * The benchmark's GEMMs (GemmBenchmark: forward (16384, N, K), dgrad (16384, K, N), wgrad
+   * (N, K, 16384)): stream-K exactly where the output has too few tiles for 132 SMs and K is long.
+   */
+  @Test
+  void onTheBenchmarkShapesOnlySmallOutputWeightGradientsTakeStreamK() {
+    long[][] tokenShapes = {{2304, 768}, {768, 768}, {4096, 768}, {768, 2048}, {32768, 768}};
+    List<long[]> dense = new ArrayList<>(List.of(new long[] {4096, 4096, 4096}, new long[] {8192, 8192, 8192}));
+    for (long[] nk : tokenShapes) {
+      dense.add(new long[] {16384, nk[0], nk[1]});
+      dense.add(new long[] {16384, nk[1], nk[0]});
+    }
+    dense.add(new long[] {32768, 768, 16384}); // the LM head's weight gradient: 768 tiles, enough
+    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
+        GemmInput.MXFP8}) {
+      for (long[] s : dense) {
+        assertThat(choose(in, s[0], s[1], s[2], H100_SMS).variant().schedule()).as("%s %dx%dx%d", in, s[0], s[1],
+            s[2]).isNotEqualTo(GemmKernelCatalog.STREAM_K);
+      }
+    }
+    String bf16 = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
+    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo(bf16);
+    assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo(bf16);
+    assertThat(name(GemmInput.BF16, 4096, 768, 16384)).isEqualTo(bf16);
+    assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo(bf16);
+    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_streamk_128x128x64_c2x1");
+    String fp8 = "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2";
+    assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo(fp8);
+    assertThat(name(GemmInput.FP8_TENSOR, 768, 2048, 16384)).isEqualTo(fp8);
+    // 2304x768: 108 tiles of 128x128 in one round, 128 k-iterations: stream-K saves 12%, short of 1/8
+    assertThat(name(GemmInput.FP8_TENSOR, 2304, 768, 16384)).isEqualTo("cutlass_sm90_fp8_tensor_coop_128x128x128_c1x2");
+    // 4096x768: 128 tiles of 128x192 fill 97% of one round
+    assertThat(name(GemmInput.FP8_TENSOR, 4096, 768, 16384)).isEqualTo("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1");
+    String block = "cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2";
+    assertThat(name(GemmInput.FP8_BLOCK128, 768, 768, 16384)).isEqualTo(block);
+    assertThat(name(GemmInput.FP8_BLOCK128, 4096, 768, 16384)).isEqualTo(block);
+    assertThat(name(GemmInput.FP8_BLOCK128, 768, 2048, 16384)).isEqualTo(block);
+    assertThat(name(GemmInput.FP8_BLOCK128, 2304, 768, 16384)).isEqualTo("cutlass_sm90_fp8_block128_coop_128x128x128_c1x2");
+  }
+
+  @Test
+  void theModelsCostsWorkedByHand() {
+    // 768x768x16384 BF16 on 132 SMs. Data-parallel (ping-pong 128x128): 36 tiles in one round of
+    // 256 k-iterations: 1 x 256 x (128 x 128 x 64) MACs. Stream-K: 36 x 256 = 9216 iterations in
+    // 132 shares of <= 70, ceil(132 / 36) = 4 passes of partial sums: (70 + 4 x 4) x 128 x 128 x 64.
+    GemmProblem p = problem(GemmInput.BF16, 768, 768, 16384);
+    GemmVariant pingpong = variant("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
+    GemmVariant sk = variant("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
+    assertThat(GemmStreamKModel.dataParallelCost(pingpong, 64, p, 132)).isEqualTo(256L * 1048576);
+    assertThat(GemmStreamKModel.streamKCost(sk, 64, p, 132)).isEqualTo(86L * 1048576);
+    GemmTileChoice.Choice c = choose(GemmInput.BF16, 768, 768, 16384, 132);
+    assertThat(c.variant()).isEqualTo(sk);
+    assertThat(c.why()).startsWith("stream-K: cutlass_sm90_bf16_pingpong_128x128x64_c2x1 leaves 96 of 132 SM-rounds "
+        + "idle; 36 tiles of 128x128 x 256 k-iterations in 132 shares of <= 70, 4 pass(es) of partial sums: "
+        + "model cost 0.34 of data-parallel");
+
+    // 2304x768x16384: BF16 (256 iterations) 8 x 218 = 1744 < 7 x 256 = 1792: stream-K; FP8 per
+    // tensor (128 iterations of depth 128) 8 x 113 = 904 >= 7 x 128 = 896: data-parallel.
+    GemmProblem q = problem(GemmInput.BF16, 2304, 768, 16384);
+    assertThat(GemmStreamKModel.streamKCost(sk, 64, q, 132)).isEqualTo(218L * 1048576);
+    GemmProblem q8 = problem(GemmInput.FP8_TENSOR, 2304, 768, 16384);
+    GemmVariant sk8 = variant("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
+    GemmVariant coop8 = variant("cutlass_sm90_fp8_tensor_coop_128x128x128_c1x2");
+    assertThat(GemmStreamKModel.streamKCost(sk8, 128, q8, 132)).isEqualTo(113L * 2097152);
+    assertThat(GemmStreamKModel.dataParallelCost(coop8, 128, q8, 132)).isEqualTo(128L * 2097152);
+  }
+
+  @Test
+  void shortKStaysDataParallel() {
+    String pingpong = "cutlass_sm90_bf16_pingpong_128x128x64_c2x1";
+    String sk = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
+    // one 128x128 tile; I k-iterations: I = 8 CUTLASS would not split; I = 16: 2 shares of 8 and
+    // 2 passes cost 16 > 7/8 x 16; I = 24: 3 shares of 8 + 3 passes = 20 < 21.
+    assertThat(GemmStreamKModel.streamKCost(variant(sk), 64, problem(GemmInput.BF16, 128, 128, 512), 132))
+        .isEqualTo(-1);
+    assertThat(name(GemmInput.BF16, 128, 128, 512)).isEqualTo(pingpong);
+    assertThat(name(GemmInput.BF16, 128, 128, 1024)).isEqualTo(pingpong);
+    assertThat(name(GemmInput.BF16, 128, 128, 1536)).isEqualTo(sk);
+    assertThat(name(GemmInput.BF16, 256, 256, 4096)).isEqualTo(sk);
+    // ragged K counts whole k-tiles: 1480 is 24 tiles of 64 like 1536
+    assertThat(name(GemmInput.BF16, 128, 128, 1480)).isEqualTo(sk);
+  }
+
+  @Test
+  void fromEightDataParallelRoundsOnStreamKIsNotConsidered() {
+    // FP8 per tensor, N = 200: 463 x 2 = 926 tiles of 128x192, 8 rounds on 132 SMs. The model alone
+    // would take stream-K here (128x128 tiles pad N less), but the rule stops at 8 rounds.
+    GemmProblem p = problem(GemmInput.FP8_TENSOR, 59264, 200, 16384);
+    GemmVariant wide = variant("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1");
+    GemmVariant sk = variant("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
+    assertThat(GemmVariant.ceilDiv(wide.tiles(p.m(), p.n()), 132)).isEqualTo(8);
+    assertThat(GemmStreamKModel.streamKCost(sk, 128, p, 132) * 8)
+        .isLessThan(GemmStreamKModel.dataParallelCost(wide, 128, p, 132) * 7);
+    assertThat(name(GemmInput.FP8_TENSOR, 59264, 200, 16384)).isEqualTo(wide.name());
+    // one row of tiles fewer: 924 tiles, 7 rounds, and stream-K is taken
+    assertThat(name(GemmInput.FP8_TENSOR, 59136, 200, 16384)).isEqualTo(sk.name());
+  }
+
+  @Test
+  void withoutStreamKVariantsTheDataParallelRulesDecideAlone() {
+    List<GemmVariant> dp = new ArrayList<>();
+    for (GemmVariant v : CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16)) {
+      if (!v.schedule().equals(GemmKernelCatalog.STREAM_K)) {
+        dp.add(v);
+      }
+    }
+    GemmTileChoice.Choice c = GemmTileChoice.choose(dp, problem(GemmInput.BF16, 768, 768, 16384), 132);
+    assertThat(c.variant().name()).isEqualTo("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
+    assertThat(c.why()).contains("cannot fill 132 SMs");
+  }
+
+  @Test
+  void mxfp8CountsTheKOfItsPaddedBf16Copies() {
+    // The native MXFP8 family plans the BF16 kernels for K rounded up to 8; whole 64-deep
+    // k-tiles are the same count either way, so MXFP8 follows the BF16 choice at any K.
+    for (String row : NATIVE_CHOICES.strip().split("\\n")) {
+      long[] f = java.util.Arrays.stream(row.strip().split(" +")).mapToLong(Long::parseLong).toArray();
+      int sms = (int) f[0];
+      GemmVariant mx = choose(GemmInput.MXFP8, f[1], f[2], f[3] - 3, sms).variant();
+      assertThat(mx.index()).as(row).isEqualTo((int) f[4]);
+      assertThat(mx.name()).isEqualTo(CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).get((int) f[4]).name()
+          .replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"));
+    }
+  }
+
+  /**
+   * Rows "SMs M N K v(bf16) v(fp8-tensor) v(fp8-block128)": the variants the native planner
+   * (gemm_sm90_select.cpp built for the host and called with the tables of gemm_sm90_*.cu,
+   * 2026-11-26) chose for random shapes, 40 with small outputs and a long K and 20 general ones, on
+   * 132 and 114 SMs (H100 SXM and PCIe). The Java choice must be the same.
+   */
+  private static final String NATIVE_CHOICES = """
+      132 2552 1048 25328 3 0 2
+      132 1469 2832 31904 3 3 2
+      132 3031 2672 31232 0 3 0
+      132 2172 120 28560 3 3 2
+      132 1908 1024 22288 1 1 0
+      132 213 648 4720 3 2 1
+      132 1523 1928 29472 3 0 2
+      132 1010 1560 18832 3 3 2
+      132 418 2352 9184 3 3 2
+      132 54 3000 8112 3 2 1
+      132 1672 1152 6976 1 1 0
+      132 1596 656 25984 3 3 2
+      132 295 576 21264 3 3 2
+      132 2530 1824 5168 3 3 2
+      132 542 8 29568 3 2 1
+      132 22 864 26368 3 3 2
+      132 883 680 29600 3 3 2
+      132 682 1192 11296 3 2 1
+      132 815 2216 29728 1 1 0
+      132 2777 2568 7728 0 3 0
+      132 745 2832 7472 3 3 2
+      132 1570 1224 1728 1 1 0
+      132 1480 1704 6448 3 0 2
+      132 597 1088 3152 3 2 1
+      132 1360 1240 27808 3 3 2
+      132 2471 2408 1120 3 0 0
+      132 2442 2784 24208 3 3 2
+      132 1385 272 11168 3 3 2
+      132 1456 1256 16768 1 1 0
+      132 2853 1296 7072 3 3 0
+      132 1972 1936 24112 1 3 0
+      132 722 240 9408 3 2 1
+      132 94 3072 12736 3 3 2
+      132 1656 80 19008 3 3 2
+      132 1716 1504 13344 3 0 2
+      132 2370 40 15856 3 3 2
+      132 192 2904 6944 3 2 1
+      132 2555 808 4912 3 3 2
+      132 1008 1896 12304 1 1 0
+      132 2100 1456 30272 3 3 2
+      132 8222 15168 1776 0 0 0
+      132 12036 9696 608 1 0 0
+      132 14188 2992 3424 0 0 0
+      132 11166 11888 2432 0 0 0
+      132 11140 9040 1520 0 0 0
+      132 10239 10384 5024 0 0 0
+      132 5816 2568 2448 0 0 0
+      132 10136 15856 2656 0 0 0
+      132 1591 2656 6656 3 3 2
+      132 1043 7784 5648 3 0 2
+      132 8199 14936 6912 0 0 0
+      132 4772 1832 544 3 0 0
+      132 16174 10952 3408 0 0 0
+      132 4279 4352 6784 0 0 0
+      132 3495 5536 7120 0 0 0
+      132 12223 4896 976 1 0 0
+      132 13784 9664 2320 0 0 0
+      132 14849 5552 7440 0 0 0
+      132 15996 10416 7856 0 0 0
+      132 8980 9544 7712 0 0 0
+      114 2552 1048 25328 3 3 2
+      114 1469 2832 31904 3 3 2
+      114 3031 2672 31232 3 0 0
+      114 2172 120 28560 3 3 2
+      114 1908 1024 22288 3 3 2
+      114 213 648 4720 3 2 1
+      114 1523 1928 29472 3 3 2
+      114 1010 1560 18832 1 1 0
+      114 418 2352 9184 3 3 2
+      114 54 3000 8112 3 2 1
+      114 1672 1152 6976 3 3 2
+      114 1596 656 25984 3 3 2
+      114 295 576 21264 3 3 2
+      114 2530 1824 5168 3 0 0
+      114 542 8 29568 3 2 1
+      114 22 864 26368 3 3 2
+      114 883 680 29600 3 3 2
+      114 682 1192 11296 3 2 1
+      114 815 2216 29728 3 3 2
+      114 2777 2568 7728 3 0 2
+      114 745 2832 7472 3 3 2
+      114 1570 1224 1728 3 0 2
+      114 1480 1704 6448 3 0 2
+      114 597 1088 3152 3 2 1
+      114 1360 1240 27808 1 1 0
+      114 2471 2408 1120 0 3 0
+      114 2442 2784 24208 0 3 0
+      114 1385 272 11168 3 2 1
+      114 1456 1256 16768 3 3 2
+      114 2853 1296 7072 3 3 2
+      114 1972 1936 24112 3 3 2
+      114 722 240 9408 3 2 1
+      114 94 3072 12736 3 3 2
+      114 1656 80 19008 3 3 2
+      114 1716 1504 13344 3 0 2
+      114 2370 40 15856 3 3 2
+      114 192 2904 6944 3 2 1
+      114 2555 808 4912 3 0 2
+      114 1008 1896 12304 3 3 2
+      114 2100 1456 30272 1 3 0
+      114 8222 15168 1776 0 0 0
+      114 12036 9696 608 1 0 0
+      114 14188 2992 3424 0 0 0
+      114 11166 11888 2432 0 0 0
+      114 11140 9040 1520 0 0 0
+      114 10239 10384 5024 0 0 0
+      114 5816 2568 2448 3 0 0
+      114 10136 15856 2656 0 0 0
+      114 1591 2656 6656 3 3 2
+      114 1043 7784 5648 3 3 0
+      114 8199 14936 6912 0 0 0
+      114 4772 1832 544 0 0 0
+      114 16174 10952 3408 0 0 0
+      114 4279 4352 6784 3 0 0
+      114 3495 5536 7120 0 0 0
+      114 12223 4896 976 1 0 0
+      114 13784 9664 2320 0 0 0
+      114 14849 5552 7440 0 0 0
+      114 15996 10416 7856 0 0 0
+      114 8980 9544 7712 0 0 0""";
+
+  @Test
+  void theJavaChoiceIsTheNativePlannersOnATableOfRandomShapes() {
+    int rows = 0;
+    int streamK = 0;
+    for (String row : NATIVE_CHOICES.strip().split("\\n")) {
+      long[] f = java.util.Arrays.stream(row.strip().split(" +")).mapToLong(Long::parseLong).toArray();
+      int sms = (int) f[0];
+      GemmInput[] inputs = {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128};
+      for (int i = 0; i < inputs.length; i++) {
+        GemmTileChoice.Choice c = choose(inputs[i], f[1], f[2], f[3], sms);
+        assertThat(c.variant().index()).as("%s on %d SMs: %s (%s)", row, sms, inputs[i], c.why())
+            .isEqualTo((int) f[4 + i]);
+        streamK += c.variant().schedule().equals(GemmKernelCatalog.STREAM_K) ? 1 : 0;
+      }
+      rows++;
+    }
+    assertThat(rows).isEqualTo(120);
+    assertThat(streamK).as("the table exercises both outcomes").isBetween(100, 260);
+  }
+}

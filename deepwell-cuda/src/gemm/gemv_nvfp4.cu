@@ -1,0 +1,478 @@
+// Deepwell's own decode GEMV (backend DW_GEMM_BACKEND_GEMV): BF16 activations A [M,K] times
+// NVFP4 weights B [N,K] (input DW_GEMM_IN_NVFP4_WEIGHT), M <= DW_GEMM_GEMV_MAX_M, the full
+// epilogue of gemm.h. CUTLASS 4.2 has no sm_90 mixed E2M1 x BF16 mainloop, and at decode sizes
+// the product is a stream over the weights anyway: the kernel's job is to read them at HBM speed
+// and do little else.
+//
+// Work split. A CTA of 8 warps owns 128 weight rows (16 per warp) and a contiguous range of K in
+// steps of 128. Each lane loads, per step and per row it owns (rows g and g+8 of its warp's 16),
+// one 16-byte chunk (32 nibbles) with ld.global.nc.L1::no_allocate (the weights are read once),
+// kDepth steps ahead of use. When there are too few 128-row blocks to fill the GPU, K is split
+// over a thread-block cluster of up to 8 CTAs (sm_90+); the partial sums meet in distributed
+// shared memory, are added in rank order (deterministic) and the epilogue runs there. Without
+// clusters (sm_80) the split is 1.
+//
+// Arithmetic. The weights are the A operand of mma.sync m16n8k16 (16 rows x 16 k), the
+// activations the B operand (16 k x 8 tokens; two MMAs for 9..16 tokens), FP32 accumulation.
+// K may be permuted freely inside a step as long as both operands agree: a lane's 32 nibbles
+// are decoded in pairs (j, j+4) of each 32-bit word, which costs a few shifts and masks per two
+// values, and the activations are staged in shared memory in that same order.
+//   E2M1 -> BF16: the nibble's magnitude bits go to BF16 bits [8:6], its sign to bit 15; that
+//   BF16 is exactly value * 2^-126 (code 1 is a BF16 subnormal). One bf16x2 multiply by
+//   c = ue4m3 * 2^119 gives value * ue4m3 * 2^-7, exact (at most 6 significant bits, no
+//   underflow); the epilogue multiplies the FP32 sum by 2^7 and by the tensor scale.
+//   UE4M3 -> c: the scale byte shifted to BF16 bits [10:4] (sign to 15) is exactly
+//   ue4m3 * 2^-120, subnormal codes included; two bf16x2 multiplies by 2^120 and 2^119 make c.
+//   A NaN scale code (S.1111.111) would become a finite c, so it is tracked per row and turns
+//   that row's results into NaN at the end, as the reference kernel's arithmetic does.
+#include <cstdint>
+
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#if defined(__CUDACC__) && (!defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900)
+#include <cooperative_groups.h>
+#define DW_GEMV_CLUSTERS 1
+#endif
+
+#include "gemm_internal.h"
+
+namespace dw::gemm {
+namespace {
+
+constexpr int kWarps = 8;
+constexpr int kThreads = kWarps * 32;
+constexpr int kRowsPerCta = kWarps * 16;
+constexpr int kStepK = 128;                 // K per step: 4 lanes x 32 nibbles
+constexpr int kDepth = 4;                   // steps of weights in flight per lane
+constexpr int kMaxSplit = 8;                // portable cluster size
+constexpr int kStepUnits = 36;              // 8-byte units per token row per step: 32 + 4 of padding
+constexpr size_t kStageBudget = 80 * 1024;  // activation bytes staged per CTA (two CTAs per SM)
+constexpr int kRedStride = kRowsPerCta + 4; // FP32 partials per token row (bank spread)
+constexpr const char* kName = "gemv_nvfp4_weight_bf16_mma";
+
+static_assert(DW_GEMM_GEMV_MAX_M == 16, "the kernel has MMA tiles for 8 and 16 tokens");
+
+struct Params {
+  const __nv_bfloat16* a;  // [M,K]
+  const uint8_t* b;        // [N,K/2]
+  const uint8_t* sb;       // [N,K/16]
+  const float* ts_b;
+  void* d;
+  const void* bias;
+  const void* residual;
+  int m, n, k;
+  int steps;        // ceil(K / 128)
+  int split;        // CTAs along K (cluster size)
+  int stage_steps;  // steps of activations staged at once
+  float alpha, out_scale;
+  int activation;
+};
+
+// ---- loads ----------------------------------------------------------------------------------
+
+__device__ __forceinline__ uint4 ld_stream_v4(const void* p) {
+  uint4 v;
+  asm volatile("ld.global.nc.L1::no_allocate.L2::256B.v4.u32 {%0,%1,%2,%3}, [%4];"
+               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+               : "l"(p));
+  return v;
+}
+
+__device__ __forceinline__ uint32_t ld_stream_u16(const void* p) {
+  unsigned short v;
+  asm volatile("ld.global.nc.L1::no_allocate.u16 %0, [%1];" : "=h"(v) : "l"(p));
+  return v;
+}
+
+// ---- decode ---------------------------------------------------------------------------------
+
+__device__ __forceinline__ uint32_t bf16x2_mul(uint32_t a, uint32_t b) {
+  __nv_bfloat162 x = *reinterpret_cast<__nv_bfloat162*>(&a);
+  __nv_bfloat162 y = *reinterpret_cast<__nv_bfloat162*>(&b);
+  __nv_bfloat162 z = __hmul2(x, y);
+  return *reinterpret_cast<uint32_t*>(&z);
+}
+
+// The UE4M3 scales of a lane's 32-nibble chunk of one row (bytes 0 and 2 of y: k 0..15 and
+// 16..31) as c = scale * 2^119, each in both halves of a bf16x2.
+__device__ __forceinline__ void decode_scales(uint32_t y, uint32_t& c0, uint32_t& c1) {
+  const uint32_t a = y << 4;                       // [10:4] = code & 0x7F, bit 11 = sign
+  const uint32_t x = a + (a & 0x08000800u) * 15u;  // the sign from bit 11 to bit 15
+  const uint32_t c = bf16x2_mul(bf16x2_mul(x, 0x7B807B80u), 0x7B007B00u);  // * 2^120 * 2^119
+  c0 = __byte_perm(c, 0u, 0x1010);
+  c1 = __byte_perm(c, 0u, 0x3232);
+}
+
+// Nibbles (j, j+4) of w as bf16x2 (value * 2^-126), times c. For a nibble q alone in its field,
+// q * (2^6 + 2^12) puts a copy at bits [9:6] and one at [15:12]; the mask keeps the magnitude
+// of the first (bits [8:6]) and the sign of the second (bit 15).
+__device__ __forceinline__ void decode_word(uint32_t w, uint32_t c, uint32_t (&r)[4]) {
+  constexpr uint32_t kKeep = 0x81C081C0u;
+  const uint32_t w8 = w >> 8;
+  r[0] = bf16x2_mul(((w & 0x000F000Fu) * 0x1040u) & kKeep, c);
+  r[1] = bf16x2_mul(((w & 0x00F000F0u) * 0x0104u) & kKeep, c);
+  r[2] = bf16x2_mul(((w8 & 0x000F000Fu) * 0x1040u) & kKeep, c);
+  r[3] = bf16x2_mul(((w8 & 0x00F000F0u) * 0x0104u) & kKeep, c);
+}
+
+__device__ __forceinline__ void mma_bf16(float (&acc)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                                         uint2 b) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+      "{%0,%1,%2,%3};"
+      : "+f"(acc[0]), "+f"(acc[1]), "+f"(acc[2]), "+f"(acc[3])
+      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b.x), "r"(b.y));
+}
+
+// ---- activations in shared memory ------------------------------------------------------------
+// Token row m of the staged K range: kStepUnits 8-byte units per step (+1 unit per row, so that
+// rows start in different banks). Inside a step, lane t's 32 values occupy 8 units from
+// 8t + 4*(t >= 2) (the 4-unit gap keeps the four lanes of a row in different banks), and each
+// 8 values x0..x7 are stored as x0 x4 x1 x5 | x2 x6 x3 x7, the order in which decode_word pairs
+// the nibbles.
+
+__device__ __forceinline__ int lane_unit(int t) { return 8 * t + 4 * (t >> 1); }
+
+__device__ void stage_activations(const Params& p, uint2* as, int row_units, int rows, int s_a, int s_b) {
+  const int groups_per_row = (s_b - s_a) * (kStepK / 8);
+  const int total = rows * groups_per_row;
+  for (int idx = threadIdx.x; idx < total; idx += kThreads) {
+    const int m = idx / groups_per_row, q = idx - m * groups_per_row;
+    const int ls = q >> 4, q16 = q & 15;
+    const int64_t k = static_cast<int64_t>(s_a + ls) * kStepK + q16 * 8;
+    uint4 v = make_uint4(0, 0, 0, 0);  // tokens >= M and k >= K read as zeros
+    if (m < p.m && k < p.k) v = __ldg(reinterpret_cast<const uint4*>(p.a + static_cast<int64_t>(m) * p.k + k));
+    const int unit = ls * kStepUnits + lane_unit(q16 >> 2) + 2 * (q16 & 3);
+    uint2* dst = as + static_cast<int64_t>(m) * row_units + unit;
+    dst[0] = make_uint2(__byte_perm(v.x, v.z, 0x5410), __byte_perm(v.x, v.z, 0x7632));
+    dst[1] = make_uint2(__byte_perm(v.y, v.w, 0x5410), __byte_perm(v.y, v.w, 0x7632));
+  }
+}
+
+// ---- epilogue ---------------------------------------------------------------------------------
+
+__device__ __forceinline__ float activate(float y, int kind) {
+  if (kind == DW_GEMM_ACT_GELU) return 0.5f * y * (1.0f + erff(y * 0.70710678118654752f));
+  if (kind == DW_GEMM_ACT_SILU) return y / (1.0f + expf(-y));
+  return y;
+}
+
+template <class T> __device__ __forceinline__ float to_float(T v);
+template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
+template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <class T> __device__ __forceinline__ T from_float(float v);
+template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
+template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
+
+// ---- the kernel -------------------------------------------------------------------------------
+
+template <int kTokenTiles, class OutT>
+__global__ void __launch_bounds__(kThreads, 2) gemv_nvfp4_weight(const Params p) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  uint2* const as = reinterpret_cast<uint2*>(smem);
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int g = lane >> 2, t = lane & 3;
+  const int rank = blockIdx.x;  // position along K = rank in the cluster
+  const int64_t row_block = blockIdx.y;
+  const int64_t row_g = row_block * kRowsPerCta + warp * 16 + g, row_h = row_g + 8;
+  const int s_begin = static_cast<int>(static_cast<int64_t>(p.steps) * rank / p.split);
+  const int s_end = static_cast<int>(static_cast<int64_t>(p.steps) * (rank + 1) / p.split);
+
+  // Rows past N read row N-1 and chunks past K the row's first chunk: valid memory, finite
+  // weights, multiplied by zero activations (k >= K) or never stored (rows >= N). K is a
+  // multiple of 32, so a lane's chunk is wholly inside K or wholly outside.
+  const int64_t row_bytes = p.k / 2, scale_bytes = p.k / 16;
+  const int64_t last = p.n - 1;
+  const uint8_t* const wg_row = p.b + (row_g < p.n ? row_g : last) * row_bytes;
+  const uint8_t* const wh_row = p.b + (row_h < p.n ? row_h : last) * row_bytes;
+  const uint8_t* const sg_row = p.sb + (row_g < p.n ? row_g : last) * scale_bytes;
+  const uint8_t* const sh_row = p.sb + (row_h < p.n ? row_h : last) * scale_bytes;
+  const int s_lim = (p.k - 32 * t + kStepK - 1) / kStepK;  // steps whose chunk of this lane is in K
+
+  uint4 wg[kDepth], wh[kDepth];
+  uint32_t sc[kDepth];
+  auto load_step = [&](int s, int i) {
+    const bool in_k = s < s_lim;
+    const int64_t wo = in_k ? static_cast<int64_t>(s) * 64 + t * 16 : 0;
+    const int64_t so = in_k ? static_cast<int64_t>(s) * 8 + t * 2 : 0;
+    wg[i] = ld_stream_v4(wg_row + wo);
+    wh[i] = ld_stream_v4(wh_row + wo);
+    sc[i] = ld_stream_u16(sg_row + so) | (ld_stream_u16(sh_row + so) << 16);
+  };
+
+  // Weights first: their latency overlaps the staging of the activations.
+#pragma unroll
+  for (int i = 0; i < kDepth; ++i)
+    if (s_begin + i < s_end) load_step(s_begin + i, i);
+
+  // Token rows staged: 8 or 16 (rows >= M are zeros, so the MMAs need no predicates).
+  constexpr int kRows = kTokenTiles * 8;
+  const int row_units = p.stage_steps * kStepUnits + 1;
+  int stage_begin = s_begin, stage_end = min(s_end, s_begin + p.stage_steps);
+  stage_activations(p, as, row_units, kRows, stage_begin, stage_end);
+  __syncthreads();
+
+  // This lane's activations of the current step (token g; token g + 8 at hi_offset units on),
+  // a running pointer: recomputing it per step costs more than the register it occupies.
+  const uint2* const act_base = as + static_cast<int64_t>(g) * row_units + lane_unit(t);
+  const int hi_offset = 8 * row_units;
+  const uint2* act = act_base;
+  float acc[kTokenTiles][4] = {};
+  uint32_t nan = 0;  // per scale byte [g: k 0..15, g: 16..31, h: 0..15, h: 16..31], bit 7 set by a NaN code
+
+  for (int s0 = s_begin; s0 < s_end; s0 += kDepth) {
+#pragma unroll
+    for (int i = 0; i < kDepth; ++i) {
+      const int s = s0 + i;
+      if (s >= s_end) break;
+      if (s == stage_end) {  // CTA-uniform: the next K range of activations
+        __syncthreads();
+        stage_begin = s;
+        stage_end = min(s_end, s + p.stage_steps);
+        stage_activations(p, as, row_units, kRows, stage_begin, stage_end);
+        __syncthreads();
+        act = act_base;
+      }
+      uint32_t cg0, cg1, ch0, ch1;
+      nan |= (sc[i] & 0x7F7F7F7Fu) + 0x01010101u;  // bit 7 of a byte: code 0x7F (NaN)
+      decode_scales(__byte_perm(sc[i], 0u, 0x4140), cg0, cg1);
+      decode_scales(__byte_perm(sc[i], 0u, 0x4342), ch0, ch1);
+#pragma unroll
+      for (int w = 0; w < 4; ++w) {
+        const uint32_t word_g = w == 0 ? wg[i].x : w == 1 ? wg[i].y : w == 2 ? wg[i].z : wg[i].w;
+        const uint32_t word_h = w == 0 ? wh[i].x : w == 1 ? wh[i].y : w == 2 ? wh[i].z : wh[i].w;
+        uint32_t rg[4], rh[4];
+        decode_word(word_g, w < 2 ? cg0 : cg1, rg);
+        decode_word(word_h, w < 2 ? ch0 : ch1, rh);
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+          const int unit = 2 * w + half;
+          mma_bf16(acc[0], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1], act[unit]);
+          if constexpr (kTokenTiles == 2)
+            mma_bf16(acc[1], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1], act[hi_offset + unit]);
+        }
+      }
+      act += kStepUnits;
+      if (s + kDepth < s_end) load_step(s + kDepth, i);
+    }
+  }
+
+  // A NaN block scale anywhere in a row makes the whole row NaN (the four lanes of a row share).
+  uint32_t flags = ((nan & 0x00008080u) ? 1u : 0u) | ((nan & 0x80800000u) ? 2u : 0u);
+  flags |= __shfl_xor_sync(0xFFFFFFFFu, flags, 1);
+  flags |= __shfl_xor_sync(0xFFFFFFFFu, flags, 2);
+
+  // Partial sums to shared memory, token-major: red[token][row of the CTA].
+  __syncthreads();  // the activations are no longer read
+  float* const red = reinterpret_cast<float*>(smem);
+  const int rl = warp * 16 + g;
+#pragma unroll
+  for (int mt = 0; mt < kTokenTiles; ++mt) {
+    const int tok = mt * 8 + 2 * t;
+    const float nan = __int_as_float(0x7FC00000);
+    red[tok * kRedStride + rl] = (flags & 1u) ? nan : acc[mt][0];
+    red[(tok + 1) * kRedStride + rl] = (flags & 1u) ? nan : acc[mt][1];
+    red[tok * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[mt][2];
+    red[(tok + 1) * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[mt][3];
+  }
+
+#if defined(DW_GEMV_CLUSTERS)
+  namespace cg = cooperative_groups;
+  if (p.split > 1) cg::this_cluster().sync();
+  else __syncthreads();
+#else
+  __syncthreads();
+#endif
+
+  // Epilogue: rank r of the cluster finishes every split-th element, summing the partials of all
+  // ranks in rank order.
+  const float scale = p.alpha * *p.ts_b;
+  const OutT* bias = static_cast<const OutT*>(p.bias);
+  const OutT* residual = static_cast<const OutT*>(p.residual);
+  OutT* d = static_cast<OutT*>(p.d);
+  const int count = p.m * kRowsPerCta;
+  for (int e = rank * kThreads + threadIdx.x; e < count; e += p.split * kThreads) {
+    const int tok = e / kRowsPerCta, r = e - tok * kRowsPerCta;
+    const int64_t n = row_block * kRowsPerCta + r;
+    if (n >= p.n) continue;
+    const int at = tok * kRedStride + r;
+    float sum = red[at];
+#if defined(DW_GEMV_CLUSTERS)
+    if (p.split > 1) {
+      cg::cluster_group cluster = cg::this_cluster();
+      sum = 0.0f;
+      for (int q = 0; q < p.split; ++q) sum += cluster.map_shared_rank(red, q)[at];
+    }
+#endif
+    float y = scale * (sum * 128.0f);  // undo the 2^-7 of the decoded weights (exact)
+    if (bias) y += to_float(bias[n]);
+    float z = p.out_scale * activate(y, p.activation);
+    const int64_t at_d = static_cast<int64_t>(tok) * p.n + n;
+    if (residual) z += to_float(residual[at_d]);
+    d[at_d] = from_float<OutT>(z);
+  }
+#if defined(DW_GEMV_CLUSTERS)
+  if (p.split > 1) cg::this_cluster().sync();  // peers may still read this CTA's partials
+#endif
+}
+
+// ---- host side --------------------------------------------------------------------------------
+
+struct Config {
+  int split, stage_steps;
+  size_t smem;
+};
+
+int token_tiles(const dw_gemm_desc& d) { return d.m <= 8 ? 1 : 2; }
+
+// The split of K (the cluster size) and the staging of the activations for a device on which
+// `resident` CTAs of this kernel fit at once. The split fills those slots without a second wave:
+// a memory-bound kernel gains nothing from more CTAs than fit, and a partial second wave leaves
+// most of HBM idle at its tail. Every CTA gets at least one step; the activations of a CTA's K
+// range are staged in one go when they fit kStageBudget, else in passes.
+Config choose_config(const DeviceInfo& dev, const dw_gemm_desc& d, int64_t resident) {
+  Config c{};
+  const int64_t steps = ceil_div(d.k, kStepK);
+  const int64_t row_blocks = ceil_div(d.n, kRowsPerCta);
+  int64_t split = resident / row_blocks;
+  if (split > kMaxSplit) split = kMaxSplit;
+  if (split > steps) split = steps;
+  if (split < 1 || dev.cc_major < 9) split = 1;  // clusters need sm_90
+  c.split = static_cast<int>(split);
+  const int64_t per_cta = ceil_div(steps, split);
+  const int rows = token_tiles(d) * 8;
+  const int64_t fit = (static_cast<int64_t>(kStageBudget) / (rows * 8) - 1) / kStepUnits;
+  c.stage_steps = static_cast<int>(per_cta < fit ? per_cta : fit);
+  const size_t staged = static_cast<size_t>(rows) * (static_cast<size_t>(c.stage_steps) * kStepUnits + 1) * 8;
+  const size_t reduced = static_cast<size_t>(token_tiles(d)) * 8 * kRedStride * sizeof(float);
+  c.smem = staged > reduced ? staged : reduced;
+  return c;
+}
+
+// Lets the kernel take kStageBudget bytes of dynamic shared memory and plans for the CTAs that
+// fit per SM with the configuration's own footprint (two by design: kStageBudget and 128
+// registers a thread keep it there; asked rather than assumed).
+template <int kTokenTiles, class OutT>
+dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out) {
+  const auto kernel = gemv_nvfp4_weight<kTokenTiles, OutT>;
+  dw_status st = dw::check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                                static_cast<int>(kStageBudget)),
+                           "dw_gemm_plan", "GEMV: allow %zu bytes of dynamic shared memory", kStageBudget);
+  if (st != DW_SUCCESS) return st;
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  int per_sm = 2;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    *out = choose_config(dev, d, per_sm * sms);
+    int fits = 0;
+    st = dw::check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fits, kernel, kThreads, out->smem), "dw_gemm_plan",
+                   "GEMV: occupancy with %zu bytes of shared memory", out->smem);
+    if (st != DW_SUCCESS) return st;
+    if (fits < 1)
+      return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, "dw_gemm_plan", "GEMV: no CTA fits an SM of device %d", dev.device);
+    if (fits >= per_sm) break;
+    per_sm = fits;
+  }
+  return DW_SUCCESS;
+}
+
+template <int kTokenTiles, class OutT>
+dw_status launch(const dw_gemm_desc& desc, const dw_gemm_args& args, const Config& c, cudaStream_t stream) {
+  Params p{};
+  p.a = static_cast<const __nv_bfloat16*>(args.a);
+  p.b = static_cast<const uint8_t*>(args.b);
+  p.sb = static_cast<const uint8_t*>(args.scale_b);
+  p.ts_b = args.tensor_scale_b;
+  p.d = args.d;
+  p.bias = desc.has_bias ? args.bias : nullptr;
+  p.residual = desc.has_residual ? args.residual : nullptr;
+  p.m = static_cast<int>(desc.m);
+  p.n = static_cast<int>(desc.n);
+  p.k = static_cast<int>(desc.k);
+  p.steps = static_cast<int>(ceil_div(desc.k, kStepK));
+  p.split = c.split;
+  p.stage_steps = c.stage_steps;
+  p.alpha = desc.alpha;
+  p.out_scale = desc.out_scale;
+  p.activation = desc.activation;
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(static_cast<unsigned>(c.split), static_cast<unsigned>(ceil_div(desc.n, kRowsPerCta)), 1);
+  cfg.blockDim = dim3(kThreads, 1, 1);
+  cfg.dynamicSmemBytes = c.smem;
+  cfg.stream = stream;
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeClusterDimension;
+  attr[0].val.clusterDim.x = static_cast<unsigned>(c.split);
+  attr[0].val.clusterDim.y = 1;
+  attr[0].val.clusterDim.z = 1;
+  cfg.attrs = attr;
+  cfg.numAttrs = c.split > 1 ? 1 : 0;
+  return dw::check(cudaLaunchKernelEx(&cfg, gemv_nvfp4_weight<kTokenTiles, OutT>, p), "gemv_nvfp4_weight",
+                   "launch, m=%lld n=%lld k=%lld split=%d smem=%zu", (long long)desc.m, (long long)desc.n,
+                   (long long)desc.k, c.split, c.smem);
+}
+
+constexpr const char* kPlanOp = "dw_gemm_plan";
+
+}  // namespace
+
+int gemv_variant_count(dw_gemm_input input) { return input == DW_GEMM_IN_NVFP4_WEIGHT ? 1 : 0; }
+
+dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_gemm_plan_info* plan) {
+  if (desc.input != DW_GEMM_IN_NVFP4_WEIGHT)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp,
+                    "GEMV: input format %d has no GEMV kernel (NVFP4_WEIGHT only)", desc.input);
+  if (variant > 0)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "variant=%d: the GEMV backend has one", variant);
+  if (desc.m > DW_GEMM_GEMV_MAX_M)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp,
+                    "GEMV: m=%lld exceeds DW_GEMM_GEMV_MAX_M=%d (decode sizes only)", (long long)desc.m,
+                    DW_GEMM_GEMV_MAX_M);
+  if (desc.k % 32 != 0)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp,
+                    "GEMV: k=%lld must be a multiple of 32 (16-byte weight rows for vector loads)",
+                    (long long)desc.k);
+  if (desc.scale_layout != DW_GEMM_SCALES_ROW_MAJOR)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "GEMV: reads row-major block scales only");
+  if (desc.k > INT32_MAX || desc.n > INT32_MAX || ceil_div(desc.n, kRowsPerCta) > 65535)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "GEMV: n=%lld k=%lld too large", (long long)desc.n,
+                    (long long)desc.k);
+  if (dev.cc_major < 8)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "GEMV: needs compute capability 8.0+, device %d has %d.%d",
+                    dev.device, dev.cc_major, dev.cc_minor);
+  Config c{};
+  const bool f32 = desc.output == DW_GEMM_OUT_F32;
+  const dw_status st = token_tiles(desc) == 1
+                           ? (f32 ? plan_config<1, float>(dev, desc, &c) : plan_config<1, __nv_bfloat16>(dev, desc, &c))
+                           : (f32 ? plan_config<2, float>(dev, desc, &c) : plan_config<2, __nv_bfloat16>(dev, desc, &c));
+  if (st != DW_SUCCESS) return st;
+  plan->backend = DW_GEMM_BACKEND_GEMV;
+  plan->variant = 0;
+  plan->workspace_bytes = 0;
+  plan->opaque[0] = static_cast<uint64_t>(c.split);
+  plan->opaque[1] = static_cast<uint64_t>(c.stage_steps);
+  plan->opaque[2] = static_cast<uint64_t>(c.smem);
+  set_name(plan, kName);
+  return DW_SUCCESS;
+}
+
+dw_status gemv_run(const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_gemm_plan_info& plan,
+                   cudaStream_t stream) {
+  static const char* op = "dw_gemm_run";
+  if (args.scale_a != nullptr || args.tensor_scale_a != nullptr)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "GEMV: args.scale_a and tensor_scale_a must be null (A is BF16)");
+  Config c{};
+  c.split = static_cast<int>(plan.opaque[0]);
+  c.stage_steps = static_cast<int>(plan.opaque[1]);
+  c.smem = static_cast<size_t>(plan.opaque[2]);
+  if (c.split < 1 || c.split > kMaxSplit || c.stage_steps < 1 || c.smem == 0)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "GEMV: the plan's configuration is not one gemv_plan made");
+  const bool f32 = desc.output == DW_GEMM_OUT_F32;
+  if (token_tiles(desc) == 1)
+    return f32 ? launch<1, float>(desc, args, c, stream) : launch<1, __nv_bfloat16>(desc, args, c, stream);
+  return f32 ? launch<2, float>(desc, args, c, stream) : launch<2, __nv_bfloat16>(desc, args, c, stream);
+}
+
+}  // namespace dw::gemm

@@ -70,6 +70,11 @@ class GroupedGemmGpuTest {
     }
   }
 
+  private static byte[] padded(byte[] bytes, GroupedGemmProblem p, GroupedGemmOperands.Field f) {
+    long need = GroupedGemmValidator.expect(p, f).bytes();
+    return bytes.length >= need ? bytes : Arrays.copyOf(bytes, Math.toIntExact(need));
+  }
+
   private static DeviceBuffer upload(byte[] bytes) {
     DeviceBuffer buf = scope.allocate(Math.max(16, bytes.length));
     if (bytes.length > 0) {
@@ -103,10 +108,14 @@ class GroupedGemmGpuTest {
   /** The data's operands on the device, D filled with the sentinel; sizes from the device or the host. */
   private static GroupedGemmOperands operands(GroupedGemmTestData data, int[] deviceSizes, boolean hostSizes,
       DeviceBuffer d) {
-    GroupedGemmOperands.Builder b = GroupedGemmOperands.builder().a(DeviceView.of(upload(data.a)))
+    // A and its scales are sized for maxTotalM rows (the bound the plan was made for), the data
+    // fills the first `total` of them.
+    GroupedGemmOperands.Builder b = GroupedGemmOperands.builder()
+        .a(DeviceView.of(upload(padded(data.a, data.problem, GroupedGemmOperands.Field.A))))
         .b(DeviceView.of(upload(data.b))).d(DeviceView.of(d));
     if (data.scaleA != null) {
-      b.scaleA(DeviceView.of(upload(data.scaleA))).scaleB(DeviceView.of(upload(data.scaleB)));
+      b.scaleA(DeviceView.of(upload(padded(data.scaleA, data.problem, GroupedGemmOperands.Field.SCALE_A))))
+          .scaleB(DeviceView.of(upload(data.scaleB)));
     }
     if (data.bias != null) {
       b.bias(DeviceView.of(upload(data.bias)));

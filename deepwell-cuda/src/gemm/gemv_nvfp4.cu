@@ -5,12 +5,18 @@
 // and do little else.
 //
 // Work split. A CTA of 8 warps owns 128 weight rows (16 per warp) and a contiguous range of K in
-// steps of 128. Each lane loads, per step and per row it owns (rows g and g+8 of its warp's 16),
-// one 16-byte chunk (32 nibbles) with ld.global.nc.L1::no_allocate (the weights are read once),
-// kDepth steps ahead of use. When there are too few 128-row blocks to fill the GPU, K is split
-// over a thread-block cluster of up to 8 CTAs (sm_90+); the partial sums meet in distributed
-// shared memory, are added in rank order (deterministic) and the epilogue runs there. Without
-// clusters (sm_80) the split is 1.
+// steps of 128. Per step, each lane copies one 16-byte chunk (32 nibbles) of each of its two rows
+// (g and g+8 of its warp's 16) and 4 bytes of the warp's block scales into a per-warp ring of
+// kDepth steps in shared memory (cp.async, L2 prefetch of 256 bytes), kDepth steps ahead of use.
+// The ring, not registers, holds the data in flight: the first version kept 4 steps in registers
+// (114 of them per thread), and Nsight Compute (H100, 2026-11-26) found its warps waiting on
+// those loads (long scoreboard: 40% of the cycles between issues) at under half of HBM bandwidth.
+// When there are too few 128-row blocks to fill the GPU, K is split over a thread-block cluster
+// of up to 8 CTAs (sm_90+); the partial sums meet in distributed shared memory, are added in rank
+// order (deterministic) and the epilogue runs there. The split is chosen with the number of
+// clusters of that size the GPU can hold at once (cudaOccupancyMaxActiveClusters), which is less
+// than SMs x CTAs per SM / split: 64 clusters of 4 on an H100 that holds 62 ran as two waves in
+// the first version. Without clusters (sm_80) the split is 1.
 //
 // Arithmetic. The weights are the A operand of mma.sync m16n8k16 (16 rows x 16 k), the
 // activations the B operand (16 k x 8 tokens; two MMAs for 9..16 tokens), FP32 accumulation.
@@ -44,10 +50,15 @@ constexpr int kWarps = 8;
 constexpr int kThreads = kWarps * 32;
 constexpr int kRowsPerCta = kWarps * 16;
 constexpr int kStepK = 128;                 // K per step: 4 lanes x 32 nibbles
-constexpr int kDepth = 4;                   // steps of weights in flight per lane
+// Steps in flight per warp. 4 is enough: 8 and 12 (with 2 and 1 CTAs per SM) measured no faster
+// on an H100 (2026-11-26): the kernel is bound by instruction issue and DRAM efficiency, not by
+// the bytes it keeps in flight.
+constexpr int kDepth = 4;
+constexpr int kSlotBytes = 2 * 32 * 16 + 16 * 8;  // a warp's step: rows g, h chunks of 32 lanes + 16 rows' scales
+constexpr int kRingBytes = kWarps * kDepth * kSlotBytes;  // 36864
 constexpr int kMaxSplit = 8;                // portable cluster size
 constexpr int kStepUnits = 36;              // 8-byte units per token row per step: 32 + 4 of padding
-constexpr size_t kStageBudget = 80 * 1024;  // activation bytes staged per CTA (two CTAs per SM)
+constexpr size_t kStageBudget = 36 * 1024;  // activation bytes staged per CTA (2-3 CTAs per SM)
 constexpr int kRedStride = kRowsPerCta + 4; // FP32 partials per token row (bank spread)
 constexpr const char* kName = "gemv_nvfp4_weight_bf16_mma";
 
@@ -71,12 +82,18 @@ struct Params {
 
 // ---- loads ----------------------------------------------------------------------------------
 
-__device__ __forceinline__ uint4 ld_stream_v4(const void* p) {
-  uint4 v;
-  asm volatile("ld.global.nc.L1::no_allocate.L2::256B.v4.u32 {%0,%1,%2,%3}, [%4];"
-               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-               : "l"(p));
-  return v;
+// Asynchronous copies into the ring (no L2 cache-policy operand: see quant_pipe3.cuh for the
+// nvcc 13.0 miscompilation of the hinted form).
+__device__ __forceinline__ void cp_async16(uint32_t dst, const void* src) {
+  asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;" ::"r"(dst), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async4(uint32_t dst, const void* src) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" ::"r"(dst), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }
 
 __device__ __forceinline__ uint32_t ld_stream_u16(const void* p) {
@@ -141,8 +158,8 @@ __device__ void stage_activations(const Params& p, uint2* as, int row_units, int
     const int m = idx / groups_per_row, q = idx - m * groups_per_row;
     const int ls = q >> 4, q16 = q & 15;
     const int64_t k = static_cast<int64_t>(s_a + ls) * kStepK + q16 * 8;
-    uint4 v = make_uint4(0, 0, 0, 0);  // tokens >= M and k >= K read as zeros
-    if (m < p.m && k < p.k) v = __ldg(reinterpret_cast<const uint4*>(p.a + static_cast<int64_t>(m) * p.k + k));
+    uint4 v = make_uint4(0, 0, 0, 0);  // k >= K reads as zeros
+    if (k < p.k) v = __ldg(reinterpret_cast<const uint4*>(p.a + static_cast<int64_t>(m) * p.k + k));
     const int unit = ls * kStepUnits + lane_unit(q16 >> 2) + 2 * (q16 & 3);
     uint2* dst = as + static_cast<int64_t>(m) * row_units + unit;
     dst[0] = make_uint2(__byte_perm(v.x, v.z, 0x5410), __byte_perm(v.x, v.z, 0x7632));
@@ -170,14 +187,15 @@ template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(f
 // ---- the kernel -------------------------------------------------------------------------------
 
 template <int kTokenTiles, class OutT>
-__global__ void __launch_bounds__(kThreads, 2) gemv_nvfp4_weight(const Params p) {
+__global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4_weight(const Params p) {
   extern __shared__ __align__(16) unsigned char smem[];
-  uint2* const as = reinterpret_cast<uint2*>(smem);
+  uint2* const as = reinterpret_cast<uint2*>(smem + kRingBytes);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int g = lane >> 2, t = lane & 3;
   const int rank = blockIdx.x;  // position along K = rank in the cluster
   const int64_t row_block = blockIdx.y;
-  const int64_t row_g = row_block * kRowsPerCta + warp * 16 + g, row_h = row_g + 8;
+  const int64_t warp_row = row_block * kRowsPerCta + warp * 16;
+  const int64_t row_g = warp_row + g, row_h = row_g + 8;
   const int s_begin = static_cast<int>(static_cast<int64_t>(p.steps) * rank / p.split);
   const int s_end = static_cast<int>(static_cast<int64_t>(p.steps) * (rank + 1) / p.split);
 
@@ -188,77 +206,112 @@ __global__ void __launch_bounds__(kThreads, 2) gemv_nvfp4_weight(const Params p)
   const int64_t last = p.n - 1;
   const uint8_t* const wg_row = p.b + (row_g < p.n ? row_g : last) * row_bytes;
   const uint8_t* const wh_row = p.b + (row_h < p.n ? row_h : last) * row_bytes;
-  const uint8_t* const sg_row = p.sb + (row_g < p.n ? row_g : last) * scale_bytes;
-  const uint8_t* const sh_row = p.sb + (row_h < p.n ? row_h : last) * scale_bytes;
   const int s_lim = (p.k - 32 * t + kStepK - 1) / kStepK;  // steps whose chunk of this lane is in K
+  // Scales: with K % 64 == 0 every scale row starts 4-byte aligned and each lane copies 4 bytes
+  // per step, half (lane & 1) of the 8 scale bytes of warp row lane / 2 (rows 0-7 are the g rows,
+  // 8-15 the h rows), into the slot; a 4-byte piece is wholly inside K or wholly outside it.
+  // Otherwise (K % 64 == 32, rare shapes) each lane reads its 2 + 2 bytes directly when used.
+  const bool scales_async = (scale_bytes & 3) == 0;
+  const int64_t s_row_index = warp_row + (lane >> 1);
+  const uint8_t* const s_row = p.sb + (s_row_index < p.n ? s_row_index : last) * scale_bytes;
+  const int s_half = 4 * (lane & 1);
 
-  uint4 wg[kDepth], wh[kDepth];
-  uint32_t sc[kDepth];
-  auto load_step = [&](int s, int i) {
-    const bool in_k = s < s_lim;
-    const int64_t wo = in_k ? static_cast<int64_t>(s) * 64 + t * 16 : 0;
-    const int64_t so = in_k ? static_cast<int64_t>(s) * 8 + t * 2 : 0;
-    wg[i] = ld_stream_v4(wg_row + wo);
-    wh[i] = ld_stream_v4(wh_row + wo);
-    sc[i] = ld_stream_u16(sg_row + so) | (ld_stream_u16(sh_row + so) << 16);
+  // A slot of the warp's ring: [row g chunks of 32 lanes][row h chunks][16 rows x 8 scale bytes].
+  unsigned char* const ring = smem + warp * kDepth * kSlotBytes;
+  const uint32_t ring_s = static_cast<uint32_t>(__cvta_generic_to_shared(ring));
+  // One commit group per step, empty past the CTA's range, so that "all but the newest
+  // kDepth - 1 groups complete" always means "the step about to be used has landed".
+  auto issue = [&](int s, int slot) {
+    if (s < s_end) {
+      const int64_t wo = s < s_lim ? static_cast<int64_t>(s) * 64 + t * 16 : 0;
+      const uint32_t dst = ring_s + slot * kSlotBytes + lane * 16;
+      cp_async16(dst, wg_row + wo);
+      cp_async16(dst + 512, wh_row + wo);
+      if (scales_async) {
+        const int64_t so = static_cast<int64_t>(s) * 8 + s_half;
+        cp_async4(ring_s + slot * kSlotBytes + 1024 + lane * 4, s_row + (so < scale_bytes ? so : 0));
+      }
+    }
+    cp_async_commit();
   };
 
   // Weights first: their latency overlaps the staging of the activations.
-#pragma unroll
-  for (int i = 0; i < kDepth; ++i)
-    if (s_begin + i < s_end) load_step(s_begin + i, i);
+  for (int i = 0; i < kDepth; ++i) issue(s_begin + i, i);
 
-  // Token rows staged: 8 or 16 (rows >= M are zeros, so the MMAs need no predicates).
-  constexpr int kRows = kTokenTiles * 8;
+  // Only the M token rows are staged. The MMA's token columns are independent (column n of the
+  // product reads column n of the activations only), so lanes of tokens >= M read row M - 1 and
+  // produce columns that are never stored.
   const int row_units = p.stage_steps * kStepUnits + 1;
-  int stage_begin = s_begin, stage_end = min(s_end, s_begin + p.stage_steps);
-  stage_activations(p, as, row_units, kRows, stage_begin, stage_end);
+  int stage_end = min(s_end, s_begin + p.stage_steps);
+  stage_activations(p, as, row_units, p.m, s_begin, stage_end);
   __syncthreads();
 
   // This lane's activations of the current step (token g; token g + 8 at hi_offset units on),
   // a running pointer: recomputing it per step costs more than the register it occupies.
-  const uint2* const act_base = as + static_cast<int64_t>(g) * row_units + lane_unit(t);
-  const int hi_offset = 8 * row_units;
+  const int tok_lo = min(g, p.m - 1), tok_hi = min(g + 8, p.m - 1);
+  const uint2* const act_base = as + static_cast<int64_t>(tok_lo) * row_units + lane_unit(t);
+  const int hi_offset = (tok_hi - tok_lo) * row_units;
   const uint2* act = act_base;
-  float acc[kTokenTiles][4] = {};
+  // Two accumulator sets (even and odd k16 pieces of a step): half the length of the chain of
+  // dependent MMAs, summed once at the end.
+  float acc[2][kTokenTiles][4] = {};
   uint32_t nan = 0;  // per scale byte [g: k 0..15, g: 16..31, h: 0..15, h: 16..31], bit 7 set by a NaN code
 
-  for (int s0 = s_begin; s0 < s_end; s0 += kDepth) {
-#pragma unroll
-    for (int i = 0; i < kDepth; ++i) {
-      const int s = s0 + i;
-      if (s >= s_end) break;
-      if (s == stage_end) {  // CTA-uniform: the next K range of activations
-        __syncthreads();
-        stage_begin = s;
-        stage_end = min(s_end, s + p.stage_steps);
-        stage_activations(p, as, row_units, kRows, stage_begin, stage_end);
-        __syncthreads();
-        act = act_base;
-      }
-      uint32_t cg0, cg1, ch0, ch1;
-      nan |= (sc[i] & 0x7F7F7F7Fu) + 0x01010101u;  // bit 7 of a byte: code 0x7F (NaN)
-      decode_scales(__byte_perm(sc[i], 0u, 0x4140), cg0, cg1);
-      decode_scales(__byte_perm(sc[i], 0u, 0x4342), ch0, ch1);
-#pragma unroll
-      for (int w = 0; w < 4; ++w) {
-        const uint32_t word_g = w == 0 ? wg[i].x : w == 1 ? wg[i].y : w == 2 ? wg[i].z : wg[i].w;
-        const uint32_t word_h = w == 0 ? wh[i].x : w == 1 ? wh[i].y : w == 2 ? wh[i].z : wh[i].w;
-        uint32_t rg[4], rh[4];
-        decode_word(word_g, w < 2 ? cg0 : cg1, rg);
-        decode_word(word_h, w < 2 ? ch0 : ch1, rh);
-#pragma unroll
-        for (int half = 0; half < 2; ++half) {
-          const int unit = 2 * w + half;
-          mma_bf16(acc[0], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1], act[unit]);
-          if constexpr (kTokenTiles == 2)
-            mma_bf16(acc[1], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1], act[hi_offset + unit]);
-        }
-      }
-      act += kStepUnits;
-      if (s + kDepth < s_end) load_step(s + kDepth, i);
+  int slot = 0;
+  for (int s = s_begin; s < s_end; ++s) {
+    if (s == stage_end) {  // CTA-uniform: the next K range of activations
+      __syncthreads();
+      stage_end = min(s_end, s + p.stage_steps);
+      stage_activations(p, as, row_units, p.m, s, stage_end);
+      __syncthreads();
+      act = act_base;
     }
+    cp_async_wait<kDepth - 1>();
+    __syncwarp();  // the slot's scales were copied by other lanes of the warp
+    const unsigned char* const sl = ring + slot * kSlotBytes;
+    const uint4 wg = *reinterpret_cast<const uint4*>(sl + lane * 16);
+    const uint4 wh = *reinterpret_cast<const uint4*>(sl + 512 + lane * 16);
+    uint32_t sc;
+    if (scales_async) {
+      const uint16_t* const sc16 = reinterpret_cast<const uint16_t*>(sl + 1024);
+      sc = sc16[g * 4 + t] | (static_cast<uint32_t>(sc16[(g + 8) * 4 + t]) << 16);
+    } else {
+      const int64_t so = static_cast<int64_t>(s < s_lim ? s : 0) * 8 + t * 2;
+      sc = ld_stream_u16(p.sb + (row_g < p.n ? row_g : last) * scale_bytes + so) |
+           (ld_stream_u16(p.sb + (row_h < p.n ? row_h : last) * scale_bytes + so) << 16);
+    }
+    if (s >= s_lim) sc = 0;  // a chunk past K: weights 0 (its activations are 0 too), no NaN flag
+    __syncwarp();            // every lane has read the slot before it is refilled
+    issue(s + kDepth, slot);
+    slot = slot + 1 == kDepth ? 0 : slot + 1;
+
+    uint32_t cg0, cg1, ch0, ch1;
+    nan |= (sc & 0x7F7F7F7Fu) + 0x01010101u;  // bit 7 of a byte: code 0x7F (NaN)
+    decode_scales(__byte_perm(sc, 0u, 0x4140), cg0, cg1);
+    decode_scales(__byte_perm(sc, 0u, 0x4342), ch0, ch1);
+#pragma unroll
+    for (int w = 0; w < 4; ++w) {
+      const uint32_t word_g = w == 0 ? wg.x : w == 1 ? wg.y : w == 2 ? wg.z : wg.w;
+      const uint32_t word_h = w == 0 ? wh.x : w == 1 ? wh.y : w == 2 ? wh.z : wh.w;
+      uint32_t rg[4], rh[4];
+      decode_word(word_g, w < 2 ? cg0 : cg1, rg);
+      decode_word(word_h, w < 2 ? ch0 : ch1, rh);
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int unit = 2 * w + half;
+        mma_bf16(acc[half][0], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1], act[unit]);
+        if constexpr (kTokenTiles == 2)
+          mma_bf16(acc[half][1], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1],
+                   act[hi_offset + unit]);
+      }
+    }
+    act += kStepUnits;
   }
+  cp_async_wait<0>();  // nothing may land in the ring once it is reused for the partial sums
+#pragma unroll
+  for (int mt = 0; mt < kTokenTiles; ++mt)
+#pragma unroll
+    for (int j = 0; j < 4; ++j) acc[0][mt][j] += acc[1][mt][j];
 
   // A NaN block scale anywhere in a row makes the whole row NaN (the four lanes of a row share).
   uint32_t flags = ((nan & 0x00008080u) ? 1u : 0u) | ((nan & 0x80800000u) ? 2u : 0u);
@@ -273,10 +326,10 @@ __global__ void __launch_bounds__(kThreads, 2) gemv_nvfp4_weight(const Params p)
   for (int mt = 0; mt < kTokenTiles; ++mt) {
     const int tok = mt * 8 + 2 * t;
     const float nan = __int_as_float(0x7FC00000);
-    red[tok * kRedStride + rl] = (flags & 1u) ? nan : acc[mt][0];
-    red[(tok + 1) * kRedStride + rl] = (flags & 1u) ? nan : acc[mt][1];
-    red[tok * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[mt][2];
-    red[(tok + 1) * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[mt][3];
+    red[tok * kRedStride + rl] = (flags & 1u) ? nan : acc[0][mt][0];
+    red[(tok + 1) * kRedStride + rl] = (flags & 1u) ? nan : acc[0][mt][1];
+    red[tok * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[0][mt][2];
+    red[(tok + 1) * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[0][mt][3];
   }
 
 #if defined(DW_GEMV_CLUSTERS)
@@ -328,54 +381,78 @@ struct Config {
 
 int token_tiles(const dw_gemm_desc& d) { return d.m <= 8 ? 1 : 2; }
 
-// The split of K (the cluster size) and the staging of the activations for a device on which
-// `resident` CTAs of this kernel fit at once. The split fills those slots without a second wave:
-// a memory-bound kernel gains nothing from more CTAs than fit, and a partial second wave leaves
-// most of HBM idle at its tail. Every CTA gets at least one step; the activations of a CTA's K
-// range are staged in one go when they fit kStageBudget, else in passes.
-Config choose_config(const DeviceInfo& dev, const dw_gemm_desc& d, int64_t resident) {
+// The staging of the activations for a split of K over `split` CTAs: a CTA's K range is staged
+// in one go when it fits kStageBudget, else in passes.
+Config make_config(const dw_gemm_desc& d, int split) {
   Config c{};
+  c.split = split;
   const int64_t steps = ceil_div(d.k, kStepK);
-  const int64_t row_blocks = ceil_div(d.n, kRowsPerCta);
-  int64_t split = resident / row_blocks;
-  if (split > kMaxSplit) split = kMaxSplit;
-  if (split > steps) split = steps;
-  if (split < 1 || dev.cc_major < 9) split = 1;  // clusters need sm_90
-  c.split = static_cast<int>(split);
   const int64_t per_cta = ceil_div(steps, split);
-  const int rows = token_tiles(d) * 8;
+  const int rows = d.m > 1 ? static_cast<int>(d.m) : 1;  // staged token rows
   const int64_t fit = (static_cast<int64_t>(kStageBudget) / (rows * 8) - 1) / kStepUnits;
   c.stage_steps = static_cast<int>(per_cta < fit ? per_cta : fit);
   const size_t staged = static_cast<size_t>(rows) * (static_cast<size_t>(c.stage_steps) * kStepUnits + 1) * 8;
-  const size_t reduced = static_cast<size_t>(token_tiles(d)) * 8 * kRedStride * sizeof(float);
-  c.smem = staged > reduced ? staged : reduced;
+  // The partial sums reuse the ring (8 or 16 token rows x kRedStride floats, at most 8.4 KB).
+  static_assert(16 * kRedStride * sizeof(float) <= kRingBytes, "the partial sums fit the ring");
+  c.smem = kRingBytes + staged;
   return c;
 }
 
-// Lets the kernel take kStageBudget bytes of dynamic shared memory and plans for the CTAs that
-// fit per SM with the configuration's own footprint (two by design: kStageBudget and 128
-// registers a thread keep it there; asked rather than assumed).
+// The split of K (the cluster size): the largest (at most 8, at most one step per CTA) for which
+// all ceil(N / 128) clusters are resident at once, asked of the runtime for this kernel and
+// footprint (cudaOccupancyMaxActiveClusters), since a memory-bound kernel gains nothing from a
+// second wave and loses most of HBM to a partial one. Without clusters (split 1) every CTA is
+// resident when N / 128 <= CTAs per SM x SMs; beyond that the split stays 1 and the CTAs run in
+// waves.
 template <int kTokenTiles, class OutT>
 dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out) {
   const auto kernel = gemv_nvfp4_weight<kTokenTiles, OutT>;
-  dw_status st = dw::check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                                static_cast<int>(kStageBudget)),
-                           "dw_gemm_plan", "GEMV: allow %zu bytes of dynamic shared memory", kStageBudget);
+  const int smem_max = kRingBytes + static_cast<int>(kStageBudget);
+  dw_status st = dw::check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_max),
+                           "dw_gemm_plan", "GEMV: allow %d bytes of dynamic shared memory", smem_max);
   if (st != DW_SUCCESS) return st;
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
-  int per_sm = 2;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    *out = choose_config(dev, d, per_sm * sms);
-    int fits = 0;
-    st = dw::check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fits, kernel, kThreads, out->smem), "dw_gemm_plan",
-                   "GEMV: occupancy with %zu bytes of shared memory", out->smem);
-    if (st != DW_SUCCESS) return st;
-    if (fits < 1)
-      return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, "dw_gemm_plan", "GEMV: no CTA fits an SM of device %d", dev.device);
-    if (fits >= per_sm) break;
-    per_sm = fits;
+  const int64_t steps = ceil_div(d.k, kStepK);
+  const int64_t row_blocks = ceil_div(d.n, kRowsPerCta);
+  int64_t top = steps < kMaxSplit ? steps : kMaxSplit;
+  if (dev.cc_major < 9) top = 1;  // clusters need sm_90
+  for (int64_t split = top; split >= 1; --split) {
+    const Config c = make_config(d, static_cast<int>(split));
+    int64_t resident = 0;  // CTAs (split 1) or clusters that fit at once
+    if (split == 1) {
+      int per_sm = 0;
+      st = dw::check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, c.smem), "dw_gemm_plan",
+                     "GEMV: occupancy with %zu bytes of shared memory", c.smem);
+      if (st != DW_SUCCESS) return st;
+      if (per_sm < 1)
+        return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, "dw_gemm_plan", "GEMV: no CTA fits an SM of device %d", dev.device);
+      resident = per_sm * sms;
+    } else {
+      cudaLaunchConfig_t cfg{};
+      cfg.gridDim = dim3(static_cast<unsigned>(split), static_cast<unsigned>(row_blocks), 1);
+      cfg.blockDim = dim3(kThreads, 1, 1);
+      cfg.dynamicSmemBytes = c.smem;
+      cudaLaunchAttribute attr[1];
+      attr[0].id = cudaLaunchAttributeClusterDimension;
+      attr[0].val.clusterDim.x = static_cast<unsigned>(split);
+      attr[0].val.clusterDim.y = 1;
+      attr[0].val.clusterDim.z = 1;
+      cfg.attrs = attr;
+      cfg.numAttrs = 1;
+      int clusters = 0;
+      // A refusal (e.g. no room for a cluster this size) only rules this split out.
+      if (cudaOccupancyMaxActiveClusters(&clusters, kernel, &cfg) != cudaSuccess) {
+        (void)cudaGetLastError();
+        clusters = 0;
+      }
+      resident = clusters;
+    }
+    if (row_blocks <= resident || split == 1) {
+      *out = c;
+      return DW_SUCCESS;
+    }
   }
-  return DW_SUCCESS;
+  return DW_SUCCESS;  // not reached: split 1 always returns
 }
 
 template <int kTokenTiles, class OutT>

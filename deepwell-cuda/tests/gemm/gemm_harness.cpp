@@ -1125,7 +1125,7 @@ void print_bench_table(const std::vector<BenchRow>& rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool check = false, bench = false, quick = false, sweep = false;
+  bool check = false, bench = false, quick = false, sweep = false, gemv_only = false;
   std::string out_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -1133,9 +1133,11 @@ int main(int argc, char** argv) {
     else if (a == "--bench") bench = true;
     else if (a == "--quick") quick = true;
     else if (a == "--sweep") sweep = true;
+    else if (a == "--gemv-only") gemv_only = true;  // the decode GEMV's benchmark alone (profiling)
     else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--out DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--gemv-only] [--out DIR]\n"
+                           "  DW_GEMV_SHAPES=MxNxK,... restricts the GEMV benchmark's shapes\n", argv[0]);
       return 2;
     }
   }
@@ -1165,13 +1167,15 @@ int main(int argc, char** argv) {
   const size_t ws_bytes = size_t(2) << 30;
   DevPtr ws = dev_alloc(ws_bytes);
   int rc = 0;
-  if (check) {
+  if (check && !gemv_only) {
     const auto t0 = std::chrono::steady_clock::now();
     rc |= run_checks(sm90, ws.get(), ws_bytes);
     std::printf("check time: %.1f s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  if (bench) {
+  if (gemv_only) {
+    run_gemv_bench(ws.get(), ws_bytes, quick);
+  } else if (bench) {
     const auto rows = run_bench(ws.get(), ws_bytes, quick, sweep);
     print_bench_table(rows);
     run_gemv_bench(ws.get(), ws_bytes, quick);

@@ -9,6 +9,7 @@ using cute::_1;
 using cute::_2;
 using cute::_64;
 using cute::_128;
+using cute::_192;
 using cute::_256;
 using cute::Shape;
 using bf16 = cutlass::bfloat16_t;
@@ -31,12 +32,21 @@ using Pingpong128x128 = Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _1, _1
 // only 3 x 256).
 template <class D>
 using Coop256x128 = Config<bf16, D, Shape<_256, _128, _64>, Shape<_1, _2, _1>, Coop, CoopEpi, Scaling::kNone>;
+// A tile sized so that one round fills the SMs where the three above leave many of them idle:
+// the weight gradient 4096x768x16384 has 32 x 4 = 128 tiles of 128x192 for 132 SMs, against 96
+// of 128x256 or 256x128 and 192 (two rounds) of 128x128; cuBLASLt runs a 192-wide tile there too
+// (Nsight Compute, H100, 2026-11-26: nvjet 192x128). A 128x112 tile (126 tiles for 2304x768)
+// was tried the same day and dropped: CuTe's selector needs CUTE_SM90_EXTENDED_MMA_SHAPES_ENABLED
+// to give it a 64x112 WGMMA, and even then it ran 537 TFLOP/s where stream-K 128x128 ran 580.
+template <class D>
+using Coop128x192 = Config<bf16, D, Shape<_128, _192, _64>, Shape<_2, _1, _1>, Coop, CoopEpi, Scaling::kNone>;
 // Stream-K (cooperative only: CUTLASS's ping-pong kernel has no stream-K scheduler). For outputs
 // with too few tiles to fill the SMs and a long K (weight gradients: 768x768x16384 has 36 tiles
 // of 128x128 for 132 SMs), the K loops of all tiles are cut into equal shares, one per SM; the
 // planner takes it when its model says so (gemm_sm90_select.cpp). 128x128 keeps the chain of
-// peers that pass a tile's partial sums along short. (A 128x256 stream-K tile was tried,
-// 2026-11-26: its FP32-output kernel spills 44 bytes, and the model never prefers it.)
+// peers that pass a tile's partial sums along short. (Tried on 2026-11-26 and dropped: a 128x256
+// stream-K tile, whose FP32-output kernel spills 44 bytes and which the model never prefers, and
+// a 128x112 one, which spills 52-56 bytes and ran 394-500 TFLOP/s where 128x128 ran 419-606.)
 template <class D>
 using StreamK128x128 =
     Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _1, _1>, Coop, CoopEpi, Scaling::kNone, StreamK>;
@@ -46,6 +56,7 @@ const VariantEntry kVariants[] = {
     entry<Coop128x256>("cutlass_sm90_bf16_coop_128x256x64_c2x1"),
     entry<Pingpong128x128>("cutlass_sm90_bf16_pingpong_128x128x64_c2x1"),
     entry<Coop256x128>("cutlass_sm90_bf16_coop_256x128x64_c1x2"),
+    entry<Coop128x192>("cutlass_sm90_bf16_coop_128x192x64_c2x1"),
     entry<StreamK128x128>("cutlass_sm90_bf16_streamk_128x128x64_c2x1"),
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);

@@ -31,16 +31,20 @@ int64_t tile_count(const dw_gemm_desc& d, Sm90Tile t) { return ceil_div(d.m, t.m
 //     k-iterations of time (a 128x128 tile's 64 KiB written and read back through L2, against
 //     ~512 clocks per BF16 128x128x64 or FP8 128x128x128 step). So
 //     cost_sk = (ceil(T I / u) + R p) x (m n k).
+//     (H100 runs of 2026-11-26 fit R ~ 8 for BF16 and ~ 6 for FP8 block; R = 4 is kept because
+//     the larger values would give FP8 768x768x16384 to a data-parallel tile that measured 20-30%
+//     slower than stream-K, a case the coarse model cannot separate.)
 // Stream-K is taken when cost_sk < 7/8 cost_dp: the model leaves out that the cooperative kernel
 // runs a tile somewhat slower than ping-pong and that each run first clears the workspace's flags
 // (a memset), so stream-K must win clearly. It is considered only where the data-parallel choice
 // takes fewer than 8 rounds (from 8 on its last round idles at most 1/8 of the SM time) and for
 // I > 8 (below that CUTLASS runs the tiles data-parallel anyway).
 //
-// On 132 SMs this takes the benchmark's weight gradients with small outputs (M x N = 768x768,
-// 2304x768, 4096x768, 768x2048 at K = 16384: 1-2 rounds of 128x128 tiles with 18-73% of the
-// last round idle) and none of its forward or data-gradient GEMMs (all within 3% of whole
-// rounds). GemmTileChoice (deepwell-core) mirrors this rule; a GPU test compares the two.
+// On 132 SMs this takes, of the benchmark's GEMMs, only weight gradients with small outputs at
+// K = 16384: BF16 768x768, 2304x768 and 768x2048 (4096x768 fills one round with 128x192 tiles
+// instead), FP8 768x768, 768x2048 and 4096x768; none of the forward or data-gradient GEMMs (all
+// within 3% of whole rounds). GemmTileChoice (deepwell-core) mirrors
+// this rule; a GPU test compares the two.
 // ---------------------------------------------------------------------------------------------
 
 constexpr int64_t kStreamKMinIterations = 8;  // CUTLASS's min_iters_per_sk_unit_
@@ -106,11 +110,21 @@ int fewest_rounds(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* 
   return best;
 }
 
-// BF16 variants: 0 cooperative 128x256, 1 ping-pong 128x128, 2 cooperative 256x128.
+// BF16 variants: 0 cooperative 128x256, 1 ping-pong 128x128, 2 cooperative 256x128, 3 cooperative
+// 128x192.
 int choose_bf16(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count) {
   if (count < 3) return fewest_rounds(dev, d, tiles, count);
-  // Too few big tiles to fill the SMs: the smaller ping-pong tile.
-  if (tile_count(d, tiles[0]) < dev.sm_count) return 1;
+  // Too few big tiles to fill the SMs: the fewest rounds x tile area among all of them, ping-pong
+  // 128x128 on ties (it hides each tile's epilogue). 128x192 exists for this case: 4096x768x16384
+  // fills one round with it (693 TFLOP/s against 603 for stream-K 128x128, H100).
+  if (tile_count(d, tiles[0]) < dev.sm_count) {
+    const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+    auto cost = [&](int v) { return ceil_div(tile_count(d, tiles[v]), sms) * tiles[v].m * tiles[v].n; };
+    int best = 1;
+    for (int v = 0; v < count; ++v)
+      if (cost(v) < cost(best)) best = v;
+    return best;
+  }
   // Short K and a wide output: each tile's epilogue (its store of D) is long next to its
   // mainloop; ping-pong hides one warpgroup's epilogue behind the other's mainloop
   // (16384x4096x768: 621 vs 546 TFLOP/s; 16384x32768x768: 564 vs 487).

@@ -932,6 +932,18 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
     shapes.push_back({f.n, f.k, f.m});
   }
   if (quick) shapes = {{4096, 4096, 4096}};
+  // DW_BENCH_SHAPES=MxNxK,...: only those of the list (for a profiler).
+  if (const char* env = std::getenv("DW_BENCH_SHAPES")) {
+    std::vector<Shape3> only;
+    for (const Shape3& s : shapes) {
+      char key[64];
+      std::snprintf(key, sizeof key, "%" PRId64 "x%" PRId64 "x%" PRId64, s.m, s.n, s.k);
+      const char* hit = std::strstr(env, key);
+      const size_t len = std::strlen(key);
+      if (hit && (hit == env || hit[-1] == ',') && (hit[len] == '\0' || hit[len] == ',')) only.push_back(s);
+    }
+    shapes = only;
+  }
   constexpr int kRounds = 7;
   std::vector<BenchRow> rows;
   cudaStream_t stream;
@@ -1137,7 +1149,7 @@ int main(int argc, char** argv) {
     else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else {
       std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--gemv-only] [--out DIR]\n"
-                           "  DW_GEMV_SHAPES=MxNxK,... restricts the GEMV benchmark's shapes\n", argv[0]);
+                           "  DW_GEMV_SHAPES / DW_BENCH_SHAPES=MxNxK,... restrict the GEMV / dense benchmark's shapes\n", argv[0]);
       return 2;
     }
   }

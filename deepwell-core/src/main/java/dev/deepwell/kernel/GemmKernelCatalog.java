@@ -74,7 +74,8 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 0, "cutlass_sm90_bf16_coop_128x256x64_c2x1", 128, 256, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 1, "cutlass_sm90_bf16_pingpong_128x128x64_c2x1", 128, 128, PINGPONG, bf16));
     l.add(new GemmVariant(c, h, 2, "cutlass_sm90_bf16_coop_256x128x64_c1x2", 256, 128, COOPERATIVE, bf16));
-    l.add(new GemmVariant(c, h, 3, "cutlass_sm90_bf16_streamk_128x128x64_c2x1", 128, 128, STREAM_K, bf16));
+    l.add(new GemmVariant(c, h, 3, "cutlass_sm90_bf16_coop_128x192x64_c2x1", 128, 192, COOPERATIVE, bf16));
+    l.add(new GemmVariant(c, h, 4, "cutlass_sm90_bf16_streamk_128x128x64_c2x1", 128, 128, STREAM_K, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";
     GemmInput t = GemmInput.FP8_TENSOR;
     l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));

@@ -84,8 +84,22 @@ public final class GemmTileChoice {
     }
     long wideTiles = wide.tiles(p.m(), p.n());
     if (wideTiles < sms) {
-      return new Choice(pingpong, wideTiles + " tiles of 128x256 cannot fill " + sms
-          + " SMs: the smaller ping-pong tile");
+      // The fewest rounds x tile area among the data-parallel tiles, ping-pong 128x128 on ties
+      // (gemm_sm90_select.cpp): 128x192 fills one round where the others leave many SMs idle
+      // (4096x768x16384: 128 tiles for 132 SMs).
+      GemmVariant best = pingpong;
+      long bestCost = roundsTimesArea(pingpong, p, sms);
+      for (GemmVariant v : vs) {
+        long cost = roundsTimesArea(v, p, sms);
+        if (cost < bestCost) {
+          best = v;
+          bestCost = cost;
+        }
+      }
+      return new Choice(best, wideTiles + " tiles of 128x256 cannot fill " + sms + " SMs: the "
+          + best.tileM() + "x" + best.tileN() + " tile, fewest rounds x tile area ("
+          + GemmVariant.ceilDiv(best.tiles(p.m(), p.n()), sms) + " round(s) of "
+          + best.tiles(p.m(), p.n()) + " tiles)");
     }
     if (p.k() <= 1024 && p.n() >= 2048) {
       return new Choice(pingpong, "short K (" + p.k() + ") and wide N (" + p.n()
@@ -95,6 +109,10 @@ public final class GemmTileChoice {
       return new Choice(tall, "narrow N (" + p.n() + "): 256x128 splits N into more tiles than 128x256");
     }
     return new Choice(wide, "large problem: the 128x256 cooperative tile");
+  }
+
+  private static long roundsTimesArea(GemmVariant v, GemmProblem p, int sms) {
+    return GemmVariant.ceilDiv(v.tiles(p.m(), p.n()), sms) * v.tileM() * v.tileN();
   }
 
   private static Choice fp8Tensor(List<GemmVariant> vs, GemmProblem p, int sms) {

@@ -186,7 +186,10 @@ template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(f
 
 // ---- the kernel -------------------------------------------------------------------------------
 
-template <int kTokenTiles, class OutT>
+// kScalesAsync (K % 64 == 0, every real model): the block scales travel through the ring too; a
+// template parameter rather than a flag, because the other path's instructions would otherwise
+// be issued (predicated off) on every step of an issue-bound loop.
+template <int kTokenTiles, bool kScalesAsync, class OutT>
 __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4_weight(const Params p) {
   extern __shared__ __align__(16) unsigned char smem[];
   uint2* const as = reinterpret_cast<uint2*>(smem + kRingBytes);
@@ -211,32 +214,42 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
   // per step, half (lane & 1) of the 8 scale bytes of warp row lane / 2 (rows 0-7 are the g rows,
   // 8-15 the h rows), into the slot; a 4-byte piece is wholly inside K or wholly outside it.
   // Otherwise (K % 64 == 32, rare shapes) each lane reads its 2 + 2 bytes directly when used.
-  const bool scales_async = (scale_bytes & 3) == 0;
+  // Offsets within a row are 32-bit (K < 2^31): fewer instructions per step than 64-bit ones.
   const int64_t s_row_index = warp_row + (lane >> 1);
   const uint8_t* const s_row = p.sb + (s_row_index < p.n ? s_row_index : last) * scale_bytes;
-  const int s_half = 4 * (lane & 1);
+  const uint32_t s_half = 4u * (lane & 1), scale_bytes32 = static_cast<uint32_t>(scale_bytes);
+  const uint32_t t16 = 16u * t;
 
   // A slot of the warp's ring: [row g chunks of 32 lanes][row h chunks][16 rows x 8 scale bytes].
   unsigned char* const ring = smem + warp * kDepth * kSlotBytes;
   const uint32_t ring_s = static_cast<uint32_t>(__cvta_generic_to_shared(ring));
   // One commit group per step, empty past the CTA's range, so that "all but the newest
-  // kDepth - 1 groups complete" always means "the step about to be used has landed".
-  auto issue = [&](int s, int slot) {
-    if (s < s_end) {
-      const int64_t wo = s < s_lim ? static_cast<int64_t>(s) * 64 + t * 16 : 0;
-      const uint32_t dst = ring_s + slot * kSlotBytes + lane * 16;
-      cp_async16(dst, wg_row + wo);
-      cp_async16(dst + 512, wh_row + wo);
-      if (scales_async) {
-        const int64_t so = static_cast<int64_t>(s) * 8 + s_half;
-        cp_async4(ring_s + slot * kSlotBytes + 1024 + lane * 4, s_row + (so < scale_bytes ? so : 0));
-      }
+  // kDepth - 1 groups complete" always means "the step about to be used has landed". The next
+  // step to fetch, its offsets and its slot are running values (the loop is issue-bound: every
+  // multiply saved per step counts).
+  constexpr uint32_t kRingWarpBytes = kDepth * kSlotBytes;
+  const uint32_t ring_lane_s = ring_s + lane * 16, ring_scale_s = ring_s + 1024 + lane * 4;
+  int fetch_step = s_begin;
+  uint32_t fetch_w = static_cast<uint32_t>(s_begin) * 64u + t16;   // weight bytes into the row
+  uint32_t fetch_s = static_cast<uint32_t>(s_begin) * 8u + s_half;  // scale bytes into the row
+  uint32_t fetch_slot = 0;                                          // slot offset in the ring
+  auto issue = [&]() {
+    if (fetch_step < s_end) {
+      const uint32_t wo = fetch_step < s_lim ? fetch_w : 0u;
+      cp_async16(ring_lane_s + fetch_slot, wg_row + wo);
+      cp_async16(ring_lane_s + fetch_slot + 512, wh_row + wo);
+      if constexpr (kScalesAsync)
+        cp_async4(ring_scale_s + fetch_slot, s_row + (fetch_s < scale_bytes32 ? fetch_s : 0u));
     }
     cp_async_commit();
+    ++fetch_step;
+    fetch_w += 64u;
+    fetch_s += 8u;
+    fetch_slot = fetch_slot + kSlotBytes == kRingWarpBytes ? 0u : fetch_slot + kSlotBytes;
   };
 
   // Weights first: their latency overlaps the staging of the activations.
-  for (int i = 0; i < kDepth; ++i) issue(s_begin + i, i);
+  for (int i = 0; i < kDepth; ++i) issue();
 
   // Only the M token rows are staged. The MMA's token columns are independent (column n of the
   // product reads column n of the activations only), so lanes of tokens >= M read row M - 1 and
@@ -257,7 +270,7 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
   float acc[2][kTokenTiles][4] = {};
   uint32_t nan = 0;  // per scale byte [g: k 0..15, g: 16..31, h: 0..15, h: 16..31], bit 7 set by a NaN code
 
-  int slot = 0;
+  uint32_t use_slot = 0;
   for (int s = s_begin; s < s_end; ++s) {
     if (s == stage_end) {  // CTA-uniform: the next K range of activations
       __syncthreads();
@@ -268,11 +281,11 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
     }
     cp_async_wait<kDepth - 1>();
     __syncwarp();  // the slot's scales were copied by other lanes of the warp
-    const unsigned char* const sl = ring + slot * kSlotBytes;
+    const unsigned char* const sl = ring + use_slot;
     const uint4 wg = *reinterpret_cast<const uint4*>(sl + lane * 16);
     const uint4 wh = *reinterpret_cast<const uint4*>(sl + 512 + lane * 16);
     uint32_t sc;
-    if (scales_async) {
+    if constexpr (kScalesAsync) {
       const uint16_t* const sc16 = reinterpret_cast<const uint16_t*>(sl + 1024);
       sc = sc16[g * 4 + t] | (static_cast<uint32_t>(sc16[(g + 8) * 4 + t]) << 16);
     } else {
@@ -282,8 +295,8 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
     }
     if (s >= s_lim) sc = 0;  // a chunk past K: weights 0 (its activations are 0 too), no NaN flag
     __syncwarp();            // every lane has read the slot before it is refilled
-    issue(s + kDepth, slot);
-    slot = slot + 1 == kDepth ? 0 : slot + 1;
+    issue();  // step s + kDepth, into the slot just read
+    use_slot = use_slot + kSlotBytes == kRingWarpBytes ? 0u : use_slot + kSlotBytes;
 
     uint32_t cg0, cg1, ch0, ch1;
     nan |= (sc & 0x7F7F7F7Fu) + 0x01010101u;  // bit 7 of a byte: code 0x7F (NaN)
@@ -404,9 +417,9 @@ Config make_config(const dw_gemm_desc& d, int split) {
 // second wave and loses most of HBM to a partial one. Without clusters (split 1) every CTA is
 // resident when N / 128 <= CTAs per SM x SMs; beyond that the split stays 1 and the CTAs run in
 // waves.
-template <int kTokenTiles, class OutT>
+template <int kTokenTiles, bool kScalesAsync, class OutT>
 dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out) {
-  const auto kernel = gemv_nvfp4_weight<kTokenTiles, OutT>;
+  const auto kernel = gemv_nvfp4_weight<kTokenTiles, kScalesAsync, OutT>;
   const int smem_max = kRingBytes + static_cast<int>(kStageBudget);
   dw_status st = dw::check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_max),
                            "dw_gemm_plan", "GEMV: allow %d bytes of dynamic shared memory", smem_max);
@@ -455,7 +468,7 @@ dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out)
   return DW_SUCCESS;  // not reached: split 1 always returns
 }
 
-template <int kTokenTiles, class OutT>
+template <int kTokenTiles, bool kScalesAsync, class OutT>
 dw_status launch(const dw_gemm_desc& desc, const dw_gemm_args& args, const Config& c, cudaStream_t stream) {
   Params p{};
   p.a = static_cast<const __nv_bfloat16*>(args.a);
@@ -486,12 +499,31 @@ dw_status launch(const dw_gemm_desc& desc, const dw_gemm_args& args, const Confi
   attr[0].val.clusterDim.z = 1;
   cfg.attrs = attr;
   cfg.numAttrs = c.split > 1 ? 1 : 0;
-  return dw::check(cudaLaunchKernelEx(&cfg, gemv_nvfp4_weight<kTokenTiles, OutT>, p), "gemv_nvfp4_weight",
+  return dw::check(cudaLaunchKernelEx(&cfg, gemv_nvfp4_weight<kTokenTiles, kScalesAsync, OutT>, p), "gemv_nvfp4_weight",
                    "launch, m=%lld n=%lld k=%lld split=%d smem=%zu", (long long)desc.m, (long long)desc.n,
                    (long long)desc.k, c.split, c.smem);
 }
 
 constexpr const char* kPlanOp = "dw_gemm_plan";
+
+// The kernel instantiation of a problem: 8 or 16 tokens, scales through the ring (K % 64 == 0)
+// or read directly, FP32 or BF16 output. Plan and run pick the same one through this.
+template <int kTiles, bool kAsync, class OutT>
+struct KernelTag {
+  static constexpr int kTokenTiles = kTiles;
+  static constexpr bool kScalesAsync = kAsync;
+  using Out = OutT;
+};
+template <class F>
+dw_status dispatch(const dw_gemm_desc& desc, F&& f) {
+  const bool f32 = desc.output == DW_GEMM_OUT_F32, async = desc.k % 64 == 0;
+  if (token_tiles(desc) == 1) {
+    if (async) return f32 ? f(KernelTag<1, true, float>{}) : f(KernelTag<1, true, __nv_bfloat16>{});
+    return f32 ? f(KernelTag<1, false, float>{}) : f(KernelTag<1, false, __nv_bfloat16>{});
+  }
+  if (async) return f32 ? f(KernelTag<2, true, float>{}) : f(KernelTag<2, true, __nv_bfloat16>{});
+  return f32 ? f(KernelTag<2, false, float>{}) : f(KernelTag<2, false, __nv_bfloat16>{});
+}
 
 }  // namespace
 
@@ -520,10 +552,10 @@ dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "GEMV: needs compute capability 8.0+, device %d has %d.%d",
                     dev.device, dev.cc_major, dev.cc_minor);
   Config c{};
-  const bool f32 = desc.output == DW_GEMM_OUT_F32;
-  const dw_status st = token_tiles(desc) == 1
-                           ? (f32 ? plan_config<1, float>(dev, desc, &c) : plan_config<1, __nv_bfloat16>(dev, desc, &c))
-                           : (f32 ? plan_config<2, float>(dev, desc, &c) : plan_config<2, __nv_bfloat16>(dev, desc, &c));
+  const dw_status st = dispatch(desc, [&](auto kernel_tag) {
+    using Tag = decltype(kernel_tag);
+    return plan_config<Tag::kTokenTiles, Tag::kScalesAsync, typename Tag::Out>(dev, desc, &c);
+  });
   if (st != DW_SUCCESS) return st;
   plan->backend = DW_GEMM_BACKEND_GEMV;
   plan->variant = 0;
@@ -546,10 +578,10 @@ dw_status gemv_run(const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_
   c.smem = static_cast<size_t>(plan.opaque[2]);
   if (c.split < 1 || c.split > kMaxSplit || c.stage_steps < 1 || c.smem == 0)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "GEMV: the plan's configuration is not one gemv_plan made");
-  const bool f32 = desc.output == DW_GEMM_OUT_F32;
-  if (token_tiles(desc) == 1)
-    return f32 ? launch<1, float>(desc, args, c, stream) : launch<1, __nv_bfloat16>(desc, args, c, stream);
-  return f32 ? launch<2, float>(desc, args, c, stream) : launch<2, __nv_bfloat16>(desc, args, c, stream);
+  return dispatch(desc, [&](auto kernel_tag) {
+    using Tag = decltype(kernel_tag);
+    return launch<Tag::kTokenTiles, Tag::kScalesAsync, typename Tag::Out>(desc, args, c, stream);
+  });
 }
 
 }  // namespace dw::gemm

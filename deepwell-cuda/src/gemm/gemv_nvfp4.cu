@@ -58,6 +58,7 @@ constexpr int kSlotBytes = 2 * 32 * 16 + 16 * 8;  // a warp's step: rows g, h ch
 constexpr int kRingBytes = kWarps * kDepth * kSlotBytes;  // 36864
 constexpr int kMaxSplit = 8;                // portable cluster size
 constexpr int kStepUnits = 36;              // 8-byte units per token row per step: 32 + 4 of padding
+constexpr int kRowPadUnits = 2;             // per token row: bank spread, 16-byte alignment
 constexpr size_t kStageBudget = 36 * 1024;  // activation bytes staged per CTA (2-3 CTAs per SM)
 constexpr int kRedStride = kRowsPerCta + 4; // FP32 partials per token row (bank spread)
 constexpr const char* kName = "gemv_nvfp4_weight_bf16_mma";
@@ -143,8 +144,9 @@ __device__ __forceinline__ void mma_bf16(float (&acc)[4], uint32_t a0, uint32_t 
 }
 
 // ---- activations in shared memory ------------------------------------------------------------
-// Token row m of the staged K range: kStepUnits 8-byte units per step (+1 unit per row, so that
-// rows start in different banks). Inside a step, lane t's 32 values occupy 8 units from
+// Token row m of the staged K range: kStepUnits 8-byte units per step (+2 units per row, so that
+// rows start in different banks and every row stays 16-byte aligned: a lane reads the two units
+// of a word's two MMAs with one 16-byte load). Inside a step, lane t's 32 values occupy 8 units from
 // 8t + 4*(t >= 2) (the 4-unit gap keeps the four lanes of a row in different banks), and each
 // 8 values x0..x7 are stored as x0 x4 x1 x5 | x2 x6 x3 x7, the order in which decode_word pairs
 // the nibbles.
@@ -254,7 +256,7 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
   // Only the M token rows are staged. The MMA's token columns are independent (column n of the
   // product reads column n of the activations only), so lanes of tokens >= M read row M - 1 and
   // produce columns that are never stored.
-  const int row_units = p.stage_steps * kStepUnits + 1;
+  const int row_units = p.stage_steps * kStepUnits + kRowPadUnits;
   int stage_end = min(s_end, s_begin + p.stage_steps);
   stage_activations(p, as, row_units, p.m, s_begin, stage_end);
   __syncthreads();
@@ -307,15 +309,19 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
       const uint32_t word_g = w == 0 ? wg.x : w == 1 ? wg.y : w == 2 ? wg.z : wg.w;
       const uint32_t word_h = w == 0 ? wh.x : w == 1 ? wh.y : w == 2 ? wh.z : wh.w;
       uint32_t rg[4], rh[4];
+      // The activations of this word's two MMAs (units 2w and 2w + 1), one 16-byte load per tile.
+      const uint4 lo = *reinterpret_cast<const uint4*>(act + 2 * w);
+      uint4 hi = lo;
+      if constexpr (kTokenTiles == 2) hi = *reinterpret_cast<const uint4*>(act + hi_offset + 2 * w);
       decode_word(word_g, w < 2 ? cg0 : cg1, rg);
       decode_word(word_h, w < 2 ? ch0 : ch1, rh);
 #pragma unroll
       for (int half = 0; half < 2; ++half) {
-        const int unit = 2 * w + half;
-        mma_bf16(acc[half][0], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1], act[unit]);
+        mma_bf16(acc[half][0], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1],
+                 half == 0 ? make_uint2(lo.x, lo.y) : make_uint2(lo.z, lo.w));
         if constexpr (kTokenTiles == 2)
           mma_bf16(acc[half][1], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1],
-                   act[hi_offset + unit]);
+                   half == 0 ? make_uint2(hi.x, hi.y) : make_uint2(hi.z, hi.w));
       }
     }
     act += kStepUnits;
@@ -402,9 +408,10 @@ Config make_config(const dw_gemm_desc& d, int split) {
   const int64_t steps = ceil_div(d.k, kStepK);
   const int64_t per_cta = ceil_div(steps, split);
   const int rows = d.m > 1 ? static_cast<int>(d.m) : 1;  // staged token rows
-  const int64_t fit = (static_cast<int64_t>(kStageBudget) / (rows * 8) - 1) / kStepUnits;
+  const int64_t fit = (static_cast<int64_t>(kStageBudget) / (rows * 8) - kRowPadUnits) / kStepUnits;
   c.stage_steps = static_cast<int>(per_cta < fit ? per_cta : fit);
-  const size_t staged = static_cast<size_t>(rows) * (static_cast<size_t>(c.stage_steps) * kStepUnits + 1) * 8;
+  const size_t staged =
+      static_cast<size_t>(rows) * (static_cast<size_t>(c.stage_steps) * kStepUnits + kRowPadUnits) * 8;
   // The partial sums reuse the ring (8 or 16 token rows x kRedStride floats, at most 8.4 KB).
   static_assert(16 * kRedStride * sizeof(float) <= kRingBytes, "the partial sums fit the ring");
   c.smem = kRingBytes + staged;

@@ -43,8 +43,8 @@ int64_t tile_count(const dw_gemm_desc& d, Sm90Tile t) { return ceil_div(d.m, t.m
 // On 132 SMs this takes, of the benchmark's GEMMs, only weight gradients with small outputs at
 // K = 16384: BF16 768x768, 2304x768 and 768x2048 (4096x768 fills one round with 128x192 tiles
 // instead), FP8 768x768, 768x2048 and 4096x768; none of the forward or data-gradient GEMMs (all
-// within 3% of whole rounds). GemmTileChoice (deepwell-core) mirrors
-// this rule; a GPU test compares the two.
+// within 3% of whole rounds). GemmTileChoice (deepwell-core) mirrors this rule; a GPU test
+// compares the two.
 // ---------------------------------------------------------------------------------------------
 
 constexpr int64_t kStreamKMinIterations = 8;  // CUTLASS's min_iters_per_sk_unit_
@@ -95,18 +95,14 @@ int data_parallel_count(const Sm90Tile* tiles, int count) {
   return n;
 }
 
-// The variant with the fewest rounds x tile area, preferring earlier variants on ties.
-int fewest_rounds(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count) {
+// The variant with the fewest rounds x tile area; on ties `preferred`, else the earliest.
+int fewest_rounds(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count,
+                  int preferred = 0) {
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
-  int best = 0;
-  int64_t best_cost = 0;
-  for (int v = 0; v < count; ++v) {
-    const int64_t cost = ceil_div(tile_count(d, tiles[v]), sms) * tiles[v].m * tiles[v].n;
-    if (v == 0 || cost < best_cost) {
-      best = v;
-      best_cost = cost;
-    }
-  }
+  auto cost = [&](int v) { return ceil_div(tile_count(d, tiles[v]), sms) * tiles[v].m * tiles[v].n; };
+  int best = preferred;
+  for (int v = 0; v < count; ++v)
+    if (cost(v) < cost(best)) best = v;
   return best;
 }
 
@@ -117,14 +113,7 @@ int choose_bf16(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* ti
   // Too few big tiles to fill the SMs: the fewest rounds x tile area among all of them, ping-pong
   // 128x128 on ties (it hides each tile's epilogue). 128x192 exists for this case: 4096x768x16384
   // fills one round with it (693 TFLOP/s against 603 for stream-K 128x128, H100).
-  if (tile_count(d, tiles[0]) < dev.sm_count) {
-    const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
-    auto cost = [&](int v) { return ceil_div(tile_count(d, tiles[v]), sms) * tiles[v].m * tiles[v].n; };
-    int best = 1;
-    for (int v = 0; v < count; ++v)
-      if (cost(v) < cost(best)) best = v;
-    return best;
-  }
+  if (tile_count(d, tiles[0]) < dev.sm_count) return fewest_rounds(dev, d, tiles, count, 1);
   // Short K and a wide output: each tile's epilogue (its store of D) is long next to its
   // mainloop; ping-pong hides one warpgroup's epilogue behind the other's mainloop
   // (16384x4096x768: 621 vs 546 TFLOP/s; 16384x32768x768: 564 vs 487).

@@ -87,19 +87,8 @@ public final class GemmTileChoice {
       // The fewest rounds x tile area among the data-parallel tiles, ping-pong 128x128 on ties
       // (gemm_sm90_select.cpp): 128x192 fills one round where the others leave many SMs idle
       // (4096x768x16384: 128 tiles for 132 SMs).
-      GemmVariant best = pingpong;
-      long bestCost = roundsTimesArea(pingpong, p, sms);
-      for (GemmVariant v : vs) {
-        long cost = roundsTimesArea(v, p, sms);
-        if (cost < bestCost) {
-          best = v;
-          bestCost = cost;
-        }
-      }
-      return new Choice(best, wideTiles + " tiles of 128x256 cannot fill " + sms + " SMs: the "
-          + best.tileM() + "x" + best.tileN() + " tile, fewest rounds x tile area ("
-          + GemmVariant.ceilDiv(best.tiles(p.m(), p.n()), sms) + " round(s) of "
-          + best.tiles(p.m(), p.n()) + " tiles)");
+      Choice c = fewestRounds(vs, p, sms, v -> true, pingpong);
+      return new Choice(c.variant(), wideTiles + " tiles of 128x256 cannot fill " + sms + " SMs: " + c.why());
     }
     if (p.k() <= 1024 && p.n() >= 2048) {
       return new Choice(pingpong, "short K (" + p.k() + ") and wide N (" + p.n()
@@ -109,10 +98,6 @@ public final class GemmTileChoice {
       return new Choice(tall, "narrow N (" + p.n() + "): 256x128 splits N into more tiles than 128x256");
     }
     return new Choice(wide, "large problem: the 128x256 cooperative tile");
-  }
-
-  private static long roundsTimesArea(GemmVariant v, GemmProblem p, int sms) {
-    return GemmVariant.ceilDiv(v.tiles(p.m(), p.n()), sms) * v.tileM() * v.tileN();
   }
 
   private static Choice fp8Tensor(List<GemmVariant> vs, GemmProblem p, int sms) {
@@ -136,6 +121,12 @@ public final class GemmTileChoice {
   }
 
   private static Choice fewestRounds(List<GemmVariant> vs, GemmProblem p, int sms, Predicate<GemmVariant> allowed) {
+    return fewestRounds(vs, p, sms, allowed, null);
+  }
+
+  /** The fewest rounds x tile area among the allowed variants; on ties {@code preferred}, else the earliest. */
+  private static Choice fewestRounds(List<GemmVariant> vs, GemmProblem p, int sms, Predicate<GemmVariant> allowed,
+      GemmVariant preferred) {
     GemmVariant best = null;
     long bestCost = 0;
     long bestRounds = 0;
@@ -145,7 +136,7 @@ public final class GemmTileChoice {
       }
       long rounds = GemmVariant.ceilDiv(v.tiles(p.m(), p.n()), sms);
       long cost = rounds * v.tileM() * v.tileN();
-      if (best == null || cost < bestCost) {
+      if (best == null || cost < bestCost || (cost == bestCost && v.equals(preferred))) {
         best = v;
         bestCost = cost;
         bestRounds = rounds;

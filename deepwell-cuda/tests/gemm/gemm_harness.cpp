@@ -743,6 +743,27 @@ void check_argument_validation(Tally& t, bool sm90) {
          DW_ERROR_GEMM_UNSUPPORTED, "k=100");
 }
 
+// The problems listed in environment variable `name` as MxNxK,... (for a profiler that wants a
+// few launches): false when it is unset; an unreadable list is reported and reads as empty.
+bool shapes_from_env(const char* name, std::vector<Shape3>* out) {
+  const char* env = std::getenv(name);
+  if (env == nullptr) return false;
+  out->clear();
+  for (const char* c = env; *c;) {
+    long long m = 0, n = 0, k = 0;
+    int used = 0;
+    if (std::sscanf(c, "%lldx%lldx%lld%n", &m, &n, &k, &used) != 3 || m < 1 || n < 1 || k < 1) {
+      std::printf("%s: cannot read '%s' (want MxNxK,...)\n", name, c);
+      out->clear();
+      return true;
+    }
+    out->push_back({m, n, k});
+    c += used;
+    if (*c == ',') ++c;
+  }
+  return true;
+}
+
 #include "gemv_harness.inc"  // NVFP4-weight decode GEMV: shapes, special inputs, decode benchmark
 #include "streamk_checks.inc"  // stream-K: small outputs with a long K, every epilogue, determinism
 #include "blockscaled_checks.inc"  // Blackwell block-scaled backends, tiled scales, sm100 grouped
@@ -932,17 +953,17 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
     shapes.push_back({f.n, f.k, f.m});
   }
   if (quick) shapes = {{4096, 4096, 4096}};
-  // DW_BENCH_SHAPES=MxNxK,...: only those of the list (for a profiler).
-  if (const char* env = std::getenv("DW_BENCH_SHAPES")) {
-    std::vector<Shape3> only;
-    for (const Shape3& s : shapes) {
-      char key[64];
-      std::snprintf(key, sizeof key, "%" PRId64 "x%" PRId64 "x%" PRId64, s.m, s.n, s.k);
-      const char* hit = std::strstr(env, key);
-      const size_t len = std::strlen(key);
-      if (hit && (hit == env || hit[-1] == ',') && (hit[len] == '\0' || hit[len] == ',')) only.push_back(s);
-    }
-    shapes = only;
+  // DW_BENCH_SHAPES=MxNxK,...: only those of the list.
+  std::vector<Shape3> only;
+  if (shapes_from_env("DW_BENCH_SHAPES", &only)) {
+    std::vector<Shape3> kept;
+    for (const Shape3& s : shapes)
+      for (const Shape3& o : only)
+        if (o.m == s.m && o.n == s.n && o.k == s.k) {
+          kept.push_back(s);
+          break;
+        }
+    shapes = kept;
   }
   constexpr int kRounds = 7;
   std::vector<BenchRow> rows;

@@ -208,17 +208,18 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
   // weights, multiplied by zero activations (k >= K) or never stored (rows >= N). K is a
   // multiple of 32, so a lane's chunk is wholly inside K or wholly outside.
   const int64_t row_bytes = p.k / 2, scale_bytes = p.k / 16;
-  const int64_t last = p.n - 1;
-  const uint8_t* const wg_row = p.b + (row_g < p.n ? row_g : last) * row_bytes;
-  const uint8_t* const wh_row = p.b + (row_h < p.n ? row_h : last) * row_bytes;
+  auto clamped = [&](int64_t row) { return row < p.n ? row : p.n - 1; };
+  const uint8_t* const wg_row = p.b + clamped(row_g) * row_bytes;
+  const uint8_t* const wh_row = p.b + clamped(row_h) * row_bytes;
   const int s_lim = (p.k - 32 * t + kStepK - 1) / kStepK;  // steps whose chunk of this lane is in K
   // Scales: with K % 64 == 0 every scale row starts 4-byte aligned and each lane copies 4 bytes
   // per step, half (lane & 1) of the 8 scale bytes of warp row lane / 2 (rows 0-7 are the g rows,
   // 8-15 the h rows), into the slot; a 4-byte piece is wholly inside K or wholly outside it.
   // Otherwise (K % 64 == 32, rare shapes) each lane reads its 2 + 2 bytes directly when used.
   // Offsets within a row are 32-bit (K < 2^31): fewer instructions per step than 64-bit ones.
-  const int64_t s_row_index = warp_row + (lane >> 1);
-  const uint8_t* const s_row = p.sb + (s_row_index < p.n ? s_row_index : last) * scale_bytes;
+  const uint8_t* const s_row = p.sb + clamped(warp_row + (lane >> 1)) * scale_bytes;  // copied
+  const uint8_t* const sg_row = p.sb + clamped(row_g) * scale_bytes;  // read directly
+  const uint8_t* const sh_row = p.sb + clamped(row_h) * scale_bytes;
   const uint32_t s_half = 4u * (lane & 1), scale_bytes32 = static_cast<uint32_t>(scale_bytes);
   const uint32_t t16 = 16u * t;
 
@@ -230,6 +231,7 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
   // step to fetch, its offsets and its slot are running values (the loop is issue-bound: every
   // multiply saved per step counts).
   constexpr uint32_t kRingWarpBytes = kDepth * kSlotBytes;
+  auto next_slot = [](uint32_t slot) { return slot + kSlotBytes == kRingWarpBytes ? 0u : slot + kSlotBytes; };
   const uint32_t ring_lane_s = ring_s + lane * 16, ring_scale_s = ring_s + 1024 + lane * 4;
   int fetch_step = s_begin;
   uint32_t fetch_w = static_cast<uint32_t>(s_begin) * 64u + t16;   // weight bytes into the row
@@ -247,7 +249,7 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
     ++fetch_step;
     fetch_w += 64u;
     fetch_s += 8u;
-    fetch_slot = fetch_slot + kSlotBytes == kRingWarpBytes ? 0u : fetch_slot + kSlotBytes;
+    fetch_slot = next_slot(fetch_slot);
   };
 
   // Weights first: their latency overlaps the staging of the activations.
@@ -292,13 +294,12 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
       sc = sc16[g * 4 + t] | (static_cast<uint32_t>(sc16[(g + 8) * 4 + t]) << 16);
     } else {
       const int64_t so = static_cast<int64_t>(s < s_lim ? s : 0) * 8 + t * 2;
-      sc = ld_stream_u16(p.sb + (row_g < p.n ? row_g : last) * scale_bytes + so) |
-           (ld_stream_u16(p.sb + (row_h < p.n ? row_h : last) * scale_bytes + so) << 16);
+      sc = ld_stream_u16(sg_row + so) | (ld_stream_u16(sh_row + so) << 16);
     }
     if (s >= s_lim) sc = 0;  // a chunk past K: weights 0 (its activations are 0 too), no NaN flag
     __syncwarp();            // every lane has read the slot before it is refilled
     issue();  // step s + kDepth, into the slot just read
-    use_slot = use_slot + kSlotBytes == kRingWarpBytes ? 0u : use_slot + kSlotBytes;
+    use_slot = next_slot(use_slot);
 
     uint32_t cg0, cg1, ch0, ch1;
     nan |= (sc & 0x7F7F7F7Fu) + 0x01010101u;  // bit 7 of a byte: code 0x7F (NaN)
@@ -418,6 +419,24 @@ Config make_config(const dw_gemm_desc& d, int split) {
   return c;
 }
 
+// The grid of a configuration: `split` CTAs along K (one cluster when split > 1) for each block of
+// 128 rows. `attr` must outlive the returned value. Planning asks the occupancy of exactly what
+// launch() runs.
+cudaLaunchConfig_t launch_config(const Config& c, int64_t n, cudaStream_t stream, cudaLaunchAttribute (&attr)[1]) {
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(static_cast<unsigned>(c.split), static_cast<unsigned>(ceil_div(n, kRowsPerCta)), 1);
+  cfg.blockDim = dim3(kThreads, 1, 1);
+  cfg.dynamicSmemBytes = c.smem;
+  cfg.stream = stream;
+  attr[0].id = cudaLaunchAttributeClusterDimension;
+  attr[0].val.clusterDim.x = static_cast<unsigned>(c.split);
+  attr[0].val.clusterDim.y = 1;
+  attr[0].val.clusterDim.z = 1;
+  cfg.attrs = attr;
+  cfg.numAttrs = c.split > 1 ? 1 : 0;
+  return cfg;
+}
+
 // The split of K (the cluster size): the largest (at most 8, at most one step per CTA) for which
 // all ceil(N / 128) clusters are resident at once, asked of the runtime for this kernel and
 // footprint (cudaOccupancyMaxActiveClusters), since a memory-bound kernel gains nothing from a
@@ -431,48 +450,35 @@ dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out)
   dw_status st = dw::check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_max),
                            "dw_gemm_plan", "GEMV: allow %d bytes of dynamic shared memory", smem_max);
   if (st != DW_SUCCESS) return st;
-  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
   const int64_t steps = ceil_div(d.k, kStepK);
   const int64_t row_blocks = ceil_div(d.n, kRowsPerCta);
   int64_t top = steps < kMaxSplit ? steps : kMaxSplit;
   if (dev.cc_major < 9) top = 1;  // clusters need sm_90
-  for (int64_t split = top; split >= 1; --split) {
+  for (int64_t split = top; split > 1; --split) {
     const Config c = make_config(d, static_cast<int>(split));
-    int64_t resident = 0;  // CTAs (split 1) or clusters that fit at once
-    if (split == 1) {
-      int per_sm = 0;
-      st = dw::check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, c.smem), "dw_gemm_plan",
-                     "GEMV: occupancy with %zu bytes of shared memory", c.smem);
-      if (st != DW_SUCCESS) return st;
-      if (per_sm < 1)
-        return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, "dw_gemm_plan", "GEMV: no CTA fits an SM of device %d", dev.device);
-      resident = per_sm * sms;
-    } else {
-      cudaLaunchConfig_t cfg{};
-      cfg.gridDim = dim3(static_cast<unsigned>(split), static_cast<unsigned>(row_blocks), 1);
-      cfg.blockDim = dim3(kThreads, 1, 1);
-      cfg.dynamicSmemBytes = c.smem;
-      cudaLaunchAttribute attr[1];
-      attr[0].id = cudaLaunchAttributeClusterDimension;
-      attr[0].val.clusterDim.x = static_cast<unsigned>(split);
-      attr[0].val.clusterDim.y = 1;
-      attr[0].val.clusterDim.z = 1;
-      cfg.attrs = attr;
-      cfg.numAttrs = 1;
-      int clusters = 0;
-      // A refusal (e.g. no room for a cluster this size) only rules this split out.
-      if (cudaOccupancyMaxActiveClusters(&clusters, kernel, &cfg) != cudaSuccess) {
-        (void)cudaGetLastError();
-        clusters = 0;
-      }
-      resident = clusters;
+    cudaLaunchAttribute attr[1];
+    const cudaLaunchConfig_t cfg = launch_config(c, d.n, nullptr, attr);
+    int clusters = 0;
+    // A refusal (e.g. no room for a cluster this size) only rules this split out.
+    if (cudaOccupancyMaxActiveClusters(&clusters, kernel, &cfg) != cudaSuccess) {
+      (void)cudaGetLastError();
+      clusters = 0;
     }
-    if (row_blocks <= resident || split == 1) {
+    if (row_blocks <= clusters) {
       *out = c;
       return DW_SUCCESS;
     }
   }
-  return DW_SUCCESS;  // not reached: split 1 always returns
+  // No split: the CTAs run in waves if there are more than fit; one must fit an SM at least.
+  const Config c = make_config(d, 1);
+  int per_sm = 0;
+  st = dw::check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, c.smem), "dw_gemm_plan",
+                 "GEMV: occupancy with %zu bytes of shared memory", c.smem);
+  if (st != DW_SUCCESS) return st;
+  if (per_sm < 1)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, "dw_gemm_plan", "GEMV: no CTA fits an SM of device %d", dev.device);
+  *out = c;
+  return DW_SUCCESS;
 }
 
 template <int kTokenTiles, bool kScalesAsync, class OutT>
@@ -494,18 +500,8 @@ dw_status launch(const dw_gemm_desc& desc, const dw_gemm_args& args, const Confi
   p.alpha = desc.alpha;
   p.out_scale = desc.out_scale;
   p.activation = desc.activation;
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(static_cast<unsigned>(c.split), static_cast<unsigned>(ceil_div(desc.n, kRowsPerCta)), 1);
-  cfg.blockDim = dim3(kThreads, 1, 1);
-  cfg.dynamicSmemBytes = c.smem;
-  cfg.stream = stream;
   cudaLaunchAttribute attr[1];
-  attr[0].id = cudaLaunchAttributeClusterDimension;
-  attr[0].val.clusterDim.x = static_cast<unsigned>(c.split);
-  attr[0].val.clusterDim.y = 1;
-  attr[0].val.clusterDim.z = 1;
-  cfg.attrs = attr;
-  cfg.numAttrs = c.split > 1 ? 1 : 0;
+  const cudaLaunchConfig_t cfg = launch_config(c, desc.n, stream, attr);
   return dw::check(cudaLaunchKernelEx(&cfg, gemv_nvfp4_weight<kTokenTiles, kScalesAsync, OutT>, p), "gemv_nvfp4_weight",
                    "launch, m=%lld n=%lld k=%lld split=%d smem=%zu", (long long)desc.m, (long long)desc.n,
                    (long long)desc.k, c.split, c.smem);

@@ -79,7 +79,7 @@ build() {
   done
   job gemm_grouped "$grouped_h $src/gemm_grouped.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_grouped.cpp"
-  job gemm_grouped_reference "$grouped_h $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
+  job gemm_grouped_reference "$grouped_h $src/gemm_epilogue_math.cuh $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
     -c "$src/gemm_grouped_reference.cu"
   job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/grouped_harness.cpp" \
     "${common[@]}" -c "$tests/grouped_harness.cpp"
@@ -102,9 +102,9 @@ build() {
     -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_dispatch.cpp"
   job gemm_sm90_select "$gemm_h $src/gemm_sm90_select.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_sm90_select.cpp"
-  job gemm_reference "$gemm_h $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
+  job gemm_reference "$gemm_h $src/gemm_epilogue_math.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
   # Deepwell's decode GEMV (no CUTLASS): sm_90a and sm_80 machine code, compute_90 PTX for newer chips.
-  job gemv_nvfp4 "$gemm_h $src/gemv_nvfp4.cu" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a \
+  job gemv_nvfp4 "$gemm_h $src/gemm_epilogue_math.cuh $src/gemv_nvfp4.cu" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a \
     -gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=compute_90 -Xptxas -v -c "$src/gemv_nvfp4.cu"
   job gemm_cublaslt "$gemm_h $src/gemm_cublaslt.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_cublaslt.cpp"

@@ -11,6 +11,7 @@
 #include <cuda_bf16.h>
 
 #include "gemm_grouped_layout.cuh"
+#include "gemm_epilogue_math.cuh"
 
 namespace dw::gemm::grouped {
 namespace {
@@ -80,19 +81,6 @@ __device__ __forceinline__ float load_b(const Problem& p, int64_t g, int64_t n, 
     return v * p.scale_b[(g * nb + n / 128) * kb + k / 128];
   }
 }
-
-__device__ __forceinline__ float activate(float y, int kind) {
-  if (kind == DW_GEMM_ACT_GELU) return 0.5f * y * (1.0f + erff(y * 0.70710678118654752f));
-  if (kind == DW_GEMM_ACT_SILU) return y / (1.0f + expf(-y));
-  return y;
-}
-
-template <class T> __device__ __forceinline__ float to_float(T v);
-template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
-template <class T> __device__ __forceinline__ T from_float(float v);
-template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
 template <int kInput, class OutT>
 __global__ void __launch_bounds__(kThreads) reference_grouped_gemm(Problem p, RowRanges r) {

@@ -7,6 +7,7 @@
 #include <cuda_bf16.h>
 
 #include "gemm_internal.h"
+#include "gemm_epilogue_math.cuh"
 
 namespace dw::gemm {
 namespace {
@@ -66,19 +67,6 @@ __device__ __forceinline__ float load(const Operand& x, int64_t row, int64_t k, 
     return v * e4m3_to_float(static_cast<const uint8_t*>(x.scale)[row * ceil_div(K, 16) + k / 16]);
   }
 }
-
-__device__ __forceinline__ float activate(float y, int kind) {
-  if (kind == DW_GEMM_ACT_GELU) return 0.5f * y * (1.0f + erff(y * 0.70710678118654752f));
-  if (kind == DW_GEMM_ACT_SILU) return y / (1.0f + expf(-y));
-  return y;
-}
-
-template <class T> __device__ __forceinline__ float to_float(T v);
-template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
-template <class T> __device__ __forceinline__ T from_float(float v);
-template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
 struct Epilogue {
   float alpha;  // alpha times the per-tensor scales, read on the device

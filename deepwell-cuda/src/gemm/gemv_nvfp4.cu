@@ -42,6 +42,7 @@
 #endif
 
 #include "gemm_internal.h"
+#include "gemm_epilogue_math.cuh"
 
 namespace dw::gemm {
 namespace {
@@ -167,23 +168,6 @@ __device__ void stage_activations(const Params& p, uint2* as, int row_units, int
     dst[0] = make_uint2(__byte_perm(v.x, v.z, 0x5410), __byte_perm(v.x, v.z, 0x7632));
     dst[1] = make_uint2(__byte_perm(v.y, v.w, 0x5410), __byte_perm(v.y, v.w, 0x7632));
   }
-}
-
-// ---- epilogue ---------------------------------------------------------------------------------
-
-__device__ __forceinline__ float activate(float y, int kind) {
-  if (kind == DW_GEMM_ACT_GELU) return 0.5f * y * (1.0f + erff(y * 0.70710678118654752f));
-  if (kind == DW_GEMM_ACT_SILU) return y / (1.0f + expf(-y));
-  return y;
-}
-
-template <class T> __device__ __forceinline__ float to_float(T v);
-template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
-template <class T> __device__ __forceinline__ T from_float(float v);
-template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) {
-  return __float2bfloat16_rn(v);
 }
 
 // ---- the kernel -------------------------------------------------------------------------------

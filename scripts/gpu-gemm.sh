@@ -81,7 +81,7 @@ build() {
     -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_grouped.cpp"
   job gemm_grouped_reference "$grouped_h $src/gemm_epilogue_math.cuh $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
     -c "$src/gemm_grouped_reference.cu"
-  job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/grouped_harness.cpp" \
+  job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/harness_support.h $tests/grouped_harness.cpp" \
     "${common[@]}" -c "$tests/grouped_harness.cpp"
   # Blackwell block-scaled GEMMs (MXFP8, NVFP4): the CUTLASS kernels of sm_100a / sm_120a (built
   # so the harness links them; they run on compute capability 10.0 / 12.0 only), the backend glue
@@ -108,7 +108,7 @@ build() {
     -gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=compute_90 -Xptxas -v -c "$src/gemv_nvfp4.cu"
   job gemm_cublaslt "$gemm_h $src/gemm_cublaslt.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_cublaslt.cpp"
-  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/host_formats.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
+  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/host_formats.h $tests/harness_support.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
     "${common[@]}" -c "$tests/gemm_harness.cpp"
   # The runtime's error recording and run-time library loading, through which the GEMM code
   # reports failures and opens cuBLASLt (deepwell-cuda/src/runtime, not part of this family).

@@ -122,14 +122,14 @@ variants() {
     "DEEPWELL_QUANT_GRID=tile"
     "DEEPWELL_QUANT_GRID=pipe"
     "DEEPWELL_QUANT_GRID=pipe3"
-    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=zfill"
-    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=1x1"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=tma"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=4x4"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_TILES=2x2 DEEPWELL_QUANT_GROUP=16"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_STORE=ef"
     "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_MXMUL=fp32"
     "DEEPWELL_QUANT_GRID=tile"
     "DEEPWELL_QUANT_GRID=pipe3"
-    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=zfill"
+    "DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=tma"
   )
   for v in "${bench_variants[@]}"; do
     i=$((i + 1))
@@ -159,8 +159,8 @@ variants() {
   local p4=$!
   DEEPWELL_QUANT_GRID=pipe timeout "$left" "$q" --check --quick > "$out/check_pipe.log" 2>&1 &
   local p5=$!
-  # the unconditional zero-fill ring copies (DEEPWELL_QUANT_FETCH=zfill), every case
-  DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=zfill timeout "$left" "$q" --check > "$out/check_pipe3_zfill.log" 2>&1 &
+  # the TMA ring fill without a barrier per tile (DEEPWELL_QUANT_FETCH=tma), every case
+  DEEPWELL_QUANT_GRID=pipe3 DEEPWELL_QUANT_FETCH=tma timeout "$left" "$q" --check > "$out/check_pipe3_tma.log" 2>&1 &
   local p6=$!
   wait $p1; local rc1=$?
   wait $p2; local rc2=$?
@@ -170,9 +170,9 @@ variants() {
   wait $p6; local rc6=$?
   local t2=$SECONDS
   echo "times: benches $((t1 - t0)) s, checks $((t2 - t1)) s (exit: tile $rc1, pipe3 $rc2, pipe3 small grid $rc3," \
-    "pipe3 knobs $rc4, pipe $rc5, pipe3 zfill $rc6)"
+    "pipe3 knobs $rc4, pipe $rc5, pipe3 tma $rc6)"
   local f
-  for f in check_tile check_pipe3 check_pipe3_small_grid check_pipe3_knobs check_pipe check_pipe3_zfill; do
+  for f in check_tile check_pipe3 check_pipe3_small_grid check_pipe3_knobs check_pipe check_pipe3_tma; do
     echo "$f: $(grep -E "conversions over" "$out/$f.log" | cut -c1-150)"
     echo "$f: $(grep -E "pipe3 E2M1|pipe3 element paths" "$out/$f.log" | cut -c1-200 | tr '\n' ' ')"
     echo "$f: $(grep -E "CHECK SUMMARY" "$out/$f.log" || grep -E "^progress" "$out/$f.log" | tail -1)"

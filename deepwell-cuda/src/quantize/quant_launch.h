@@ -27,10 +27,10 @@ struct Grid {
   uint32_t group;     // pipelined kernel: tile rows per band of the visiting order
   uint32_t max_ctas;  // pipelined kernel: cap on the grid, 0 = as many CTAs as fit
   int pipe_version;   // pipelined kernel: 2 (DEEPWELL_QUANT_GRID=pipe), 1 (pipe1) or 3 (pipe3)
-  uint32_t tiles_r = 4, tiles_c = 4;  // pipe3: tiles per group whose scales are stored together
+  uint32_t tiles_r = 8, tiles_c = 2;  // pipe3: tiles per group whose scales are stored together
   uint32_t store_evict_first = 0;     // pipe3: codes and scales stored with an L2 evict-first hint
   uint32_t mx_mul_fp32 = 0;           // pipe3: MX elements scaled by FP32 multiplies, not mul.bf16x2
-  uint32_t fetch_zfill = 0;           // pipe3: ring filled by unconditional zero-fill cp.async
+  uint32_t fetch_tma = 0;             // pipe3: ring filled by TMA copies, not by cp.async (LDGSTS)
 };
 
 // `cache` is a per-kernel static (CTAs per SM from the occupancy calculator, 0 until known).

@@ -30,7 +30,7 @@
 //    warp store without V2's lane exchange;
 //  - one CTA barrier per tile (the ring stage refilled after it is the one read before it); the
 //    tile stream is walked by thread 0 and published in shared memory;
-//  - the block scales of a group of tiles (DEEPWELL_QUANT_TILES, default 4x4 = 512 x 512
+//  - the block scales of a group of tiles (DEEPWELL_QUANT_TILES, default 8x2 = 1024 x 256
 //    elements, shrunk until they fit 8 KB per copy) are collected in shared memory and stored
 //    once per group: row-major MX / FP8 1x128 scales as 16-byte runs (4x fewer stores).
 // Exactness of the hardware paths (cvt.rn.satfinite pairs from FP32, mul.rn.bf16x2 by a power of
@@ -38,6 +38,7 @@
 // check/pipe_index_model.py.
 #pragma once
 
+#include <cuda.h>  // CUtensorMap (the TMA fill's tensor map; no driver library is linked)
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -105,6 +106,60 @@ __device__ __forceinline__ int pipe3_word(int r, int w) {
   const int f = ((r >> 4) & 7) ^ (r & 1);
   return r * 64 + ((((w >> 2) ^ f)) << 2) + (w & 3);
 }
+
+// The ring stage as the TMA fill (DEEPWELL_QUANT_FETCH=tma) leaves it: two halves
+// of 64 columns (16 KB each, half = w / 32); in a half, tile row r = 16 g + h is 128-byte line
+// slot = 8 h + g, and its 16-byte chunk c (0-7) sits at c ^ (slot % 8) (the hardware's 128-byte
+// swizzle, a function of the shared-memory address: stages are 1024-byte aligned). One TMA copy
+// per (half, h) brings the eight rows h, 16 + h, ..., 112 + h into slots 8h .. 8h + 7, so the
+// column pass's lanes g = 0..7 (rows 16 g + h at one step h) see eight different chunk
+// positions, and the row pass's two rows per 8-lane phase (row g's of different parity, see
+// pipe3_tma_row) see the even and the odd chunk positions: no bank conflicts either way
+// (check/pipe_index_model.py derives the stage from the copies and checks every read).
+__device__ __forceinline__ int pipe3_tma_word(int r, int w) {
+  const int slot = ((r & 15) << 3) | (r >> 4);
+  return (w >> 5) * 4096 + slot * 32 + (((((w >> 2) & 7) ^ (slot & 7))) << 2) + (w & 3);
+}
+// The tile row the row pass of 4-lane group Q (= tid / 4) works on: Q with bits 0 and 4
+// swapped, so that the two groups of an 8-lane phase take rows whose g = row / 16 differ in parity.
+__device__ __forceinline__ int pipe3_tma_row(int Q) { return (Q & ~0x11) | ((Q & 1) << 4) | ((Q >> 4) & 1); }
+
+// ---- mbarrier and TMA (sm_90+) ---------------------------------------------------------------
+__device__ __forceinline__ uint32_t smem_u32(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
+__device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+// Makes the initialised barriers visible to the asynchronous (TMA) proxy.
+__device__ __forceinline__ void mbar_init_fence() { asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory"); }
+__device__ __forceinline__ void mbar_arrive(uint32_t bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+__device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ bool mbar_try_wait(uint32_t bar, uint32_t parity) {
+  uint32_t ok;
+  asm volatile(
+      "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
+      : "=r"(ok)
+      : "r"(bar), "r"(parity)
+      : "memory");
+  return ok != 0u;
+}
+// One box of a 3-D tensor map into shared memory; completion counted in bytes on `bar`.
+__device__ __forceinline__ void tma_load_3d(uint32_t dst, const CUtensorMap* map, int c0, int c1, int c2, uint32_t bar) {
+  asm volatile(
+      "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
+      : "memory");
+}
+
+// The tensor map of the TMA fill over x[rows, cols] (BF16, 16-byte aligned, rows % 128 == 0,
+// cols % 128 == 0): dimensions (column, row % 16, row / 16), box 64 x 1 x 8, 128-byte swizzle.
+// False when the driver lacks cuTensorMapEncodeTiled or refuses the map (quant_tensor_map.cpp).
+bool pipe3_input_map(const uint16_t* x, uint32_t rows, uint32_t cols, CUtensorMap* map);
+// How many pipe3_input_map calls failed since the library was loaded (the checks report it).
+uint64_t pipe3_tma_refusals();
 
 // ---- packed helpers ------------------------------------------------------------------------
 
@@ -181,17 +236,6 @@ __device__ __forceinline__ uint32_t finite_amax16(const uint32_t* w, int side) {
 __device__ __forceinline__ void cp_async16_nohint(uint32_t* smem_dst, const void* src) {
   const uint32_t d = static_cast<uint32_t>(__cvta_generic_to_shared(smem_dst));
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(d), "l"(src) : "memory");
-}
-
-// The same copy with a source size (16: the whole chunk, 0: no global read, 16 zero bytes
-// written), so that a warp's copies need no branch or predicate around them: Nsight Compute
-// showed pipe3's branch-guarded LDGSTS (H100, 2026-11-26) at ~15 shared wavefronts and ~30 L2
-// sectors per warp instruction where 4 and 16 suffice (L2 read sectors twice the copy kernel's,
-// identical for MXFP8 and FP8 blocks), the uncoalesced form reported for cp.async under
-// conditionals. No cache-policy operand (see cp_async16_nohint).
-__device__ __forceinline__ void cp_async16_zfill(uint32_t* smem_dst, const void* src, uint32_t src_bytes) {
-  const uint32_t d = static_cast<uint32_t>(__cvta_generic_to_shared(smem_dst));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(src_bytes) : "memory");
 }
 
 // Store with an optional L2 evict-first hint (policy from createpolicy; evict_normal otherwise).
@@ -419,15 +463,26 @@ __device__ __forceinline__ uint4 pipe3_group_start(const Pipe3Geom& geo, uint32_
 
 // ---- the kernel ----------------------------------------------------------------------------
 
-// ZFILL (DEEPWELL_QUANT_FETCH=zfill): the ring is filled by unconditional copies (a slot past
-// the end of the stream copies 0 bytes of tile (0, 0) and zero-fills a stage nobody reads).
-template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool ZFILL = false>
-__global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const QuantParams p, const Pipe3Geom geo) {
+// TMA (DEEPWELL_QUANT_FETCH=tma): warp 0 fills the ring with 32 TMA copies per
+// tile that complete on the stage's mbarrier (layout pipe3_tma_word); otherwise every thread
+// issues 4 cp.async (LDGSTS) per tile (layout pipe3_word). Nsight Compute put the LDGSTS fill at
+// 4x the shared-memory wavefronts its bytes need and in the MIO queue the reads wait on.
+template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool TMA>
+__global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
+    quant_pipe3_kernel(const QuantParams p, const Pipe3Geom geo, const __grid_constant__ CUtensorMap in_map) {
   using C = Pipe3Cfg;
   constexpr bool kFP4 = E == Elem::E2M1;
   constexpr int SB = pipe3_scale_bytes<K>();
   constexpr bool kStage = SB > 0 && !TWO_D;  // block scales go through the staging buffers
-  extern __shared__ __align__(16) uint32_t p3_smem[];
+  // With the TMA fill the loop needs no CTA barrier per tile: stages are handed over by
+  // mbarriers (s_full: the tile landed; s_empty: all 16 warps are done with it), and warps drift
+  // apart by up to a tile instead of all waiting for the slowest. FP8 128x128 keeps barrier (A):
+  // its tile amax is reduced through s_red, which one tile's readers must leave before the next
+  // tile's writers. The group flush keeps two barriers (once per group of tiles).
+  constexpr bool kBarrierFree = TMA && !TWO_D;
+  extern __shared__ __align__(1024) uint32_t p3_smem[];  // 1024: the TMA's 128-byte swizzle
+  __shared__ uint64_t s_full[Pipe3Cfg::STAGES];          // TMA: stage s holds its tile (phase per use)
+  __shared__ uint64_t s_empty[Pipe3Cfg::STAGES];         // TMA without barrier (A): every warp is done with it
   __shared__ uint4 s_ring[4];                  // tiles n % 4: tr, tc, group position, flags
   __shared__ uint4 s_cursor;                   // thread 0: the next tile of the stream
   __shared__ float s_nvmult[128];              // NVFP4: element multiplier of each scale code
@@ -461,7 +516,11 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
   // Thread 0 walks it (cursor in shared memory: no registers held through the loop) and
   // publishes tile n in s_ring[n % 4] during iteration n - 3; every thread reads it after barrier
   // (A) of iteration n - 2 (to fetch it) and of iteration n (to work on it). The slot it
-  // overwrites was last read in iteration n - 4, before that barrier.
+  // overwrites was last read in iteration n - 4, before that barrier. Without barrier (A)
+  // (kBarrierFree): warp 0 fetches tile n in iteration n - 2 after a __syncwarp, and the other
+  // warps read slot n % 4 after s_full says tile n landed, which warp 0's lane 0 released after
+  // the slot was written; thread 0 overwrites the slot of tile n - 1 only after s_empty says every
+  // warp is done with tile n - 1.
   auto publish = [&](uint32_t slot) {  // thread 0 only
     uint4 c = s_cursor;  // x group, y = jr | jc << 8, z / w = the group's first tile row / column
     uint4 out = make_uint4(0u, 0u, 0u, 0u);
@@ -488,18 +547,28 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
   uint32_t cp_s = static_cast<uint32_t>(pipe3_word(tid >> 4, (tid & 15) * 4)) * 4u;
   uint32_t cp_g = static_cast<uint32_t>(tid >> 4) * p.cols + static_cast<uint32_t>(tid & 15) * 8u;
   auto fetch = [&](uint32_t slot, int st) {
-    const uint4 t = s_ring[slot];
-    if constexpr (ZFILL) {
-      // A dead slot holds t = 0: the source addresses are tile (0, 0)'s, inside x; none is read.
-      const uint16_t* src = p.x + (t.x * C::T * p.cols + t.y * C::T + cp_g);
-      uint8_t* dst = reinterpret_cast<uint8_t*>(p3_smem) + st * (C::STAGE_WORDS * 4);
-      const uint32_t bytes = t.w != 0u ? 16u : 0u;
-#pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        cp_async16_zfill(reinterpret_cast<uint32_t*>(dst + ((cp_s ^ (32u * k)) + 8192u * k)),
-                         src + static_cast<size_t>(32u * k) * p.cols, bytes);
+    if constexpr (TMA) {
+      // Warp 0: lane (half, h) = (lane / 16, lane % 16) copies rows h, 16 + h, .., 112 + h of
+      // the half's 64 columns into slots 8h .. 8h + 7 (1 KB); 32 KB complete on s_full[st].
+      // A slot past the end of the stream completes the barrier's phase without bytes, so that
+      // the warps waiting on it learn that the stream has ended.
+      if (warp == 0) {
+        const uint4 t = s_ring[slot];
+        const uint32_t bar = smem_u32(&s_full[st]);
+        if (t.w == 0u) {
+          if (lane == 0) mbar_arrive(bar);
+        } else {
+          if (lane == 0) mbar_arrive_expect_tx(bar, C::STAGE_WORDS * 4);
+          const uint32_t half = static_cast<uint32_t>(lane) >> 4, h = static_cast<uint32_t>(lane) & 15u;
+          const uint32_t dst = smem_u32(p3_smem + st * C::STAGE_WORDS) + half * 16384u + h * 1024u;
+          tma_load_3d(dst, &in_map, static_cast<int>(t.y * C::T + half * 64u), static_cast<int>(h), static_cast<int>(t.x * 8u),
+                      bar);
+        }
       }
-    } else if (t.w != 0u) {
+      return;
+    }
+    const uint4 t = s_ring[slot];
+    if (t.w != 0u) {
       const uint16_t* src = p.x + (t.x * C::T * p.cols + t.y * C::T + cp_g);
       uint8_t* dst = reinterpret_cast<uint8_t*>(p3_smem) + st * (C::STAGE_WORDS * 4);
 #pragma unroll
@@ -512,12 +581,15 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
   };
 
   // Loop-invariant offsets of this thread.
-  const int rr = tid >> 2, seg = tid & 3;          // row pass: tile row, 16-element pieces seg and 4 + seg
+  const int rr = TMA ? pipe3_tma_row(tid >> 2) : tid >> 2;  // row pass: tile row,
+  const int seg = tid & 3;                                   // 16-element pieces seg and 4 + seg
   const int g = lane & 7, q = warp * 4 + (lane >> 3);  // column pass: rows 16g.., columns 2q, 2q + 1
   // Row pass: chunks 2s, 2s+1, 2s+8, 2s+9 of row rr = words rowb, rowb ^ 4, rowb + 32, (rowb ^ 4) + 32.
-  int rowb = pipe3_word(rr, seg * 8);
-  // Column pass: word q of rows 16g + h = colb (h even) or colb ^ 4 (h odd), + 64 h.
-  int colb = 16 * g * 64 + ((((q >> 2) ^ g)) << 2) + (q & 3);
+  // (TMA layout: chunks 2s + 8, 2s + 9 are in the other half, + 4096 words.)
+  int rowb = TMA ? pipe3_tma_word(rr, seg * 8) : pipe3_word(rr, seg * 8);
+  // Column pass: word q of rows 16g + h = colb (h even) or colb ^ 4 (h odd), + 64 h (TMA layout:
+  // colb + 256 h).
+  int colb = TMA ? pipe3_tma_word(16 * g, q) : 16 * g * 64 + ((((q >> 2) ^ g)) << 2) + (q & 3);
   uint32_t row_toff = static_cast<uint32_t>(rr) * p.cols + 16u * seg;  // + tile origin: element of piece A
   uint32_t col_toff = 2u * q * p.rows + 16u * g;                      // + tile origin: COL element of column 2q
   // Staging bytes of this thread's scales: ROW (row rr of tile (jr, jc) = + (128 jr) pitch + jc SB) and COL.
@@ -552,18 +624,49 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
     publish(0);
     publish(1);
     publish(2);
+    if constexpr (TMA) {
+#pragma unroll
+      for (int st = 0; st < C::STAGES; ++st) {
+        mbar_init(smem_u32(&s_full[st]), 1u);
+        mbar_init(smem_u32(&s_empty[st]), C::THREADS / 32);
+      }
+      mbar_init_fence();
+    }
   }
   __syncthreads();
   fetch(0, 0);
   fetch(1, 1);
   int stage = 0;
+  uint32_t phase = 0;  // TMA: parity of the current use of `stage`'s barriers
   for (uint32_t n = 0;; ++n) {
-    cp_async_wait<1>();
-    __syncthreads();  // (A) tile n landed for every thread; every thread is done with tile n - 1
+    const int prev = stage == 0 ? C::STAGES - 1 : stage - 1;  // stage of tile n - 1 and n + 2
+    if constexpr (!TMA) cp_async_wait<1>();
+    if constexpr (!kBarrierFree) __syncthreads();  // (A) (LDGSTS: tile n landed for every thread); all done with tile n - 1
+    if constexpr (TMA) {
+      const uint32_t bar = smem_u32(&s_full[stage]);
+      while (!mbar_try_wait(bar, phase)) {
+      }
+    }
     const uint4 info = s_ring[n & 3u];
     if (info.w == 0u) break;  // uniform: the stream has ended
-    fetch((n + 2) & 3u, stage == 0 ? C::STAGES - 1 : stage - 1);
-    if (tid == 0) publish((n + 3) & 3u);
+    if constexpr (kBarrierFree) {
+      if (warp == 0) {
+        // Tile n + 2 goes where tile n - 1 was: wait until every warp is done with it (its use
+        // of that stage had parity `phase` when prev < stage, else the one before).
+        if (n > 0) {
+          const uint32_t bar = smem_u32(&s_empty[prev]);
+          const uint32_t parity = prev < stage ? phase : phase ^ 1u;
+          while (!mbar_try_wait(bar, parity)) {
+          }
+        }
+        __syncwarp();
+        fetch((n + 2) & 3u, prev);
+        if (tid == 0) publish((n + 3) & 3u);
+      }
+    } else {
+      fetch((n + 2) & 3u, prev);
+      if (tid == 0) publish((n + 3) & 3u);
+    }
     const uint32_t* tile = p3_smem + stage * C::STAGE_WORDS;
     const uint32_t r0 = info.x * C::T, c0 = info.y * C::T;
     const uint32_t jr = info.z & 0xFFu, jc = (info.z >> 8) & 0xFFu;
@@ -574,7 +677,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
     if (do_row || TWO_D) {
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
-        const uint4 v = *reinterpret_cast<const uint4*>(tile + ((j & 1) ? (rowb ^ 4) : rowb) + (j >> 1) * 32);
+        const uint4 v = *reinterpret_cast<const uint4*>(tile + ((j & 1) ? (rowb ^ 4) : rowb) + (j >> 1) * (TMA ? 4096 : 32));
         rw[4 * j] = v.x;
         rw[4 * j + 1] = v.y;
         rw[4 * j + 2] = v.z;
@@ -744,7 +847,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
     if (do_col) {
       uint32_t cw[16];
 #pragma unroll
-      for (int h = 0; h < 16; ++h) cw[h] = tile[((h & 1) ? (colb ^ 4) : colb) + h * 64];
+      for (int h = 0; h < 16; ++h) cw[h] = TMA ? tile[colb + h * 256] : tile[((h & 1) ? (colb ^ 4) : colb) + h * 64];
       // column 2q's scales (MX: this lane's byte of column 2q + (g & 1)), next column + col_pitch
       uint8_t* const stg = staging + C::STAGING_BYTES + (jc * 128u * (geo.gr * SB) + jr * SB) + col_stoff;
       const uint32_t col_pitch = geo.gr * SB;
@@ -901,6 +1004,11 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
       }
     }
 
+    if constexpr (kBarrierFree) {  // this warp is done with the stage
+      __syncwarp();
+      if (lane == 0) mbar_arrive(smem_u32(&s_empty[stage]));
+    }
+
     // ---- after the last tile of a group: its block scales, from the staging buffers ----
     if constexpr (kStage) {
       if (info.w & 1u) {
@@ -909,12 +1017,16 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2) quant_pipe3_kernel(const
         const uint32_t tr0 = info.x - jr, tc0 = info.y - jc;
         if (do_row) pipe3_flush_scales<K>(p, 0, staging, tr0, tc0, grows, gcols, geo.gc, tid, store_policy);
         if (do_col) pipe3_flush_scales<K>(p, 1, staging + C::STAGING_BYTES, tc0, tr0, gcols, grows, geo.gr, tid, store_policy);
-        // the next barrier (A) orders these reads before the next group's writes
+        // these reads come before the next group's writes: barrier (A), or this one without it
+        if constexpr (kBarrierFree) __syncthreads();
       }
     }
-    stage = stage + 1 == C::STAGES ? 0 : stage + 1;
+    if (++stage == C::STAGES) {
+      stage = 0;
+      phase ^= 1u;
+    }
   }
-  cp_async_wait<0>();
+  if constexpr (!TMA) cp_async_wait<0>();
 }
 
 }  // namespace dwq
@@ -924,13 +1036,21 @@ namespace dwq {
 // Persistent grid of the pipe3 kernel: the CTAs that fit (2 per SM: 112 KB of shared memory and
 // at most 64 registers per thread each), at most one per group of tiles, at most g.max_ctas when
 // set. The group shape g.tiles_r x g.tiles_c (powers of two) shrinks until the group's scales fit
-// the staging buffers (SB * tiles <= 64 bytes per row).
-template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool ZFILL = false>
+// the staging buffers (SB * tiles <= 64 bytes per row). The TMA fill needs a tensor map of x;
+// where the driver cannot make one, the LDGSTS fill runs instead (same bytes out).
+template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool TMA>
 void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
   using C = Pipe3Cfg;
+  CUtensorMap map{};
+  if constexpr (TMA) {
+    if (!pipe3_input_map(p.x, p.rows, p.cols, &map)) {
+      launch_pipe3_kernel<K, E, TWO_D, MUL_BF16, false>(p, g, s);
+      return;
+    }
+  }
   constexpr int kMaxDevices = 64;
   static int per_sm[kMaxDevices] = {0};
-  auto* k = &quant_pipe3_kernel<K, E, TWO_D, MUL_BF16, ZFILL>;
+  auto* k = &quant_pipe3_kernel<K, E, TWO_D, MUL_BF16, TMA>;
   const int d = g.device >= 0 && g.device < kMaxDevices ? g.device : 0;
   int n = __atomic_load_n(&per_sm[d], __ATOMIC_RELAXED);
   if (n <= 0) {
@@ -949,21 +1069,20 @@ void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
   uint64_t ctas = static_cast<uint64_t>(n) * static_cast<uint64_t>(g.sm_count > 0 ? g.sm_count : 1);
   if (g.max_ctas > 0 && ctas > g.max_ctas) ctas = g.max_ctas;
   if (ctas > geo.ngroups) ctas = geo.ngroups;
-  k<<<static_cast<unsigned>(ctas), C::THREADS, C::SMEM_BYTES, s>>>(p, geo);
+  k<<<static_cast<unsigned>(ctas), C::THREADS, C::SMEM_BYTES, s>>>(p, geo, map);
 }
 
 template <Kind K, Elem E, bool TWO_D>
 void launch_pipe3(const QuantParams& p, const Grid& g, cudaStream_t s) {
-  // The unconditional fetch is built with the default element path only (MXMUL=fp32 keeps the
-  // guarded fetch): one more kernel per format, not two.
-  if constexpr (K == Kind::MX) {
-    if (g.mx_mul_fp32) {
-      launch_pipe3_kernel<K, E, TWO_D, false>(p, g, s);
-    } else {
-      g.fetch_zfill ? launch_pipe3_kernel<K, E, TWO_D, true, true>(p, g, s) : launch_pipe3_kernel<K, E, TWO_D, true>(p, g, s);
-    }
+  // The TMA fill is built with the default element path only (MXMUL=fp32 keeps the LDGSTS
+  // fill): one more kernel per format, not two.
+  constexpr bool kBf16Mul = K == Kind::MX;
+  if (K == Kind::MX && g.mx_mul_fp32) {
+    launch_pipe3_kernel<K, E, TWO_D, false, false>(p, g, s);
+  } else if (g.fetch_tma) {
+    launch_pipe3_kernel<K, E, TWO_D, kBf16Mul, true>(p, g, s);
   } else {
-    g.fetch_zfill ? launch_pipe3_kernel<K, E, TWO_D, false, true>(p, g, s) : launch_pipe3_kernel<K, E, TWO_D, false>(p, g, s);
+    launch_pipe3_kernel<K, E, TWO_D, kBf16Mul, false>(p, g, s);
   }
 }
 

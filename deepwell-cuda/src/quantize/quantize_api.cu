@@ -126,13 +126,14 @@ bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t
 //               stored as two half-sector writes per sector), kept for comparison;
 //   pipe3       the third version (quant_pipe3.cuh: about half the instructions per element, one
 //               barrier per tile, block scales stored once per group of tiles). Its knobs:
-//               DEEPWELL_QUANT_TILES=RxC (tiles per group, powers of two up to 8, default 4x4,
+//               DEEPWELL_QUANT_TILES=RxC (tiles per group, powers of two up to 8, default 8x2,
 //               shrunk until the group's scales fit 8 KB), DEEPWELL_QUANT_STORE=ef (codes and
 //               scales stored with an L2 evict-first hint; default evict-normal),
 //               DEEPWELL_QUANT_MXMUL=fp32 (MX elements scaled by FP32 multiplies instead of the
-//               packed BF16 multiply), DEEPWELL_QUANT_FETCH=zfill (pipe3: the input ring filled
-//               by unconditional zero-fill cp.async instead of branch-guarded ones; not with
-//               MXMUL=fp32), DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
+//               packed BF16 multiply), DEEPWELL_QUANT_FETCH=tma (pipe3: the input ring filled by
+//               TMA copies handed over by mbarriers, without a CTA barrier per tile, instead of
+//               every thread's cp.async; not with MXMUL=fp32),
+//               DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
 // Results are identical whichever runs (the checks and the tests cover each).
 struct GridKnobs {
   bool persistent = false;
@@ -140,10 +141,10 @@ struct GridKnobs {
   int pipe_version = 2;
   uint32_t group = 8;
   uint32_t max_ctas = 0;
-  uint32_t tiles_r = 4, tiles_c = 4;
+  uint32_t tiles_r = 8, tiles_c = 2;
   uint32_t store_evict_first = 0;
   uint32_t mx_mul_fp32 = 0;
-  uint32_t fetch_zfill = 0;
+  uint32_t fetch_tma = 0;
 };
 
 // "RxC" with R, C in {1, 2, 4, 8}; anything else leaves the defaults.
@@ -194,7 +195,7 @@ const GridKnobs& grid_knobs() {
     const char* mm = std::getenv("DEEPWELL_QUANT_MXMUL");
     k.mx_mul_fp32 = (mm != nullptr && std::strcmp(mm, "fp32") == 0) ? 1u : 0u;
     const char* fe = std::getenv("DEEPWELL_QUANT_FETCH");
-    k.fetch_zfill = (fe != nullptr && std::strcmp(fe, "zfill") == 0) ? 1u : 0u;
+    k.fetch_tma = (fe != nullptr && std::strcmp(fe, "tma") == 0) ? 1u : 0u;
     return k;
   }();
   return knobs;
@@ -324,7 +325,7 @@ dw_status quantize_impl(dw_stream stream, const dw_quant_options* options, const
   grid.tiles_c = knobs.tiles_c;
   grid.store_evict_first = knobs.store_evict_first;
   grid.mx_mul_fp32 = knobs.mx_mul_fp32;
-  grid.fetch_zfill = knobs.fetch_zfill;
+  grid.fetch_tma = knobs.fetch_tma;
   const bool sr = options->stochastic_rounding != 0, had = options->hadamard16 != 0;
   const bool pipe = knobs.pipe && pipe_eligible(options, kind, knobs.pipe_version, rows, cols, p.vec_ok != 0);
 

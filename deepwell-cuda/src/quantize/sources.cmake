@@ -8,7 +8,8 @@ set(_dwq_files
   fp8_quantize.cu
   amax.cu
   dequantize.cu)
-deepwell_cuda_sources(FILES ${_dwq_files})
+# Host code: the tensor map of pipe3's TMA fill (no kernels, so none of the flags below).
+deepwell_cuda_sources(FILES ${_dwq_files} quant_tensor_map.cpp)
 foreach(_f IN LISTS _dwq_files)
   set_property(SOURCE "${CMAKE_CURRENT_LIST_DIR}/${_f}" TARGET_DIRECTORY deepwell_cuda APPEND PROPERTY COMPILE_OPTIONS -fmad=false)
 endforeach()

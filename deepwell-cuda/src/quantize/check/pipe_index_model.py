@@ -14,15 +14,18 @@ pipe3 (quant_pipe3.cuh, DEEPWELL_QUANT_GRID=pipe3) is modelled the same way: the
 bank-conflict freedom of its cp.async, row and column reads, the group/band order of the tile
 stream thread 0 publishes, every element's ROW and COL address, the lanes of each block, and
 every staged block scale reaching its reference position exactly once when a group is flushed
-(partial groups at the edges included), and the input ring (the guarded copies and the
-unconditional zero-fill ones of DEEPWELL_QUANT_FETCH=zfill).
+(partial groups at the edges included), and the input ring. Both fills are modelled: every
+thread's cp.async (DEEPWELL_QUANT_FETCH=ldgsts, layout pipe3_word) and the default TMA fill, whose
+stage is derived here from what the copies do (box rows, the 128-byte swizzle as a function of the
+shared-memory address), not from the kernel's pipe3_tma_word, which is then checked against it.
 What the bank model does not cover, and why Nsight Compute's "excessive shared wavefronts" differ
 from it (H100, 2026-11-26, MXFP8 and FP8 1x128 ROW+COL both 6,156,288 excessive of 13.3 M): the
 cp.async instructions themselves. The ring layout gives each 8-lane phase of a copy 8 distinct
 16-byte bank groups (checked here), yet the branch-guarded LDGSTS ran at ~15 shared wavefronts and
 ~30 L2 sectors per warp instruction (4 and 16 if coalesced; L2 read sectors 16.4 M against the
 copy kernel's 8.4 M for the same bytes): the lanes' requests were not merged. That is a property of
-how the copies are issued, not of the addresses, hence the zfill variant.
+how the copies are issued, not of the addresses (a zero-fill form measured no faster), hence
+the TMA fill.
 """
 
 
@@ -148,6 +151,34 @@ def pipe3_word(r, w):
     return r * 64 + (((w >> 2) ^ f) << 2) + (w & 3)
 
 
+def pipe3_tma_word(r, w):
+    slot = ((r & 15) << 3) | (r >> 4)
+    return (w >> 5) * 4096 + slot * 32 + ((((w >> 2) & 7) ^ (slot & 7)) << 2) + (w & 3)
+
+
+def pipe3_tma_row(q):
+    return (q & ~0x11) | ((q & 1) << 4) | ((q >> 4) & 1)
+
+
+def pipe3_tma_fill():
+    """Stage word -> (tile row, column of the word's first element), from the 32 TMA copies: copy
+    (half, h) has box (64 columns, 1, 8) at (64 half, h, 8 tile row): box row g is tile row
+    16 g + h, written densely from byte half * 16384 + h * 1024 (1024-aligned), then swizzled:
+    bits 4-6 of the byte address XOR bits 7-9."""
+    smem = {}
+    for half in range(2):
+        for h in range(16):
+            base = half * 16384 + h * 1024
+            for g in range(8):
+                for c in range(0, 64, 2):
+                    a = base + g * 128 + c * 2
+                    phys = a ^ (((a >> 7) & 7) << 4)
+                    assert (phys // 4) not in smem
+                    smem[phys // 4] = (16 * g + h, 64 * half + c)
+    assert sorted(smem) == list(range(128 * 64))
+    return smem
+
+
 def pipe3_group_start(g, gidx):
     if gidx >= g['ngroups']:
         return (gidx, 0, 0, 0)
@@ -219,25 +250,68 @@ def pipe3_check_banks():
             assert len(banks) == 32
 
 
-def pipe3_check_ring(rows, cols, gr, gc, band_tiles, grid, zfill):
-    """The 3-stage input ring of each CTA, as the kernel's loop drives it (fetch of stream index
-    n + 2 into stage (n + 2) % 3 after barrier (A) of iteration n, wait_group 1 before it): every
-    live tile is read from the stage that holds it, and no copy lands in a stage being read. With
-    DEEPWELL_QUANT_FETCH=zfill a slot past the end is still copied, with source size 0 (16 zero
-    bytes per lane, nothing read) from tile (0, 0)'s addresses: those must lie inside x."""
+def pipe3_check_banks_tma():
+    fill = pipe3_tma_fill()
+    for r in range(128):
+        for w in range(64):
+            assert fill[pipe3_tma_word(r, w)] == (r, 2 * w)
+    assert sorted(pipe3_tma_row(q) for q in range(128)) == list(range(128))
+    for warp in range(16):
+        for j in range(4):  # row pass 16-byte reads, 8 lanes per phase
+            for ph in range(4):
+                addrs = []
+                for t in range(warp * 32 + 8 * ph, warp * 32 + 8 * ph + 8):
+                    rowb = pipe3_tma_word(pipe3_tma_row(t >> 2), (t & 3) * 8)
+                    addrs.append(((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * 4096)
+                assert len({(a // 4) % 8 for a in addrs}) == 8
+        for h in range(16):  # column pass word reads
+            banks = set()
+            for lane in range(32):
+                gg, q = lane & 7, warp * 4 + (lane >> 3)
+                assert pipe3_tma_word(16 * gg, q) + 256 * h == pipe3_tma_word(16 * gg + h, q)
+                banks.add((pipe3_tma_word(16 * gg, q) + 256 * h) % 32)
+            assert len(banks) == 32
+
+
+def pipe3_check_ring_tma(rows, cols, gr, gc, band_tiles, grid):
+    """The TMA ring: warp 0 copies stream index n + 2 into stage (n + 2) % 3 after barrier (A) of
+    iteration n (nothing for a slot past the end); every thread then waits on stage n % 3's
+    mbarrier with parity (n / 3) % 2. The wait must be for the completion that the copy of tile
+    n makes, and a stage is never refilled before every thread has passed the barrier after
+    reading it (iteration n + 1's barrier (A) precedes the fetch into (n + 3) % 3 = n % 3)."""
     g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
-    for t in range(512):  # a dead slot holds t = 0: the copies' addresses are tile (0, 0)'s
-        cp_g = (t >> 4) * cols + (t & 15) * 8
-        for k in range(4):
-            assert 0 <= cp_g + 32 * k * cols and cp_g + 32 * k * cols + 7 < rows * cols
+    for cta in range(min(grid, g['ngroups'])):
+        s = pipe3_stream(g, cta, grid)
+        completions = {0: [], 1: [], 2: []}  # stage -> stream index of each completed phase
+
+        def fetch(i, st):
+            if i < len(s):
+                completions[st].append(i)
+
+        fetch(0, 0)
+        fetch(1, 1)
+        n = 0
+        while n < len(s):
+            fetch(n + 2, (n + 2) % 3)
+            phase = n // 3
+            assert completions[n % 3][phase] == n and phase % 2 == (n // 3) % 2
+            n += 1
+
+
+def pipe3_check_ring(rows, cols, gr, gc, band_tiles, grid):
+    """The 3-stage input ring of each CTA with the LDGSTS fill, as the kernel's loop drives it
+    (fetch of stream index n + 2 into stage (n + 2) % 3 after barrier (A) of iteration n,
+    wait_group 1 before it): every live tile is read from the stage that holds it, and no copy
+    lands in a stage being read."""
+    g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
     for cta in range(min(grid, g['ngroups'])):
         s = pipe3_stream(g, cta, grid)
         stage_holds = {}
-        committed = []  # stream index of each commit group (None: nothing copied)
+        committed = []  # stream index of each commit group
 
         def fetch(i, st):
-            if i < len(s) or zfill:
-                stage_holds[st] = i if i < len(s) else 'zero'
+            if i < len(s):
+                stage_holds[st] = i
             committed.append(i)
 
         fetch(0, 0)
@@ -253,7 +327,7 @@ def pipe3_check_ring(rows, cols, gr, gc, band_tiles, grid, zfill):
             n += 1
 
 
-def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0):
+def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0, tma=False):
     """Every element to its ROW / COL address, every block's lanes, every staged scale to its
     reference position exactly once (byte scales: MX 32, NV 16; FP8 1x128: FP32)."""
     g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
@@ -268,18 +342,22 @@ def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0):
             seen.append((tr, tc))
             r0, c0 = tr * 128, tc * 128
             smem = {}
-            for t in range(512):
-                for k in range(4):
-                    rr, cv = (t >> 4) + 32 * k, t & 15
-                    a = pipe3_word(rr, cv * 4)
-                    for i in range(4):
-                        smem[a + i] = (r0 + rr, c0 + cv * 8 + 2 * i)
+            if tma:
+                for a, (r, c) in pipe3_tma_fill().items():
+                    smem[a] = (r0 + r, c0 + c)
+            else:
+                for t in range(512):
+                    for k in range(4):
+                        rr, cv = (t >> 4) + 32 * k, t & 15
+                        a = pipe3_word(rr, cv * 4)
+                        for i in range(4):
+                            smem[a + i] = (r0 + rr, c0 + cv * 8 + 2 * i)
             for t in range(512):  # row pass
-                rr, seg = t >> 2, t & 3
-                rowb = pipe3_word(rr, seg * 8)
+                rr, seg = (pipe3_tma_row(t >> 2) if tma else t >> 2), t & 3
+                rowb = (pipe3_tma_word if tma else pipe3_word)(rr, seg * 8)
                 words = []
                 for j in range(4):
-                    a = ((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * 32
+                    a = ((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * (4096 if tma else 32)
                     words += [smem[a + i] for i in range(4)]
                 elems = [e for (r, c) in words for e in ((r, c), (r, c + 1))]
                 r = r0 + rr
@@ -302,8 +380,12 @@ def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0):
             for t in range(512):  # column pass
                 lane, warp = t & 31, t >> 5
                 gg, q = lane & 7, warp * 4 + (lane >> 3)
-                colb = 16 * gg * 64 + (((q >> 2) ^ gg) << 2) + (q & 3)
-                cw = [smem[((colb ^ 4) if h & 1 else colb) + 64 * h] for h in range(16)]
+                if tma:
+                    colb = pipe3_tma_word(16 * gg, q)
+                    cw = [smem[colb + 256 * h] for h in range(16)]
+                else:
+                    colb = 16 * gg * 64 + (((q >> 2) ^ gg) << 2) + (q & 3)
+                    cw = [smem[((colb ^ 4) if h & 1 else colb) + 64 * h] for h in range(16)]
                 assert cw == [(r0 + 16 * gg + h, c0 + 2 * q) for h in range(16)]
                 e0 = (c0 + 2 * q) * rows + r0 + 16 * gg  # col_elem
                 for sd in range(2):
@@ -365,13 +447,15 @@ def main():
     # group shapes with partial groups at both edges (3 x 5 tiles), a single tile, 1x1 groups,
     # groups larger than the tensor, several bands, grids smaller and larger than the group count
     configs = ((384, 640, 4, 4, 8, 7), (384, 640, 2, 4, 5, 3), (640, 384, 4, 2, 1, 5), (128, 128, 4, 4, 8, 1),
-               (256, 384, 1, 1, 8, 1000), (384, 256, 8, 8, 16, 2))
+               (256, 384, 1, 1, 8, 1000), (384, 256, 8, 8, 16, 2), (1152, 384, 8, 2, 8, 5))
+    pipe3_check_banks_tma()
     for kind in ('mx', 'nv', 'fp8b', 'fp8t'):
         for rows, cols, gr, gc, band, grid in configs:
-            pipe3_run(kind, rows, cols, gr, gc, band, grid)
+            for tma in (False, True):
+                pipe3_run(kind, rows, cols, gr, gc, band, grid, tma=tma)
     for rows, cols, gr, gc, band, grid in configs:
-        for zfill in (False, True):
-            pipe3_check_ring(rows, cols, gr, gc, band, grid, zfill)
+        pipe3_check_ring(rows, cols, gr, gc, band, grid)
+        pipe3_check_ring_tma(rows, cols, gr, gc, band, grid)
     print("pipe index model: all checks passed")
 
 

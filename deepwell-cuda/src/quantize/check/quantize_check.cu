@@ -28,6 +28,10 @@
 #include "deepwell/deepwell.h"
 #include "deepwell/quantize.h"
 
+namespace dwq {
+uint64_t pipe3_tma_refusals();  // quant_tensor_map.cpp: TMA fills that fell back to LDGSTS
+}
+
 using namespace dwq;
 
 #define CUDA_OK(x)                                                                            \
@@ -919,6 +923,9 @@ int main(int argc, char** argv) {
     rc |= run_checks(stream, quick);
   }
   if (bench) rc |= run_bench(stream, out_dir, quick, only);
+  // A pipe3 TMA fill whose tensor map the driver refused ran the LDGSTS fill instead: say so,
+  // or a TMA measurement would silently be the other kernel's.
+  std::printf("pipe3 TMA tensor maps refused (LDGSTS fill ran instead): %" PRIu64 "\n", dwq::pipe3_tma_refusals());
   dw_stream_destroy(stream);
   return rc;
 }

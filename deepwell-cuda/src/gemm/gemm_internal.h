@@ -51,6 +51,7 @@ struct Sm90Tile {
   int m, n;
   int k = 0;              // tile depth (0: not recorded); the stream-K model counts K in tiles of it
   bool stream_k = false;  // cooperative kernel with CUTLASS's stream-K tile scheduler
+  int splits = 1;         // > 1: that scheduler in split-K mode, K cut into `splits` equal parts
 };
 // The measured choice of configuration (gemm_sm90_select.cpp, host code only, so that retuning
 // it rebuilds no CUTLASS translation unit).

@@ -115,14 +115,18 @@ using Block128ScaleConfig =
 
 // TileScheduler_: void = CUTLASS's default persistent (data-parallel) scheduler;
 // cutlass::gemm::StreamKScheduler = stream-K (cooperative kernels only; run_config asks for the
-// stream-K decomposition with deterministic reduction, see kStreamK below).
+// stream-K decomposition with deterministic reduction, see kStreamK below). kSplits_ > 1 (with
+// the stream-K scheduler only) asks it for a split-K decomposition instead: the same kernel, so
+// no second CUTLASS instantiation.
 template <class ElementAB_, class ElementD_, class TileShape_, class ClusterShape_, class KernelSchedule_,
-          class EpilogueSchedule_, Scaling kScaling_, class TileScheduler_ = void>
+          class EpilogueSchedule_, Scaling kScaling_, class TileScheduler_ = void, int kSplits_ = 1>
 struct Config {
   using ElementAB = ElementAB_;
   using ElementD = ElementD_;
   static constexpr Scaling kScaling = kScaling_;
   static constexpr bool kStreamK = cute::is_same_v<TileScheduler_, cutlass::gemm::StreamKScheduler>;
+  static constexpr int kSplits = kSplits_;
+  static_assert(kSplits == 1 || kStreamK, "split-K runs on the stream-K scheduler");
   using LayoutA = cutlass::layout::RowMajor;
   using LayoutB = cutlass::layout::ColumnMajor;
   using LayoutD = cutlass::layout::RowMajor;
@@ -148,7 +152,7 @@ struct Config {
       KernelSchedule_>::CollectiveOp;
 
   static constexpr Sm90Tile kTile{cute::size<0>(TileShape_{}), cute::size<1>(TileShape_{}),
-                                  cute::size<2>(TileShape_{}), kStreamK};
+                                  cute::size<2>(TileShape_{}), kStreamK, kSplits_};
 
   using Kernel = cutlass::gemm::kernel::GemmUniversal<cute::Shape<int, int, int, int>, CollectiveMainloop,
                                                       CollectiveEpilogue, TileScheduler_>;
@@ -241,7 +245,11 @@ dw_status run_config(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_g
     // has <= 8 k-iterations. The fixup happens on the FP32 accumulators before the epilogue,
     // which only the tile's final peer runs, so bias, activation, residual and out_scale are
     // applied once.
-    arguments.scheduler.decomposition_mode = cutlass::gemm::kernel::detail::DecompositionMode::StreamK;
+    // With kSplits > 1 the same scheduler cuts every tile's K loop into kSplits equal parts
+    // instead (the planner's split-K rule), their partial sums added in the same fixed order.
+    arguments.scheduler.decomposition_mode = Cfg::kSplits > 1 ? cutlass::gemm::kernel::detail::DecompositionMode::SplitK
+                                                               : cutlass::gemm::kernel::detail::DecompositionMode::StreamK;
+    arguments.scheduler.splits = Cfg::kSplits;
     arguments.scheduler.reduction_mode = cutlass::gemm::kernel::detail::ReductionMode::Deterministic;
   }
 

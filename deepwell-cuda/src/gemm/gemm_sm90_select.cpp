@@ -77,7 +77,7 @@ int consider_stream_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
   int best = dp;
   int64_t best_cost = 0;
   for (int v = 0; v < count; ++v) {
-    if (!tiles[v].stream_k || tiles[v].k <= 0) continue;
+    if (!tiles[v].stream_k || tiles[v].splits > 1 || tiles[v].k <= 0) continue;
     const int64_t cost = stream_k_cost(d, tiles[v], sms);
     if (cost < 0 || kGainDen * cost >= kGainNum * dp_cost) continue;
     if (best == dp || cost < best_cost) {
@@ -86,6 +86,29 @@ int consider_stream_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
     }
   }
   return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Split-K (variants with splits = s > 1: the stream-K kernel cutting each tile's K loop into s
+// parts, summed in a fixed order) replaces whatever the rules above chose when its T tiles give
+// s T CTAs that fill more than half of the SMs and at most all of them in one round, and K is at
+// least 8192 in whole k-tiles (ceil(K / k) >= 8192 / 64 = 128 for the 64-deep BF16 tile: the
+// MXFP8 family, planning the BF16 kernels for K rounded up to 8, then chooses alike). Fit to one measurement (H100, 2026-11-26): BF16 768x768x16384, 36 tiles of 128x128 x 3 =
+// 108 CTAs on 132 SMs: split-K 3 451.7 TFLOP/s, stream-K 418.8; with 96-108 tiles (2304x768,
+// 768x2048) split-K 3 lost, and this rule leaves them alone. GemmTileChoice mirrors it.
+// ---------------------------------------------------------------------------------------------
+constexpr int64_t kSplitKMinIterations = 128;
+
+int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count, int chosen) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  if (d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX) return chosen;
+  for (int v = 0; v < count; ++v) {
+    const int64_t s = tiles[v].splits;
+    if (!tiles[v].stream_k || s <= 1 || tiles[v].k <= 0 || ceil_div(d.k, tiles[v].k) < kSplitKMinIterations) continue;
+    const int64_t ctas = s * tile_count(d, tiles[v]);
+    if (2 * ctas > sms && ctas <= sms) return v;
+  }
+  return chosen;
 }
 
 // How many variants precede the first stream-K one.
@@ -153,7 +176,7 @@ int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const S
   const int dp_count = data_parallel_count(tiles, count);
   if (dp_count == 0) return 0;
   const int dp = choose_data_parallel(dev, desc, tiles, dp_count);
-  return consider_stream_k(dev, desc, tiles, count, dp);
+  return consider_split_k(dev, desc, tiles, count, consider_stream_k(dev, desc, tiles, count, dp));
 }
 
 // Larger swizzles (rasterizing in groups of 2-8 tiles for L2 reuse) measured no better than 1 on

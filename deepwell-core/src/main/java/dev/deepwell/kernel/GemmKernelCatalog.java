@@ -28,6 +28,14 @@ public final class GemmKernelCatalog {
    * equal share of all tiles' K loops; the shares of a tile add their partial sums in K order).
    */
   public static final String STREAM_K = "streamk";
+  /**
+   * The schedule of the stream-K kernel run in split-K mode: each tile's K loop cut into the number
+   * of parts its name gives ("_splitk3_": 3), their partial sums added in a fixed order.
+   */
+  public static final String SPLIT_K = "splitk";
+
+  /** "_splitk3_" in a CUTLASS kernel name: the split count. */
+  private static final Pattern SPLITS = Pattern.compile("_splitk(\\d+)_");
 
   /** "..._128x256x64_..." in a CUTLASS kernel name: the tile M x N x K. */
   private static final Pattern TILE = Pattern.compile("_(\\d+)x(\\d+)x(\\d+)(?:_|$)");
@@ -76,6 +84,7 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 2, "cutlass_sm90_bf16_coop_256x128x64_c1x2", 256, 128, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 3, "cutlass_sm90_bf16_coop_128x192x64_c2x1", 128, 192, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 4, "cutlass_sm90_bf16_streamk_128x128x64_c2x1", 128, 128, STREAM_K, bf16));
+    l.add(new GemmVariant(c, h, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x1", 128, 128, SPLIT_K, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";
     GemmInput t = GemmInput.FP8_TENSOR;
     l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));
@@ -192,7 +201,7 @@ public final class GemmKernelCatalog {
   public static Optional<GemmVariant> parseCutlass(GemmInput input, int index, String name, String descriptorId) {
     Objects.requireNonNull(name, "name");
     Matcher mt = TILE.matcher(name);
-    String schedule = name.contains("streamk") ? STREAM_K
+    String schedule = name.contains("streamk") ? STREAM_K : SPLITS.matcher(name).find() ? SPLIT_K
         : name.contains("pingpong") ? PINGPONG : name.contains("coop") ? COOPERATIVE
         : name.contains("_2sm_") ? BlackwellGemmKernels.TWO_SM : name.contains("_1sm_") ? BlackwellGemmKernels.ONE_SM
         : null;
@@ -203,6 +212,13 @@ public final class GemmKernelCatalog {
     int tileM = Integer.parseInt(mt.group(1)) / (schedule.equals(BlackwellGemmKernels.TWO_SM) ? 2 : 1);
     return Optional.of(new GemmVariant(KernelProvider.CUTLASS, input, index, name, tileM,
         Integer.parseInt(mt.group(2)), schedule, descriptorId));
+  }
+
+  /** The split count of a split-K variant ("_splitk3_" in its name: 3); 1 for any other. */
+  public static int splits(GemmVariant v) {
+    Objects.requireNonNull(v, "variant");
+    Matcher ms = SPLITS.matcher(v.name());
+    return ms.find() ? Integer.parseInt(ms.group(1)) : 1;
   }
 
   /**

@@ -49,7 +49,7 @@ public final class GemmTileChoice {
     // native tables list stream-K last); then the stream-K model may replace that choice.
     List<GemmVariant> dataParallel = new ArrayList<>();
     for (GemmVariant v : variants) {
-      if (v.schedule().equals(GemmKernelCatalog.STREAM_K)) {
+      if (v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)) {
         break;
       }
       dataParallel.add(v);
@@ -57,7 +57,41 @@ public final class GemmTileChoice {
     if (dataParallel.isEmpty()) {
       return new Choice(variants.get(0), "no data-parallel configuration: the first");
     }
-    return GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms);
+    return splitK(variants, GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms), p,
+        sms);
+  }
+
+  /** K, in whole k-tiles of the split-K variant, from which the split-K rule applies (8192 / 64). */
+  static final long SPLIT_K_MIN_ITERATIONS = 128;
+
+  /**
+   * The first split-K variant (s parts per tile) whose s x T CTAs fill more than half of the SMs
+   * and at most all of them in one round, for K of at least 128 k-tiles (8192 for the 64-deep BF16
+   * tile; counted in k-tiles so that MXFP8, which plans BF16 kernels for K rounded up to 8, chooses
+   * alike); else {@code chosen}. Fit to one H100
+   * measurement (gemm_sm90_select.cpp): BF16 768x768x16384, 36 tiles x 3 = 108 CTAs on 132 SMs,
+   * split-K 3 451.7 TFLOP/s against stream-K's 418.8; outputs of 96-108 tiles lost with it.
+   */
+  private static Choice splitK(List<GemmVariant> vs, Choice chosen, GemmProblem p, int sms) {
+    if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
+      return chosen;
+    }
+    for (GemmVariant v : vs) {
+      int s = GemmKernelCatalog.splits(v);
+      int depth = GemmKernelCatalog.tileK(v);
+      if (!v.schedule().equals(GemmKernelCatalog.SPLIT_K) || s <= 1 || depth <= 0
+          || GemmVariant.ceilDiv(p.k(), depth) < SPLIT_K_MIN_ITERATIONS) {
+        continue;
+      }
+      long ctas = s * v.tiles(p.m(), p.n());
+      if (2 * ctas > sms && ctas <= sms) {
+        return new Choice(v, "split-K " + s + ": " + v.tiles(p.m(), p.n()) + " tiles of " + v.tileM() + "x" + v.tileN()
+            + " x " + s + " parts = " + ctas + " CTAs fill one round of " + sms + " SMs (K " + p.k() + ": "
+            + GemmVariant.ceilDiv(p.k(), depth) + " k-tiles >= " + SPLIT_K_MIN_ITERATIONS + "; instead of "
+            + chosen.variant().name() + ")");
+      }
+    }
+    return chosen;
   }
 
   private static Choice dataParallelChoice(List<GemmVariant> variants, GemmProblem p, int sms) {

@@ -39,7 +39,7 @@ class GemmStreamKChoiceTest {
       List<GemmVariant> vs = CATALOG.variants(KernelProvider.CUTLASS, in);
       boolean seen = false;
       for (GemmVariant v : vs) {
-        boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K);
+        boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K);
         assertThat(!seen || sk).as("%s after a stream-K variant", v.name()).isTrue();
         seen |= sk;
       }
@@ -48,6 +48,8 @@ class GemmStreamKChoiceTest {
     assertThat(variant("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2").index()).isEqualTo(3);
     assertThat(variant("cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2").index()).isEqualTo(2);
     assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_streamk_128x128x64_c2x1").index()).isEqualTo(4);
+    assertThat(variant("cutlass_sm90_bf16_splitk3_128x128x64_c2x1").index()).isEqualTo(5);
+    assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x1").index()).isEqualTo(5);
   }
 
   @Test
@@ -60,6 +62,11 @@ class GemmStreamKChoiceTest {
     assertThat(GemmKernelCatalog.tileK(v)).isEqualTo(128);
     assertThat(GemmKernelCatalog.tileK(variant("cutlass_sm90_bf16_coop_128x256x64_c2x1"))).isEqualTo(64);
     assertThat(GemmKernelCatalog.tileK(GemmKernelCatalog.referenceVariant(GemmInput.BF16))).isZero();
+    GemmVariant split = GemmKernelCatalog.parseCutlass(GemmInput.BF16, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x1",
+        "cutlass.sm90.gemm.bf16").orElseThrow();
+    assertThat(split.schedule()).isEqualTo(GemmKernelCatalog.SPLIT_K);
+    assertThat(GemmKernelCatalog.splits(split)).isEqualTo(3);
+    assertThat(GemmKernelCatalog.splits(v)).isEqualTo(1);
     // a cooperative name stays cooperative
     assertThat(GemmKernelCatalog.parseCutlass(GemmInput.BF16, 0, "cutlass_sm90_bf16_coop_128x256x64_c2x1",
         "cutlass.sm90.gemm.bf16").orElseThrow().schedule()).isEqualTo(GemmKernelCatalog.COOPERATIVE);
@@ -86,14 +93,15 @@ class GemmStreamKChoiceTest {
       }
     }
     String bf16 = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
-    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo(bf16);
+    // 768x768: 36 tiles x 3 = 108 CTAs fill one round of 132 SMs: split-K 3 (see splitKRule)
+    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x1");
     assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo(bf16);
     // 4096x768: 32 x 4 = 128 tiles of 128x192 fill 97% of one round (data-parallel, 256
     // iterations: 256 x 128 x 192 x 64 MACs; stream-K 128x128 would cost 8 x (373 + 4 x 2) =
     // 3048 > 7 x 256 x 1.5 = 2688 in 128x128x64 units)
     assertThat(name(GemmInput.BF16, 4096, 768, 16384)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo(bf16);
-    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_streamk_128x128x64_c2x1");
+    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x1");
     String fp8 = "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2";
     assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo(fp8);
     assertThat(name(GemmInput.FP8_TENSOR, 768, 2048, 16384)).isEqualTo(fp8);
@@ -118,7 +126,10 @@ class GemmStreamKChoiceTest {
     GemmVariant sk = variant("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
     assertThat(GemmStreamKModel.dataParallelCost(pingpong, 64, p, 132)).isEqualTo(256L * 1048576);
     assertThat(GemmStreamKModel.streamKCost(sk, 64, p, 132)).isEqualTo(86L * 1048576);
-    GemmTileChoice.Choice c = choose(GemmInput.BF16, 768, 768, 16384, 132);
+    // (without the split-K variant, which the split-K rule takes here: see splitKRule)
+    List<GemmVariant> noSplit = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
+        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K)).toList();
+    GemmTileChoice.Choice c = GemmTileChoice.choose(noSplit, p, 132);
     assertThat(c.variant()).isEqualTo(sk);
     assertThat(c.why()).startsWith("stream-K: cutlass_sm90_bf16_pingpong_128x128x64_c2x1 leaves 96 of 132 SM-rounds "
         + "idle; 36 tiles of 128x128 x 256 k-iterations in 132 shares of <= 70, 4 pass(es) of partial sums: "
@@ -167,10 +178,30 @@ class GemmStreamKChoiceTest {
   }
 
   @Test
+  void splitKRule() {
+    String split = "cutlass_sm90_bf16_splitk3_128x128x64_c2x1";
+    String sk = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
+    // 3 x T CTAs in (S/2, S] and K of at least 128 k-tiles of 64
+    GemmTileChoice.Choice c = choose(GemmInput.BF16, 768, 768, 16384, 132);
+    assertThat(c.variant().name()).isEqualTo(split);
+    assertThat(c.why()).isEqualTo("split-K 3: 36 tiles of 128x128 x 3 parts = 108 CTAs fill one round of 132 SMs "
+        + "(K 16384: 256 k-tiles >= 128; instead of " + sk + ")");
+    assertThat(name(GemmInput.BF16, 640, 640, 8192)).isEqualTo(split); // 25 x 3 = 75 > 66
+    assertThat(name(GemmInput.BF16, 768, 768, 8129)).isEqualTo(split); // 128 k-tiles of 64
+    assertThat(name(GemmInput.BF16, 768, 768, 8128)).isEqualTo(sk); // 127 k-tiles
+    assertThat(name(GemmInput.BF16, 512, 512, 16384)).isEqualTo(sk); // 16 x 3 = 48: half the SMs idle
+    assertThat(name(GemmInput.BF16, 768, 1024, 16384)).isEqualTo(sk); // 48 x 3 = 144 > 132
+    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo(split);
+    assertThat(choose(GemmInput.BF16, 768, 768, 16384, 114).variant().name()).isEqualTo(split); // 108 <= 114
+    // only the BF16 table has a split-K variant
+    assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
+  }
+
+  @Test
   void withoutStreamKVariantsTheDataParallelRulesDecideAlone() {
     List<GemmVariant> dp = new ArrayList<>();
     for (GemmVariant v : CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16)) {
-      if (!v.schedule().equals(GemmKernelCatalog.STREAM_K)) {
+      if (!v.schedule().equals(GemmKernelCatalog.STREAM_K) && !v.schedule().equals(GemmKernelCatalog.SPLIT_K)) {
         dp.add(v);
       }
     }
@@ -196,8 +227,9 @@ class GemmStreamKChoiceTest {
   /**
    * Rows "SMs M N K v(bf16) v(fp8-tensor) v(fp8-block128)": the variants the native planner
    * (gemm_sm90_select.cpp built for the host and called with the tables of gemm_sm90_*.cu,
-   * 2026-11-26) chose for random shapes, 40 with small outputs and a long K and 20 general ones, on
-   * 132 and 114 SMs (H100 SXM and PCIe). The Java choice must be the same.
+   * 2026-11-26, regenerated with the split-K variant) chose for random shapes, 40 with small
+   * outputs and a long K and 20 general ones, on 132 and 114 SMs (H100 SXM and PCIe), then 8 shapes
+   * at the edges of the split-K rule. The Java choice must be the same.
    */
   private static final String NATIVE_CHOICES = """
       132 2552 1048 25328 3 0 2
@@ -216,7 +248,7 @@ class GemmStreamKChoiceTest {
       132 2530 1824 5168 4 3 2
       132 542 8 29568 4 2 1
       132 22 864 26368 4 3 2
-      132 883 680 29600 4 3 2
+      132 883 680 29600 5 3 2
       132 682 1192 11296 4 2 1
       132 815 2216 29728 1 1 0
       132 2777 2568 7728 0 3 0
@@ -227,12 +259,12 @@ class GemmStreamKChoiceTest {
       132 1360 1240 27808 4 3 2
       132 2471 2408 1120 4 0 0
       132 2442 2784 24208 4 3 2
-      132 1385 272 11168 4 3 2
+      132 1385 272 11168 5 3 2
       132 1456 1256 16768 1 1 0
       132 2853 1296 7072 4 3 0
       132 1972 1936 24112 1 3 0
       132 722 240 9408 4 2 1
-      132 94 3072 12736 4 3 2
+      132 94 3072 12736 5 3 2
       132 1656 80 19008 4 3 2
       132 1716 1504 13344 4 0 2
       132 2370 40 15856 4 3 2
@@ -287,12 +319,12 @@ class GemmStreamKChoiceTest {
       114 1360 1240 27808 1 1 0
       114 2471 2408 1120 0 3 0
       114 2442 2784 24208 0 3 0
-      114 1385 272 11168 4 2 1
+      114 1385 272 11168 5 2 1
       114 1456 1256 16768 4 3 2
       114 2853 1296 7072 4 3 2
       114 1972 1936 24112 4 3 2
       114 722 240 9408 4 2 1
-      114 94 3072 12736 4 3 2
+      114 94 3072 12736 5 3 2
       114 1656 80 19008 4 3 2
       114 1716 1504 13344 3 0 2
       114 2370 40 15856 4 3 2
@@ -320,12 +352,21 @@ class GemmStreamKChoiceTest {
       114 14849 5552 7440 0 0 0
       114 15996 10416 7856 0 0 0
       114 8980 9544 7712 0 0 0
+      132 768 768 16384 5 3 2
+      132 640 640 8192 5 2 1
+      132 768 768 8128 4 2 1
+      132 512 512 16384 4 3 2
+      132 768 1024 16384 4 2 1
+      114 768 768 16384 5 2 1
+      132 2304 768 16384 4 1 0
+      132 768 2048 16384 4 3 2
       """;
 
   @Test
   void theJavaChoiceIsTheNativePlannersOnATableOfRandomShapes() {
     int rows = 0;
     int streamK = 0;
+    int splitK = 0;
     for (String row : NATIVE_CHOICES.strip().split("\\n")) {
       long[] f = java.util.Arrays.stream(row.strip().split(" +")).mapToLong(Long::parseLong).toArray();
       int sms = (int) f[0];
@@ -335,10 +376,12 @@ class GemmStreamKChoiceTest {
         assertThat(c.variant().index()).as("%s on %d SMs: %s (%s)", row, sms, inputs[i], c.why())
             .isEqualTo((int) f[4 + i]);
         streamK += c.variant().schedule().equals(GemmKernelCatalog.STREAM_K) ? 1 : 0;
+        splitK += c.variant().schedule().equals(GemmKernelCatalog.SPLIT_K) ? 1 : 0;
       }
       rows++;
     }
-    assertThat(rows).isEqualTo(120);
+    assertThat(rows).isEqualTo(128);
     assertThat(streamK).as("the table exercises both outcomes").isBetween(100, 260);
+    assertThat(splitK).as("and the split-K rule").isBetween(5, 40);
   }
 }

@@ -39,7 +39,7 @@ void launch_fp8_tensor(const QuantParams& p, bool sr, const Grid& g, cudaStream_
 
 void launch_fp8_block_pipe(const QuantParams& p, bool two_d, const Grid& g, cudaStream_t s) {
   if (g.pipe_version == 3) {
-    two_d ? launch_pipe3<Kind::FP8_BLOCK, Elem::E4M3, true>(p, g, s) : launch_pipe3<Kind::FP8_BLOCK, Elem::E4M3, false>(p, g, s);
+    two_d ? launch_fp8_block2d_pipe3(p, g, s) : launch_pipe3<Kind::FP8_BLOCK, Elem::E4M3, false>(p, g, s);
     return;
   }
   two_d ? launch_pipe<Kind::FP8_BLOCK, Elem::E4M3, true>(p, g, s) : launch_pipe<Kind::FP8_BLOCK, Elem::E4M3, false>(p, g, s);

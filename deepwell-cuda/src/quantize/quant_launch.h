@@ -65,6 +65,8 @@ void launch_mx_pipe(const QuantParams& p, Elem e, const Grid& grid, cudaStream_t
 void launch_nvfp4_pipe(const QuantParams& p, const Grid& grid, cudaStream_t s);
 void launch_fp8_block_pipe(const QuantParams& p, bool two_d, const Grid& grid, cudaStream_t s);
 void launch_fp8_tensor_pipe(const QuantParams& p, const Grid& grid, cudaStream_t s);
+// pipe3 for FP8 128x128 blocks (fp8_block2d_pipe3.cu: a translation unit of its own, see there).
+void launch_fp8_block2d_pipe3(const QuantParams& p, const Grid& grid, cudaStream_t s);
 
 // Finite amax of n BF16 values, max-ed (as FP32 bits) into *out, which the caller zeroed.
 void launch_amax_bf16(const uint16_t* x, uint64_t n, uint32_t* out, int sm_count, cudaStream_t s);

@@ -463,6 +463,28 @@ __device__ __forceinline__ uint4 pipe3_group_start(const Pipe3Geom& geo, uint32_
 
 // ---- the kernel ----------------------------------------------------------------------------
 
+// The kernel's dynamic shared memory (ring + staging), 1024-byte aligned or not. The TMA fill
+// needs 1024 (its 128-byte swizzle is a function of the address). Measured on H100 with the
+// LDGSTS fill in the same runs (2026-11-26, three alternating rounds): aligned, MXFP8 ROW+COL
+// ran 83.4-84.4% of copy against 78.8-79.1% unaligned (16), MXFP4 80-83 against 72-73, FP8
+// 1x128 80.6 against 77.3-77.9, NVFP4 with a given amax 77-78 against 71; FP8 128x128, the one
+// kernel without staged scales, the other way round on that machine (83.4-83.8 aligned, 86.1-86.6
+// unaligned) and alike on the next one (86.3-86.9 and 86.2-86.3). Why
+// (the static variables and the 1 KB the SM reserves sit before the array either way, two CTAs
+// fit either way) is not understood; each instantiation takes the measured better one. nvcc
+// gives every kernel of a translation unit the largest alignment any of them asks for, so the
+// 16-aligned one (FP8 128x128, LDGSTS only) is compiled alone, in fp8_block2d_pipe3.cu.
+template <bool kAlign1024>
+__device__ __forceinline__ uint32_t* pipe3_dynamic_smem() {
+  if constexpr (kAlign1024) {
+    extern __shared__ __align__(1024) uint32_t p3_smem_a1024[];
+    return p3_smem_a1024;
+  } else {
+    extern __shared__ __align__(16) uint32_t p3_smem_a16[];
+    return p3_smem_a16;
+  }
+}
+
 // TMA (DEEPWELL_QUANT_FETCH=tma): warp 0 fills the ring with 32 TMA copies per
 // tile that complete on the stage's mbarrier (layout pipe3_tma_word); otherwise every thread
 // issues 4 cp.async (LDGSTS) per tile (layout pipe3_word). Nsight Compute put the LDGSTS fill at
@@ -480,7 +502,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   // its tile amax is reduced through s_red, which one tile's readers must leave before the next
   // tile's writers. The group flush keeps two barriers (once per group of tiles).
   constexpr bool kBarrierFree = TMA && !TWO_D;
-  extern __shared__ __align__(1024) uint32_t p3_smem[];  // 1024: the TMA's 128-byte swizzle
+  uint32_t* const p3_smem = pipe3_dynamic_smem<TMA || !TWO_D>();
   __shared__ uint64_t s_full[Pipe3Cfg::STAGES];          // TMA: stage s holds its tile (phase per use)
   __shared__ uint64_t s_empty[Pipe3Cfg::STAGES];         // TMA without barrier (A): every warp is done with it
   __shared__ uint4 s_ring[4];                  // tiles n % 4: tr, tc, group position, flags
@@ -1077,7 +1099,9 @@ void launch_pipe3(const QuantParams& p, const Grid& g, cudaStream_t s) {
   // The TMA fill is built with the default element path only (MXMUL=fp32 keeps the LDGSTS
   // fill): one more kernel per format, not two.
   constexpr bool kBf16Mul = K == Kind::MX;
-  if (K == Kind::MX && g.mx_mul_fp32) {
+  if constexpr (TWO_D) {  // FP8 128x128: the LDGSTS fill only (see fp8_block2d_pipe3.cu)
+    launch_pipe3_kernel<K, E, TWO_D, false, false>(p, g, s);
+  } else if (K == Kind::MX && g.mx_mul_fp32) {
     launch_pipe3_kernel<K, E, TWO_D, false, false>(p, g, s);
   } else if (g.fetch_tma) {
     launch_pipe3_kernel<K, E, TWO_D, kBf16Mul, true>(p, g, s);

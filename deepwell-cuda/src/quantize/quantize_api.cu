@@ -132,7 +132,7 @@ bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t
 //               DEEPWELL_QUANT_MXMUL=fp32 (MX elements scaled by FP32 multiplies instead of the
 //               packed BF16 multiply), DEEPWELL_QUANT_FETCH=tma (pipe3: the input ring filled by
 //               TMA copies handed over by mbarriers, without a CTA barrier per tile, instead of
-//               every thread's cp.async; not with MXMUL=fp32),
+//               every thread's cp.async; not with MXMUL=fp32 nor for FP8 128x128 blocks),
 //               DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
 // Results are identical whichever runs (the checks and the tests cover each).
 struct GridKnobs {

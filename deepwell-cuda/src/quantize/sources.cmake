@@ -7,7 +7,8 @@ set(_dwq_files
   nvfp4_quantize.cu
   fp8_quantize.cu
   amax.cu
-  dequantize.cu)
+  dequantize.cu
+  fp8_block2d_pipe3.cu)
 # Host code: the tensor map of pipe3's TMA fill (no kernels, so none of the flags below).
 deepwell_cuda_sources(FILES ${_dwq_files} quant_tensor_map.cpp)
 foreach(_f IN LISTS _dwq_files)

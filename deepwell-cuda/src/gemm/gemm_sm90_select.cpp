@@ -93,9 +93,10 @@ int consider_stream_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
 // parts, summed in a fixed order) replaces whatever the rules above chose when its T tiles give
 // s T CTAs that fill more than half of the SMs and at most all of them in one round, and K is at
 // least 8192 in whole k-tiles (ceil(K / k) >= 8192 / 64 = 128 for the 64-deep BF16 tile: the
-// MXFP8 family, planning the BF16 kernels for K rounded up to 8, then chooses alike). Fit to one measurement (H100, 2026-11-26): BF16 768x768x16384, 36 tiles of 128x128 x 3 =
-// 108 CTAs on 132 SMs: split-K 3 451.7 TFLOP/s, stream-K 418.8; with 96-108 tiles (2304x768,
-// 768x2048) split-K 3 lost, and this rule leaves them alone. GemmTileChoice mirrors it.
+// MXFP8 family, planning the BF16 kernels for K rounded up to 8, then chooses alike). Fit to one
+// measurement (H100, 2026-11-26): BF16 768x768x16384, 36 tiles of 128x128 x 3 = 108 CTAs on 132
+// SMs: split-K 3 451.7 TFLOP/s, stream-K 418.8; with 96-108 tiles (2304x768, 768x2048) split-K 3
+// lost, and this rule leaves them alone. GemmTileChoice mirrors it.
 // ---------------------------------------------------------------------------------------------
 constexpr int64_t kSplitKMinIterations = 128;
 

@@ -498,13 +498,14 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   constexpr bool kStage = SB > 0 && !TWO_D;  // block scales go through the staging buffers
   // With the TMA fill the loop needs no CTA barrier per tile: stages are handed over by
   // mbarriers (s_full: the tile landed; s_empty: all 16 warps are done with it), and warps drift
-  // apart by up to a tile instead of all waiting for the slowest. FP8 128x128 keeps barrier (A):
-  // its tile amax is reduced through s_red, which one tile's readers must leave before the next
-  // tile's writers. The group flush keeps two barriers (once per group of tiles).
-  constexpr bool kBarrierFree = TMA && !TWO_D;
-  uint32_t* const p3_smem = pipe3_dynamic_smem<TMA || !TWO_D>();
+  // apart by up to a tile instead of all waiting for the slowest. The group flush keeps two
+  // barriers (once per group of tiles). FP8 128x128 has the LDGSTS fill only: its tile amax is
+  // reduced through s_red, which needs barrier (A) between one tile's readers and the next's
+  // writers (and launch_pipe3 never asks for it).
+  static_assert(!(TMA && TWO_D), "the TMA fill is not built for FP8 128x128 blocks");
+  uint32_t* const p3_smem = pipe3_dynamic_smem<!TWO_D>();
   __shared__ uint64_t s_full[Pipe3Cfg::STAGES];          // TMA: stage s holds its tile (phase per use)
-  __shared__ uint64_t s_empty[Pipe3Cfg::STAGES];         // TMA without barrier (A): every warp is done with it
+  __shared__ uint64_t s_empty[Pipe3Cfg::STAGES];         // TMA: every warp is done with stage s
   __shared__ uint4 s_ring[4];                  // tiles n % 4: tr, tc, group position, flags
   __shared__ uint4 s_cursor;                   // thread 0: the next tile of the stream
   __shared__ float s_nvmult[128];              // NVFP4: element multiplier of each scale code
@@ -538,8 +539,8 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   // Thread 0 walks it (cursor in shared memory: no registers held through the loop) and
   // publishes tile n in s_ring[n % 4] during iteration n - 3; every thread reads it after barrier
   // (A) of iteration n - 2 (to fetch it) and of iteration n (to work on it). The slot it
-  // overwrites was last read in iteration n - 4, before that barrier. Without barrier (A)
-  // (kBarrierFree): warp 0 fetches tile n in iteration n - 2 after a __syncwarp, and the other
+  // overwrites was last read in iteration n - 4, before that barrier. With the TMA fill (no
+  // barrier (A)): warp 0 fetches tile n in iteration n - 2 after a __syncwarp, and the other
   // warps read slot n % 4 after s_full says tile n landed, which warp 0's lane 0 released after
   // the slot was written; thread 0 overwrites the slot of tile n - 1 only after s_empty says every
   // warp is done with tile n - 1.
@@ -662,16 +663,17 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   uint32_t phase = 0;  // TMA: parity of the current use of `stage`'s barriers
   for (uint32_t n = 0;; ++n) {
     const int prev = stage == 0 ? C::STAGES - 1 : stage - 1;  // stage of tile n - 1 and n + 2
-    if constexpr (!TMA) cp_async_wait<1>();
-    if constexpr (!kBarrierFree) __syncthreads();  // (A) (LDGSTS: tile n landed for every thread); all done with tile n - 1
     if constexpr (TMA) {
       const uint32_t bar = smem_u32(&s_full[stage]);
       while (!mbar_try_wait(bar, phase)) {
       }
+    } else {
+      cp_async_wait<1>();
+      __syncthreads();  // (A) tile n landed for every thread; every thread is done with tile n - 1
     }
     const uint4 info = s_ring[n & 3u];
     if (info.w == 0u) break;  // uniform: the stream has ended
-    if constexpr (kBarrierFree) {
+    if constexpr (TMA) {
       if (warp == 0) {
         // Tile n + 2 goes where tile n - 1 was: wait until every warp is done with it (its use
         // of that stage had parity `phase` when prev < stage, else the one before).
@@ -1026,7 +1028,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
       }
     }
 
-    if constexpr (kBarrierFree) {  // this warp is done with the stage
+    if constexpr (TMA) {  // this warp is done with the stage
       __syncwarp();
       if (lane == 0) mbar_arrive(smem_u32(&s_empty[stage]));
     }
@@ -1040,7 +1042,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
         if (do_row) pipe3_flush_scales<K>(p, 0, staging, tr0, tc0, grows, gcols, geo.gc, tid, store_policy);
         if (do_col) pipe3_flush_scales<K>(p, 1, staging + C::STAGING_BYTES, tc0, tr0, gcols, grows, geo.gr, tid, store_policy);
         // these reads come before the next group's writes: barrier (A), or this one without it
-        if constexpr (kBarrierFree) __syncthreads();
+        if constexpr (TMA) __syncthreads();
       }
     }
     if (++stage == C::STAGES) {

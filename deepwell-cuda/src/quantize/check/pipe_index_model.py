@@ -223,6 +223,18 @@ def pipe3_stream(g, cta, grid):
     return out
 
 
+def pipe3_check_row_pass_banks(warp, rowb_of, half_words):
+    """The row pass's 16-byte reads of one warp, 8 lanes per phase, are free of bank conflicts:
+    thread t reads words rowb, rowb ^ 4 (chunks 2s, 2s + 1) and both + half_words (2s + 8, 2s + 9)."""
+    for j in range(4):
+        for ph in range(4):
+            addrs = []
+            for t in range(warp * 32 + 8 * ph, warp * 32 + 8 * ph + 8):
+                rowb = rowb_of(t)
+                addrs.append(((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * half_words)
+            assert len({(a // 4) % 8 for a in addrs}) == 8
+
+
 def pipe3_check_banks():
     assert sorted(pipe3_word(r, w) for r in range(128) for w in range(64)) == list(range(128 * 64))
     for t in range(512):  # cp.async: byte offset cp_s ^ 32k + 8 KB k == swizzled (row + 32k, chunk)
@@ -234,13 +246,7 @@ def pipe3_check_banks():
             for ph in range(4):
                 lanes = [warp * 32 + l for l in range(8 * ph, 8 * ph + 8)]
                 assert len({((pipe3_word(t >> 4, (t & 15) * 4) * 4 ^ (32 * k)) // 16) % 8 for t in lanes}) == 8
-        for j in range(4):  # row pass 16-byte reads
-            for ph in range(4):
-                addrs = []
-                for t in range(warp * 32 + 8 * ph, warp * 32 + 8 * ph + 8):
-                    rowb = pipe3_word(t >> 2, (t & 3) * 8)
-                    addrs.append(((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * 32)
-                assert len({(a // 4) % 8 for a in addrs}) == 8
+        pipe3_check_row_pass_banks(warp, lambda t: pipe3_word(t >> 2, (t & 3) * 8), 32)
         for h in range(16):  # column pass word reads
             banks = set()
             for lane in range(32):
@@ -257,13 +263,7 @@ def pipe3_check_banks_tma():
             assert fill[pipe3_tma_word(r, w)] == (r, 2 * w)
     assert sorted(pipe3_tma_row(q) for q in range(128)) == list(range(128))
     for warp in range(16):
-        for j in range(4):  # row pass 16-byte reads, 8 lanes per phase
-            for ph in range(4):
-                addrs = []
-                for t in range(warp * 32 + 8 * ph, warp * 32 + 8 * ph + 8):
-                    rowb = pipe3_tma_word(pipe3_tma_row(t >> 2), (t & 3) * 8)
-                    addrs.append(((rowb ^ 4) if j & 1 else rowb) + (j >> 1) * 4096)
-                assert len({(a // 4) % 8 for a in addrs}) == 8
+        pipe3_check_row_pass_banks(warp, lambda t: pipe3_tma_word(pipe3_tma_row(t >> 2), (t & 3) * 8), 4096)
         for h in range(16):  # column pass word reads
             banks = set()
             for lane in range(32):
@@ -274,27 +274,41 @@ def pipe3_check_banks_tma():
 
 
 def pipe3_check_ring_tma(rows, cols, gr, gc, band_tiles, grid):
-    """The TMA ring: warp 0 copies stream index n + 2 into stage (n + 2) % 3 after barrier (A) of
-    iteration n (nothing for a slot past the end); every thread then waits on stage n % 3's
-    mbarrier with parity (n / 3) % 2. The wait must be for the completion that the copy of tile
-    n makes, and a stage is never refilled before every thread has passed the barrier after
-    reading it (iteration n + 1's barrier (A) precedes the fetch into (n + 3) % 3 = n % 3)."""
+    """The TMA ring, as the kernel's loop drives it without barrier (A): in iteration n every
+    thread waits on s_full[n % 3] with parity `phase` = (n / 3) % 2; warp 0 then waits on
+    s_empty[prev] (prev = (n - 1) % 3, tile n - 1's stage) with the parity the kernel computes
+    from (prev, stage, phase), and fetches tile n + 2 into prev, a slot past the end completing
+    the phase without bytes (the end marker the other warps wait for). Checked: each full wait is
+    for the completion of tile n's own fetch (the end marker at n = stream length), each empty wait
+    for the releases of tile n - 1, and no stage is refilled before its tile was released."""
     g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
     for cta in range(min(grid, g['ngroups'])):
         s = pipe3_stream(g, cta, grid)
-        completions = {0: [], 1: [], 2: []}  # stage -> stream index of each completed phase
+        full = {0: [], 1: [], 2: []}   # stage -> stream index completing each phase of s_full
+        empty = {0: [], 1: [], 2: []}  # stage -> stream index released in each phase of s_empty
+        holds = {}                     # stage -> stream index last fetched into it
 
         def fetch(i, st):
-            if i < len(s):
-                completions[st].append(i)
+            assert st not in holds or holds[st] in empty[st], "stage refilled before its tile was released"
+            holds[st] = i
+            full[st].append(i)
 
         fetch(0, 0)
         fetch(1, 1)
-        n = 0
-        while n < len(s):
-            fetch(n + 2, (n + 2) % 3)
-            phase = n // 3
-            assert completions[n % 3][phase] == n and phase % 2 == (n // 3) % 2
+        stage, phase, n = 0, 0, 0
+        while True:
+            assert full[stage][n // 3] == n and phase == (n // 3) % 2  # the full wait of iteration n
+            if n >= len(s):
+                break  # the end marker
+            prev = 2 if stage == 0 else stage - 1
+            if n > 0:
+                parity = phase if prev < stage else phase ^ 1
+                assert empty[prev][(n - 1) // 3] == n - 1 and parity == ((n - 1) // 3) % 2
+            fetch(n + 2, prev)
+            empty[stage].append(n)  # every warp done with tile n
+            stage += 1
+            if stage == 3:
+                stage, phase = 0, phase ^ 1
             n += 1
 
 

@@ -68,9 +68,9 @@ public final class GemmTileChoice {
    * The first split-K variant (s parts per tile) whose s x T CTAs fill more than half of the SMs
    * and at most all of them in one round, for K of at least 128 k-tiles (8192 for the 64-deep BF16
    * tile; counted in k-tiles so that MXFP8, which plans BF16 kernels for K rounded up to 8, chooses
-   * alike); else {@code chosen}. Fit to one H100
-   * measurement (gemm_sm90_select.cpp): BF16 768x768x16384, 36 tiles x 3 = 108 CTAs on 132 SMs,
-   * split-K 3 451.7 TFLOP/s against stream-K's 418.8; outputs of 96-108 tiles lost with it.
+   * alike); else {@code chosen}. Fit to one H100 measurement (gemm_sm90_select.cpp): BF16
+   * 768x768x16384, 36 tiles x 3 = 108 CTAs on 132 SMs, split-K 3 451.7 TFLOP/s against stream-K's
+   * 418.8; outputs of 96-108 tiles lost with it.
    */
   private static Choice splitK(List<GemmVariant> vs, Choice chosen, GemmProblem p, int sms) {
     if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {

@@ -3,7 +3,6 @@ package dev.deepwell.gpu.gemm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.deepwell.format.Bf16;
 import dev.deepwell.gpu.quant.Bf16Matrix;
 import dev.deepwell.gpu.quant.Fp8ScaleOrder;
 import dev.deepwell.gpu.quant.GpuQuantizedTensor;
@@ -208,13 +207,13 @@ class GemmKernelsGpuTest {
     int n = 192;
     int k = 384;
     SplittableRandom r = new SplittableRandom(77);
-    float[] x = bf16(GemmTestData.values(r, m, k));
-    float[] w = bf16(GemmTestData.values(r, n, k));
+    float[] x = GemmTestData.bf16Values(r, m, k);
+    float[] w = GemmTestData.bf16Values(r, n, k);
     try (MicroscaleManager mm = MicroscaleManager.create(fx.scope)) {
       Bf16Matrix xd = Bf16Matrix.of(fx.scope.allocateTensor(16, m, k));
       Bf16Matrix wd = Bf16Matrix.of(fx.scope.allocateTensor(16, n, k));
-      upload(xd, x);
-      upload(wd, w);
+      fx.uploadBf16(xd, x);
+      fx.uploadBf16(wd, w);
       record Case(GemmInput in, QuantFormat format, QuantOptions aOpts, QuantOptions bOpts, Fp8ScaleOrder aOrder) {}
       QuantOptions d = QuantOptions.defaults();
       List<Case> cases = List.of(new Case(GemmInput.FP8_TENSOR, QuantFormat.FP8_TENSOR, d, d, Fp8ScaleOrder.ROW_MAJOR),
@@ -288,25 +287,5 @@ class GemmKernelsGpuTest {
     g.close();
     assertThatThrownBy(() -> g.run(p, fx.operands(data, 0))).isInstanceOf(IllegalStateException.class)
         .hasMessage("GpuGemm is closed");
-  }
-
-  private static float[] bf16(float[] x) {
-    float[] y = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      y[i] = Bf16.decode(Bf16.encode(x[i]));
-    }
-    return y;
-  }
-
-  private static void upload(Bf16Matrix dst, float[] x) {
-    byte[] bytes = new byte[2 * x.length];
-    for (int i = 0; i < x.length; i++) {
-      short s = Bf16.encode(x[i]);
-      bytes[2 * i] = (byte) s;
-      bytes[2 * i + 1] = (byte) (s >>> 8);
-    }
-    var staging = fx.upload(bytes, 0);
-    fx.stream.copyDeviceToDevice(staging, 0, dst.buffer(), dst.offsetBytes(), bytes.length);
-    fx.stream.synchronize();
   }
 }

@@ -94,6 +94,15 @@ final class GemmTestData {
     return v;
   }
 
+  /** {@link #values} rounded to BF16, so that a BF16 tensor holds them exactly. */
+  static float[] bf16Values(SplittableRandom r, int rows, int cols) {
+    float[] v = values(r, rows, cols);
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Bf16.decode(Bf16.encode(v[i]));
+    }
+    return v;
+  }
+
   private static double gaussian(SplittableRandom r) {
     return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
   }

@@ -10,6 +10,8 @@ import dev.deepwell.gpu.NativeLibrary;
 import dev.deepwell.gpu.NativeLoadResult;
 import dev.deepwell.gpu.PinnedHostBuffer;
 import dev.deepwell.gpu.gemm.GemmOperands.Field;
+import dev.deepwell.gpu.quant.Bf16Matrix;
+import dev.deepwell.kernel.GemmOutput;
 import dev.deepwell.kernel.GemmPreference;
 import dev.deepwell.kernel.GemmProblem;
 import java.util.Arrays;
@@ -70,6 +72,14 @@ final class GpuGemmFixture implements AutoCloseable {
       host.read(0, out);
     }
     return out;
+  }
+
+  /** {@code values} as BF16 (rounded to nearest even) into {@code dst}, staged through the scope. */
+  void uploadBf16(Bf16Matrix dst, float[] values) {
+    byte[] bytes = GemmOperandCodec.encodeOutput(GemmOutput.BF16, values);
+    DeviceBuffer staging = upload(bytes, 0);
+    stream.copyDeviceToDevice(staging, 0, dst.buffer(), dst.offsetBytes(), bytes.length);
+    stream.synchronize();
   }
 
   /** The device operands of {@code data}, each at {@code offset} bytes into its own buffer, D filled with the sentinel. */

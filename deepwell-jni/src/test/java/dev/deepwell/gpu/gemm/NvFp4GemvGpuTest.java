@@ -3,7 +3,6 @@ package dev.deepwell.gpu.gemm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.deepwell.format.Bf16;
 import dev.deepwell.gpu.gemm.GemmOperands.Field;
 import dev.deepwell.gpu.quant.Bf16Matrix;
 import dev.deepwell.gpu.quant.Fp8ScaleOrder;
@@ -182,14 +181,14 @@ class NvFp4GemvGpuTest {
     int n = 520;
     int k = 1024;
     SplittableRandom r = new SplittableRandom(99);
-    float[] x = bf16(GemmTestData.values(r, m, k));
-    float[] w = bf16(GemmTestData.values(r, n, k));
+    float[] x = GemmTestData.bf16Values(r, m, k);
+    float[] w = GemmTestData.bf16Values(r, n, k);
     try (MicroscaleManager mm = MicroscaleManager.create(fx.scope)) {
       var xt = fx.scope.allocateTensor(16, m, k);
       Bf16Matrix xd = Bf16Matrix.of(xt);
       Bf16Matrix wd = Bf16Matrix.of(fx.scope.allocateTensor(16, n, k));
-      upload(xd, x);
-      upload(wd, w);
+      fx.uploadBf16(xd, x);
+      fx.uploadBf16(wd, w);
       for (QuantFormat f : new QuantFormat[] {QuantFormat.NVFP4, QuantFormat.NVFP4_2D}) {
         GpuQuantizedTensor qw = mm.quantize(wd, f, QuantOptions.defaults(), Fp8ScaleOrder.ROW_MAJOR);
         GemmProblem p = GemmProblem.builder(m, n, k, GemmInput.NVFP4_WEIGHT).activation(GemmActivation.GELU).build();
@@ -216,25 +215,5 @@ class NvFp4GemvGpuTest {
         }
       }
     }
-  }
-
-  private static float[] bf16(float[] x) {
-    float[] y = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      y[i] = Bf16.decode(Bf16.encode(x[i]));
-    }
-    return y;
-  }
-
-  private static void upload(Bf16Matrix dst, float[] x) {
-    byte[] bytes = new byte[2 * x.length];
-    for (int i = 0; i < x.length; i++) {
-      short s = Bf16.encode(x[i]);
-      bytes[2 * i] = (byte) s;
-      bytes[2 * i + 1] = (byte) (s >>> 8);
-    }
-    var staging = fx.upload(bytes, 0);
-    fx.stream.copyDeviceToDevice(staging, 0, dst.buffer(), dst.offsetBytes(), bytes.length);
-    fx.stream.synchronize();
   }
 }

@@ -7,18 +7,22 @@
 // The grouped GEMM is part of deepwell-cuda's GEMM family (src/gemm/sources.cmake), so it is
 // there exactly when CMake defines DEEPWELL_HAVE_GEMM; without it every entry point throws
 // DW_ERROR_LIBRARY_MISSING saying so, and the library still links.
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "deepwell/gemm_grouped.h"
 #include "dev_deepwell_gpu_gemm_GroupedGemmNatives.h"
+#include "gemm_jni_support.h"
 #include "jni_support.h"
 
 using dwjni::failed;
 using dwjni::from_handle;
 using dwjni::guarded;
 using dwjni::guarded_void;
+
+namespace {
+constexpr char kFamily[] = "grouped GEMM";  // for messages
+}  // namespace
 
 extern "C" {
 
@@ -40,37 +44,18 @@ JNIEXPORT jstring JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_plan(
     jint activation, jfloat alpha, jfloat out_scale, jboolean has_bias, jint backend, jint variant, jint swizzle,
     jbyteArray plan_out, jlongArray info_out) {
   return guarded(env, static_cast<jstring>(nullptr), [&]() -> jstring {
-    if (env->GetArrayLength(plan_out) != static_cast<jsize>(sizeof(dw_gemm_grouped_plan_info)) ||
-        env->GetArrayLength(info_out) < 4) {
-      dwjni::throw_internal(env, "grouped GEMM plan output arrays have the wrong length");
-      return nullptr;
-    }
+    if (!dwjni::plan_arrays_fit<dw_gemm_grouped_plan_info>(env, plan_out, info_out, kFamily)) return nullptr;
     dw_gemm_grouped_desc desc;
     std::memset(&desc, 0, sizeof desc);
     desc.groups = groups;
-    desc.has_bias = has_bias ? 1 : 0;
     desc.max_total_m = max_total_m;
-    desc.n = n;
-    desc.k = k;
-    desc.input = static_cast<dw_gemm_input>(input);
-    desc.output = static_cast<dw_gemm_output>(output);
-    desc.activation = static_cast<dw_gemm_activation>(activation);
-    desc.alpha = alpha;
-    desc.out_scale = out_scale;
+    dwjni::set_shared_desc_fields(&desc, n, k, input, output, activation, alpha, out_scale, has_bias);
     dw_gemm_grouped_plan_info plan;
     std::memset(&plan, 0, sizeof plan);
     plan.swizzle = swizzle;  // 0: the planner's choice
     if (failed(env, dw_gemm_grouped_plan(device, &desc, static_cast<dw_gemm_backend>(backend), variant, &plan)))
       return nullptr;
-    env->SetByteArrayRegion(plan_out, 0, static_cast<jsize>(sizeof plan), reinterpret_cast<const jbyte*>(&plan));
-    const jlong info[4] = {static_cast<jlong>(plan.backend), static_cast<jlong>(plan.variant),
-                           static_cast<jlong>(plan.swizzle), static_cast<jlong>(plan.workspace_bytes)};
-    env->SetLongArrayRegion(info_out, 0, 4, info);
-    if (env->ExceptionCheck()) return nullptr;
-    char name[sizeof plan.name + 1];
-    std::memcpy(name, plan.name, sizeof plan.name);
-    name[sizeof plan.name] = '\0';
-    return env->NewStringUTF(name);
+    return dwjni::publish_plan(env, plan, plan_out, info_out);
   });
 }
 
@@ -80,15 +65,8 @@ JNIEXPORT void JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_run(
     jlong workspace, jlong workspace_bytes) {
   guarded_void(env, [&] {
     dw_gemm_grouped_plan_info plan;
-    if (env->GetArrayLength(plan_array) != static_cast<jsize>(sizeof plan)) {
-      dwjni::throw_internal(env, "grouped GEMM plan array has the wrong length (a plan from another library build?)");
-      return;
-    }
-    env->GetByteArrayRegion(plan_array, 0, static_cast<jsize>(sizeof plan), reinterpret_cast<jbyte*>(&plan));
-    if (env->ExceptionCheck()) return;
-    dw_gemm_grouped_desc desc = plan.planned;
-    desc.alpha = alpha;
-    desc.out_scale = out_scale;
+    if (!dwjni::read_plan(env, plan_array, &plan, kFamily)) return;
+    dw_gemm_grouped_desc desc = dwjni::run_desc(plan, alpha, out_scale);
     // Host sizes are copied out of the Java array: the C ABI reads them during the call only
     // (they travel to the device inside kernel parameters).
     std::vector<int32_t> sizes;
@@ -120,25 +98,13 @@ JNIEXPORT void JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_run(
 
 #else  // no GEMM family in this build
 
-namespace {
-void throw_no_grouped_gemm(JNIEnv* env) {
-  dw_error_info info;
-  std::memset(&info, 0, sizeof info);
-  info.status = DW_ERROR_LIBRARY_MISSING;
-  info.operation = "grouped GEMM";
-  std::snprintf(info.detail, sizeof info.detail, "%s",
-                "this libdeepwell.so was built without deepwell-cuda's GEMM family (src/gemm/sources.cmake)");
-  dwjni::throw_error(env, info);
-}
-}  // namespace
-
 JNIEXPORT jint JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_planInfoSize(JNIEnv* env, jclass) {
-  throw_no_grouped_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
   return 0;
 }
 
 JNIEXPORT jint JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_variantCount(JNIEnv* env, jclass, jint, jint) {
-  throw_no_grouped_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
   return 0;
 }
 
@@ -146,7 +112,7 @@ JNIEXPORT jstring JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_plan(JNI
                                                                             jlong, jlong, jint, jint, jint, jfloat,
                                                                             jfloat, jboolean, jint, jint, jint,
                                                                             jbyteArray, jlongArray) {
-  throw_no_grouped_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
   return nullptr;
 }
 
@@ -154,7 +120,7 @@ JNIEXPORT void JNICALL Java_dev_deepwell_gpu_gemm_GroupedGemmNatives_run(JNIEnv*
                                                                         jfloat, jfloat, jlong, jlong, jlong, jlong,
                                                                         jlong, jlong, jlong, jintArray, jlong, jlong,
                                                                         jlong) {
-  throw_no_grouped_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
 }
 
 #endif  // DEEPWELL_HAVE_GEMM

@@ -6,11 +6,11 @@
 // CMake defines DEEPWELL_HAVE_GEMM when deepwell-cuda is built with its GEMM family. Without it,
 // every entry point but streamHandle throws DW_ERROR_LIBRARY_MISSING saying so: the library
 // links and its other families work, and GpuGemm.create fails with that message.
-#include <cstdio>
 #include <cstring>
 
 #include "deepwell/gemm.h"
 #include "dev_deepwell_gpu_gemm_GemmNatives.h"
+#include "gemm_jni_support.h"
 #include "jni_support.h"
 
 using dwjni::failed;
@@ -18,21 +18,9 @@ using dwjni::from_handle;
 using dwjni::guarded;
 using dwjni::guarded_void;
 
-#if defined(DEEPWELL_HAVE_GEMM)
 namespace {
-
-// Copies a Java byte[] that must hold exactly one dw_gemm_plan_info into *out.
-bool read_plan(JNIEnv* env, jbyteArray array, dw_gemm_plan_info* out) {
-  if (env->GetArrayLength(array) != static_cast<jsize>(sizeof *out)) {
-    dwjni::throw_internal(env, "GEMM plan array has the wrong length (a plan from another library build?)");
-    return false;
-  }
-  env->GetByteArrayRegion(array, 0, static_cast<jsize>(sizeof *out), reinterpret_cast<jbyte*>(out));
-  return !env->ExceptionCheck();
-}
-
+constexpr char kFamily[] = "GEMM";  // for messages
 }  // namespace
-#endif
 
 extern "C" {
 
@@ -66,36 +54,17 @@ JNIEXPORT jstring JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_plan(
     jfloat alpha, jfloat out_scale, jboolean has_bias, jboolean has_residual, jint backend, jint variant, jint swizzle,
     jbyteArray plan_out, jlongArray info_out) {
   return guarded(env, static_cast<jstring>(nullptr), [&]() -> jstring {
-    if (env->GetArrayLength(plan_out) != static_cast<jsize>(sizeof(dw_gemm_plan_info)) ||
-        env->GetArrayLength(info_out) < 4) {
-      dwjni::throw_internal(env, "GEMM plan output arrays have the wrong length");
-      return nullptr;
-    }
+    if (!dwjni::plan_arrays_fit<dw_gemm_plan_info>(env, plan_out, info_out, kFamily)) return nullptr;
     dw_gemm_desc desc;
     std::memset(&desc, 0, sizeof desc);
     desc.m = m;
-    desc.n = n;
-    desc.k = k;
-    desc.input = static_cast<dw_gemm_input>(input);
-    desc.output = static_cast<dw_gemm_output>(output);
-    desc.activation = static_cast<dw_gemm_activation>(activation);
-    desc.alpha = alpha;
-    desc.out_scale = out_scale;
-    desc.has_bias = has_bias ? 1 : 0;
+    dwjni::set_shared_desc_fields(&desc, n, k, input, output, activation, alpha, out_scale, has_bias);
     desc.has_residual = has_residual ? 1 : 0;
     dw_gemm_plan_info plan;
     std::memset(&plan, 0, sizeof plan);
     plan.swizzle = swizzle;  // 0: the planner's choice
     if (failed(env, dw_gemm_plan(device, &desc, static_cast<dw_gemm_backend>(backend), variant, &plan))) return nullptr;
-    env->SetByteArrayRegion(plan_out, 0, static_cast<jsize>(sizeof plan), reinterpret_cast<const jbyte*>(&plan));
-    const jlong info[4] = {static_cast<jlong>(plan.backend), static_cast<jlong>(plan.variant),
-                           static_cast<jlong>(plan.swizzle), static_cast<jlong>(plan.workspace_bytes)};
-    env->SetLongArrayRegion(info_out, 0, 4, info);
-    if (env->ExceptionCheck()) return nullptr;
-    char name[sizeof plan.name + 1];
-    std::memcpy(name, plan.name, sizeof plan.name);
-    name[sizeof plan.name] = '\0';
-    return env->NewStringUTF(name);
+    return dwjni::publish_plan(env, plan, plan_out, info_out);
   });
 }
 
@@ -107,10 +76,8 @@ JNIEXPORT void JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_run(JNIEnv* env, j
                                                                  jlong workspace, jlong workspace_bytes) {
   guarded_void(env, [&] {
     dw_gemm_plan_info plan;
-    if (!read_plan(env, plan_array, &plan)) return;
-    dw_gemm_desc desc = plan.planned;
-    desc.alpha = alpha;
-    desc.out_scale = out_scale;
+    if (!dwjni::read_plan(env, plan_array, &plan, kFamily)) return;
+    dw_gemm_desc desc = dwjni::run_desc(plan, alpha, out_scale);
     dw_gemm_args args;
     args.a = from_handle<const void*>(a);
     args.b = from_handle<const void*>(b);
@@ -129,25 +96,13 @@ JNIEXPORT void JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_run(JNIEnv* env, j
 
 #else  // no GEMM family in this build
 
-namespace {
-void throw_no_gemm(JNIEnv* env) {
-  dw_error_info info;
-  std::memset(&info, 0, sizeof info);
-  info.status = DW_ERROR_LIBRARY_MISSING;
-  info.operation = "GEMM";
-  std::snprintf(info.detail, sizeof info.detail, "%s",
-                "this libdeepwell.so was built without deepwell-cuda's GEMM family (src/gemm/sources.cmake)");
-  dwjni::throw_error(env, info);
-}
-}  // namespace
-
 JNIEXPORT jint JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_planInfoSize(JNIEnv* env, jclass) {
-  throw_no_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
   return 0;
 }
 
 JNIEXPORT jint JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_variantCount(JNIEnv* env, jclass, jint, jint) {
-  throw_no_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
   return 0;
 }
 
@@ -155,14 +110,14 @@ JNIEXPORT jstring JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_plan(JNIEnv* en
                                                                      jint, jint, jint, jfloat, jfloat, jboolean,
                                                                      jboolean, jint, jint, jint, jbyteArray,
                                                                      jlongArray) {
-  throw_no_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
   return nullptr;
 }
 
 JNIEXPORT void JNICALL Java_dev_deepwell_gpu_gemm_GemmNatives_run(JNIEnv* env, jclass, jlong, jbyteArray, jfloat,
                                                                  jfloat, jlong, jlong, jlong, jlong, jlong, jlong,
                                                                  jlong, jlong, jlong, jlong, jlong) {
-  throw_no_gemm(env);
+  dwjni::throw_gemm_family_missing(env, kFamily);
 }
 
 #endif  // DEEPWELL_HAVE_GEMM

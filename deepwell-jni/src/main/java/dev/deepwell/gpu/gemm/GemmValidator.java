@@ -1,13 +1,12 @@
 package dev.deepwell.gpu.gemm;
 
 import dev.deepwell.gpu.gemm.GemmOperands.Field;
-import dev.deepwell.gpu.gemm.OperandLayout.Expect;
+import dev.deepwell.gpu.gemm.ViewChecks.Expect;
 import dev.deepwell.kernel.GemmInput;
 import dev.deepwell.kernel.GemmProblem;
 import dev.deepwell.quant.Fp8BlockShape;
 import dev.deepwell.quant.QuantFormat;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,25 +51,17 @@ final class GemmValidator {
       if (e == null) {
         throw new IllegalArgumentException(unexpected(p, f));
       }
-      if (v.isClosed()) {
-        throw new IllegalStateException(f.label + " is closed: " + v);
-      }
-      if (v.device() != device) {
-        throw new IllegalArgumentException(f.label + " is on device " + v.device() + ", the GEMM runs on device "
-            + device);
-      }
+      ViewChecks.checkOpenOnDevice(f.label, v, device, "GEMM");
       if (!required) {
         continue; // M, N or K is 0: nothing of it is read
       }
       checkShape(p, f, v, e);
-      long address = v.address();
       if (v.bytes() < e.bytes()) {
-        throw new IllegalArgumentException(f.label + " needs " + e.bytes() + " bytes (" + e.what() + " for " + dims(p)
-            + "), the view has " + v.bytes() + ": " + v);
+        throw ViewChecks.tooSmall(f.label, v, e, dims(p));
       }
-      if (address % e.elementAlign() != 0) {
-        throw new IllegalArgumentException(f.label + " at 0x" + Long.toHexString(address) + " is not "
-            + e.elementAlign() + "-byte aligned (" + e.elementBits() + "-bit elements): " + v);
+      long address = v.address();
+      if (address % e.align() != 0) {
+        throw ViewChecks.misaligned(f.label, v, e.align(), " (" + e.elementBits() + "-bit elements)");
       }
       align = Math.min(align, (int) Math.min(MAX_ALIGNMENT, Long.lowestOneBit(address)));
     }
@@ -136,24 +127,15 @@ final class GemmValidator {
       return;
     }
     long[] shape = v.shape().get();
-    if (v.elementBits() != e.elementBits()) {
-      throw new IllegalArgumentException(f.label + " holds " + v.elementBits() + "-bit elements, the problem needs "
-          + e.elementBits() + "-bit: " + e.what());
-    }
-    if (!Arrays.equals(squeeze(shape), squeeze(e.shape()))) {
+    ViewChecks.checkElementBits(f.label, v, e);
+    if (!ViewChecks.sameShape(shape, e.shape())) {
       String hint = "";
       if (f == Field.SCALE_A && p.input() == GemmInput.FP8_BLOCK128
-          && Arrays.equals(squeeze(shape), squeeze(new long[] {e.shape()[1], e.shape()[0]}))) {
+          && ViewChecks.sameShape(shape, new long[] {e.shape()[1], e.shape()[0]})) {
         hint = "; these look row-major [M, K/128]: quantize A with Fp8ScaleOrder.MN_MAJOR";
       }
-      throw new IllegalArgumentException(f.label + " is " + Arrays.toString(shape) + ", the problem needs "
-          + Arrays.toString(e.shape()) + " (" + e.what() + " for " + dims(p) + ")" + hint);
+      throw ViewChecks.wrongShape(f.label, shape, e, dims(p), hint);
     }
-  }
-
-  /** The shape without its 1s: [1, n] and [n] hold the same bytes in the same order. */
-  private static long[] squeeze(long[] shape) {
-    return Arrays.stream(shape).filter(d -> d != 1).toArray();
   }
 
   private static void checkQuantized(GemmProblem p, GemmOperands ops) {
@@ -192,9 +174,8 @@ final class GemmValidator {
         break;
       case FP8_BLOCK128:
         ok = f == QuantFormat.FP8_BLOCK;
-        if (ok && tag.options().fp8BlockShape() != blockShape) {
-          throw new IllegalArgumentException(operand + " has " + tag.options().fp8BlockShape() + " blocks, the FP8 "
-              + "block128 GEMM reads " + blockShape + " for " + operand);
+        if (ok) {
+          ViewChecks.checkBlockShape(operand, tag, blockShape, "the FP8 block128 GEMM");
         }
         break;
       case MXFP8:
@@ -214,8 +195,7 @@ final class GemmValidator {
         throw new AssertionError(in);
     }
     if (!ok) {
-      throw new IllegalArgumentException(operand + " is quantized as " + f.cliName() + ", the problem reads "
-          + in.displayName() + " operands");
+      throw ViewChecks.wrongFormat(operand, f, in);
     }
   }
 
@@ -238,11 +218,7 @@ final class GemmValidator {
       if (f == Field.RESIDUAL && start == dStart) {
         continue; // D = D + ...: gemm.h allows the residual to be D itself
       }
-      if (start < dEnd && dStart < end) {
-        throw new IllegalArgumentException("d [0x" + Long.toHexString(dStart) + ", 0x" + Long.toHexString(dEnd)
-            + ") overlaps " + f.label + " [0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
-            + "): the kernels read " + f.label + " while writing d");
-      }
+      ViewChecks.checkDisjoint("d", dStart, dEnd, f.label, start, end);
     }
   }
 }

@@ -1,10 +1,10 @@
 package dev.deepwell.gpu.gemm;
 
 import dev.deepwell.gpu.gemm.GroupedGemmOperands.Field;
+import dev.deepwell.gpu.gemm.ViewChecks.Expect;
 import dev.deepwell.kernel.GemmInput;
 import dev.deepwell.quant.Fp8BlockShape;
 import dev.deepwell.quant.QuantFormat;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -21,14 +21,7 @@ final class GroupedGemmValidator {
   /** The alignment the C ABI requires of A, B, D and the bias. */
   static final int TENSOR_ALIGNMENT = 16;
 
-  /** One field's expectation: bytes, element width, alignment, logical shape, description. */
-  record Expect(long bytes, int elementBits, int align, long[] shape, String what) {}
-
   private GroupedGemmValidator() {}
-
-  static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
-  }
 
   /** The expectation of {@code f} for {@code p}, or null when the problem has no such argument. */
   static Expect expect(GroupedGemmProblem p, Field f) {
@@ -42,8 +35,8 @@ final class GroupedGemmValidator {
     String in = p.input().displayName();
     String out = p.output().name().toLowerCase(java.util.Locale.ROOT);
     boolean fp8 = p.input() == GemmInput.FP8_BLOCK128;
-    long kb = ceilDiv(k, 128);
-    long nb = ceilDiv(n, 128);
+    long kb = OperandLayout.ceilDiv(k, 128);
+    long nb = OperandLayout.ceilDiv(n, 128);
     switch (f) {
       case A:
         return new Expect(t * k * esz, bits, TENSOR_ALIGNMENT, new long[] {t, k}, "[maxTotalM, K] " + in);
@@ -93,22 +86,13 @@ final class GroupedGemmValidator {
       if (e == null) {
         throw new IllegalArgumentException(unexpected(p, f));
       }
-      if (v.isClosed()) {
-        throw new IllegalStateException(f.label + " is closed: " + v);
-      }
-      if (v.device() != device) {
-        throw new IllegalArgumentException(f.label + " is on device " + v.device() + ", the grouped GEMM runs on "
-            + "device " + device);
-      }
+      ViewChecks.checkOpenOnDevice(f.label, v, device, "grouped GEMM");
       checkShape(p, f, v, e);
       if (v.bytes() < e.bytes()) {
-        throw new IllegalArgumentException(f.label + " needs " + e.bytes() + " bytes (" + e.what() + " for "
-            + dims(p) + "), the view has " + v.bytes() + ": " + v);
+        throw ViewChecks.tooSmall(f.label, v, e, dims(p));
       }
-      long address = v.address();
-      if (address % e.align() != 0) {
-        throw new IllegalArgumentException(f.label + " at 0x" + Long.toHexString(address) + " is not " + e.align()
-            + "-byte aligned" + (e.align() == TENSOR_ALIGNMENT ? " (TMA reads it)" : "") + ": " + v);
+      if (v.address() % e.align() != 0) {
+        throw ViewChecks.misaligned(f.label, v, e.align(), e.align() == TENSOR_ALIGNMENT ? " (TMA reads it)" : "");
       }
     }
     if (host != null) {
@@ -143,20 +127,12 @@ final class GroupedGemmValidator {
       return;
     }
     long[] shape = v.shape().get();
-    if (v.elementBits() != e.elementBits()) {
-      throw new IllegalArgumentException(f.label + " holds " + v.elementBits() + "-bit elements, the problem needs "
-          + e.elementBits() + "-bit: " + e.what());
-    }
-    boolean ok = f == Field.SCALE_A ? product(shape) == product(e.shape())
-        : Arrays.equals(squeeze(shape), squeeze(e.shape()));
+    ViewChecks.checkElementBits(f.label, v, e);
+    // A's scales are per-group blocks of group-dependent shape: only their count is fixed
+    boolean ok = f == Field.SCALE_A ? product(shape) == product(e.shape()) : ViewChecks.sameShape(shape, e.shape());
     if (!ok) {
-      throw new IllegalArgumentException(f.label + " is " + Arrays.toString(shape) + ", the problem needs "
-          + Arrays.toString(e.shape()) + " (" + e.what() + " for " + dims(p) + ")");
+      throw ViewChecks.wrongShape(f.label, shape, e, dims(p), "");
     }
-  }
-
-  private static long[] squeeze(long[] shape) {
-    return Arrays.stream(shape).filter(d -> d != 1).toArray();
   }
 
   private static long product(long[] shape) {
@@ -174,13 +150,9 @@ final class GroupedGemmValidator {
       return;
     }
     if (p.input() != GemmInput.FP8_BLOCK128 || tag.format() != QuantFormat.FP8_BLOCK) {
-      throw new IllegalArgumentException(operand + " is quantized as " + tag.format().cliName() + ", the problem "
-          + "reads " + p.input().displayName() + " operands");
+      throw ViewChecks.wrongFormat(operand, tag.format(), p.input());
     }
-    if (tag.options().fp8BlockShape() != shape) {
-      throw new IllegalArgumentException(operand + " has " + tag.options().fp8BlockShape() + " blocks, the grouped "
-          + "FP8 block128 GEMM reads " + shape + " for " + operand);
-    }
+    ViewChecks.checkBlockShape(operand, tag, shape, "the grouped FP8 block128 GEMM");
   }
 
   private static void checkHostSizes(GroupedGemmProblem p, int[] sizes) {
@@ -212,12 +184,7 @@ final class GroupedGemmValidator {
         continue;
       }
       long s = v.address();
-      long e = s + expect(p, f).bytes();
-      if (s < end && start < e) {
-        throw new IllegalArgumentException(written.label + " [0x" + Long.toHexString(start) + ", 0x"
-            + Long.toHexString(end) + ") overlaps " + f.label + " [0x" + Long.toHexString(s) + ", 0x"
-            + Long.toHexString(e) + "): the kernels read " + f.label + " while writing " + written.label);
-      }
+      ViewChecks.checkDisjoint(written.label, start, end, f.label, s, s + expect(p, f).bytes());
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.deepwell.gpu.gemm;
 
 import dev.deepwell.gpu.gemm.GemmOperands.Field;
+import dev.deepwell.gpu.gemm.ViewChecks.Expect;
 import dev.deepwell.kernel.GemmInput;
 import dev.deepwell.kernel.GemmProblem;
 import dev.deepwell.kernel.OperandMajor;
@@ -11,9 +12,6 @@ import dev.deepwell.kernel.OperandMajor;
  * describes in prose.
  */
 final class OperandLayout {
-
-  /** One field's expectation. */
-  record Expect(Field field, long bytes, int elementBits, int elementAlign, long[] shape, String what) {}
 
   private OperandLayout() {}
 
@@ -61,59 +59,59 @@ final class OperandLayout {
         boolean kMajor = p.aMajor() == OperandMajor.K_MAJOR;
         int aBits = in.aElementBits();
         String aName = in == GemmInput.NVFP4_WEIGHT ? "bf16 (nvfp4-weight's activations)" : name;
-        return new Expect(f, Math.multiplyExact(m, rowBytes(aBits, k)), aBits, Math.max(1, aBits / 8),
+        return new Expect(Math.multiplyExact(m, rowBytes(aBits, k)), aBits, Math.max(1, aBits / 8),
             kMajor ? new long[] {m, k} : new long[] {k, m}, (kMajor ? "[M, K] " : "[K, M] ") + aName);
       }
       case B: {
         boolean kMajor = p.bMajor() == OperandMajor.K_MAJOR;
-        return new Expect(f, Math.multiplyExact(n, rowBytes(in, k)), bits, Math.max(1, bits / 8),
+        return new Expect(Math.multiplyExact(n, rowBytes(in, k)), bits, Math.max(1, bits / 8),
             kMajor ? new long[] {n, k} : new long[] {k, n}, (kMajor ? "[N, K] " : "[K, N] ") + name);
       }
       case D:
-        return new Expect(f, bytes(m, n, outBytes), outBits, outBytes, new long[] {m, n}, "[M, N] " + out);
+        return new Expect(bytes(m, n, outBytes), outBits, outBytes, new long[] {m, n}, "[M, N] " + out);
       case BIAS:
         return p.hasBias()
-            ? new Expect(f, Math.multiplyExact(n, outBytes), outBits, outBytes, new long[] {n}, "[N] " + out)
+            ? new Expect(Math.multiplyExact(n, outBytes), outBits, outBytes, new long[] {n}, "[N] " + out)
             : null;
       case RESIDUAL:
         return p.hasResidual()
-            ? new Expect(f, bytes(m, n, outBytes), outBits, outBytes, new long[] {m, n}, "[M, N] " + out)
+            ? new Expect(bytes(m, n, outBytes), outBits, outBytes, new long[] {m, n}, "[M, N] " + out)
             : null;
       case SCALE_A:
-        return scale(f, in, m, k, true);
+        return scale(in, m, k, true);
       case SCALE_B:
-        return scale(f, in, n, k, false);
+        return scale(in, n, k, false);
       case TENSOR_SCALE_A:
       case TENSOR_SCALE_B:
         if (in == GemmInput.NVFP4_WEIGHT && f == Field.TENSOR_SCALE_B) {
-          return new Expect(f, 4, 32, 4, new long[] {1}, "one FP32 (the NVFP4 weights' tensor scale)");
+          return new Expect(4, 32, 4, new long[] {1}, "one FP32 (the NVFP4 weights' tensor scale)");
         }
-        return in == GemmInput.NVFP4 ? new Expect(f, 4, 32, 4, new long[] {1}, "one FP32 (NVFP4 tensor scale)") : null;
+        return in == GemmInput.NVFP4 ? new Expect(4, 32, 4, new long[] {1}, "one FP32 (NVFP4 tensor scale)") : null;
       default:
         throw new AssertionError(f);
     }
   }
 
-  private static Expect scale(Field f, GemmInput in, long rows, long k, boolean isA) {
+  private static Expect scale(GemmInput in, long rows, long k, boolean isA) {
     String r = isA ? "M" : "N";
     switch (in) {
       case BF16:
         return null;
       case FP8_TENSOR:
-        return new Expect(f, 4, 32, 4, new long[] {1}, "one FP32 (FP8 per-tensor decode scale)");
+        return new Expect(4, 32, 4, new long[] {1}, "one FP32 (FP8 per-tensor decode scale)");
       case FP8_BLOCK128: {
         long kb = ceilDiv(k, 128);
         if (isA) {
-          return new Expect(f, bytes(4, kb, rows), 32, 4, new long[] {kb, rows},
+          return new Expect(bytes(4, kb, rows), 32, 4, new long[] {kb, rows},
               "[ceil(K/128), M] FP32, M-contiguous (1x128 blocks; quantize with Fp8ScaleOrder.MN_MAJOR)");
         }
         long nb = ceilDiv(rows, 128);
-        return new Expect(f, bytes(4, nb, kb), 32, 4, new long[] {nb, kb},
+        return new Expect(bytes(4, nb, kb), 32, 4, new long[] {nb, kb},
             "[ceil(N/128), ceil(K/128)] FP32 (128x128 blocks)");
       }
       case MXFP8: {
         long kb = ceilDiv(k, 32);
-        return new Expect(f, Math.multiplyExact(rows, kb), 8, 1, new long[] {rows, kb},
+        return new Expect(Math.multiplyExact(rows, kb), 8, 1, new long[] {rows, kb},
             "[" + r + ", ceil(K/32)] E8M0, row-major");
       }
       case NVFP4_WEIGHT: // the weights laid out as NVFP4's B; the activations are BF16
@@ -122,7 +120,7 @@ final class OperandLayout {
           return null;
         }
         long kb = ceilDiv(k, 16);
-        return new Expect(f, Math.multiplyExact(rows, kb), 8, 1, new long[] {rows, kb},
+        return new Expect(Math.multiplyExact(rows, kb), 8, 1, new long[] {rows, kb},
             "[" + r + ", ceil(K/16)] UE4M3, row-major");
       }
       default:

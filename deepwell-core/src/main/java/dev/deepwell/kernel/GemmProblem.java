@@ -15,31 +15,16 @@ import java.util.Objects;
  * second operand of a backward GEMM), D is {@code M x N} row-major. Dimensions may be 0: a GEMM
  * with M or N = 0 writes nothing, one with K = 0 writes the epilogue of a zero accumulator.
  */
-public final class GemmProblem {
+public final class GemmProblem extends AbstractGemmProblem {
 
   private final long m;
-  private final long n;
-  private final long k;
-  private final GemmInput input;
-  private final GemmOutput output;
-  private final GemmActivation activation;
-  private final float alpha;
-  private final float outScale;
-  private final boolean bias;
   private final boolean residual;
   private final OperandMajor aMajor;
   private final OperandMajor bMajor;
 
   private GemmProblem(Builder b) {
+    super(b);
     this.m = b.m;
-    this.n = b.n;
-    this.k = b.k;
-    this.input = b.input;
-    this.output = b.output;
-    this.activation = b.activation;
-    this.alpha = b.alpha;
-    this.outScale = b.outScale;
-    this.bias = b.bias;
     this.residual = b.residual;
     this.aMajor = b.aMajor;
     this.bMajor = b.bMajor;
@@ -58,12 +43,7 @@ public final class GemmProblem {
 
   /** A builder preset to this problem. */
   public Builder toBuilder() {
-    Builder b = new Builder(m, n, k, input);
-    b.output = output;
-    b.activation = activation;
-    b.alpha = alpha;
-    b.outScale = outScale;
-    b.bias = bias;
+    Builder b = new Builder(m, n(), k(), input()).epilogueOf(this);
     b.residual = residual;
     b.aMajor = aMajor;
     b.bMajor = bMajor;
@@ -72,40 +52,6 @@ public final class GemmProblem {
 
   public long m() {
     return m;
-  }
-
-  public long n() {
-    return n;
-  }
-
-  public long k() {
-    return k;
-  }
-
-  public GemmInput input() {
-    return input;
-  }
-
-  public GemmOutput output() {
-    return output;
-  }
-
-  public GemmActivation activation() {
-    return activation;
-  }
-
-  /** Multiplies the accumulator (host value). */
-  public float alpha() {
-    return alpha;
-  }
-
-  /** Multiplies act(Y) (host value). */
-  public float outScale() {
-    return outScale;
-  }
-
-  public boolean hasBias() {
-    return bias;
   }
 
   public boolean hasResidual() {
@@ -127,12 +73,12 @@ public final class GemmProblem {
 
   /** True when M or N is 0: there is nothing to write. */
   public boolean isEmpty() {
-    return m == 0 || n == 0;
+    return m == 0 || n() == 0;
   }
 
   /** 2 M N K: the multiply-adds of the product, counted as two operations each. */
   public double flops() {
-    return 2.0 * m * n * k;
+    return 2.0 * m * n() * k();
   }
 
   @Override
@@ -144,59 +90,31 @@ public final class GemmProblem {
       return false;
     }
     GemmProblem p = (GemmProblem) o;
-    return m == p.m && n == p.n && k == p.k && input == p.input && output == p.output
-        && activation == p.activation && Float.floatToIntBits(alpha) == Float.floatToIntBits(p.alpha)
-        && Float.floatToIntBits(outScale) == Float.floatToIntBits(p.outScale) && bias == p.bias
-        && residual == p.residual && aMajor == p.aMajor && bMajor == p.bMajor;
+    return m == p.m && sameIgnoringScales(p) && sameScales(p) && residual == p.residual && aMajor == p.aMajor
+        && bMajor == p.bMajor;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(m, n, k, input, output, activation, alpha, outScale, bias, residual, aMajor, bMajor);
+    return Objects.hash(m, n(), k(), input(), output(), activation(), alpha(), outScale(), hasBias(), residual, aMajor,
+        bMajor);
   }
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder();
-    sb.append("GEMM ").append(input.displayName()).append(" M=").append(m).append(" N=").append(n)
-        .append(" K=").append(k).append(" -> ").append(output.name().toLowerCase(java.util.Locale.ROOT));
-    if (activation != GemmActivation.NONE) {
-      sb.append(" +").append(activation.name().toLowerCase(java.util.Locale.ROOT));
-    }
-    if (bias) {
-      sb.append(" +bias");
-    }
-    if (residual) {
-      sb.append(" +residual");
-    }
-    if (alpha != 1f) {
-      sb.append(" alpha=").append(alpha);
-    }
-    if (outScale != 1f) {
-      sb.append(" outScale=").append(outScale);
-    }
-    if (!isKMajor()) {
-      sb.append(" A ").append(aMajor).append(" B ").append(bMajor);
-    }
-    return sb.toString();
+    String s = describe("GEMM", "M=" + m, residual ? " +residual" : "");
+    return isKMajor() ? s : s + " A " + aMajor + " B " + bMajor;
   }
 
   /** Mutable builder; every setter checks its argument. */
-  public static final class Builder {
+  public static final class Builder extends AbstractGemmProblem.Builder<Builder> {
     private final long m;
-    private final long n;
-    private final long k;
-    private final GemmInput input;
-    private GemmOutput output = GemmOutput.BF16;
-    private GemmActivation activation = GemmActivation.NONE;
-    private float alpha = 1f;
-    private float outScale = 1f;
-    private boolean bias;
     private boolean residual;
     private OperandMajor aMajor = OperandMajor.K_MAJOR;
     private OperandMajor bMajor = OperandMajor.K_MAJOR;
 
     private Builder(long m, long n, long k, GemmInput input) {
+      super(n, k, input);
       if (m < 0) {
         throw new IllegalArgumentException("m must be >= 0, got " + m);
       }
@@ -206,44 +124,8 @@ public final class GemmProblem {
       if (k < 0) {
         throw new IllegalArgumentException("k must be >= 0, got " + k);
       }
+      Objects.requireNonNull(input, "input");
       this.m = m;
-      this.n = n;
-      this.k = k;
-      this.input = Objects.requireNonNull(input, "input");
-    }
-
-    public Builder output(GemmOutput output) {
-      this.output = Objects.requireNonNull(output, "output");
-      return this;
-    }
-
-    public Builder activation(GemmActivation activation) {
-      this.activation = Objects.requireNonNull(activation, "activation");
-      return this;
-    }
-
-    /** @throws IllegalArgumentException unless finite */
-    public Builder alpha(float alpha) {
-      if (!Float.isFinite(alpha)) {
-        throw new IllegalArgumentException("alpha must be finite, got " + alpha);
-      }
-      this.alpha = alpha;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException unless finite */
-    public Builder outScale(float outScale) {
-      if (!Float.isFinite(outScale)) {
-        throw new IllegalArgumentException("outScale must be finite, got " + outScale);
-      }
-      this.outScale = outScale;
-      return this;
-    }
-
-    /** Whether a bias row of N values (of the output type) is added before the activation. */
-    public Builder bias(boolean bias) {
-      this.bias = bias;
-      return this;
     }
 
     /** Whether an M x N residual (of the output type) is added after the activation. */

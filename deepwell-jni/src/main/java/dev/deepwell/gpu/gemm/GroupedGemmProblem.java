@@ -1,9 +1,7 @@
 package dev.deepwell.gpu.gemm;
 
-import dev.deepwell.kernel.GemmActivation;
+import dev.deepwell.kernel.AbstractGemmProblem;
 import dev.deepwell.kernel.GemmInput;
-import dev.deepwell.kernel.GemmOutput;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -21,7 +19,7 @@ import java.util.Objects;
  * problem carries their upper bound {@code maxTotalM} instead: the rows of A and D the buffers
  * hold. Immutable; made with {@link #builder}.
  */
-public final class GroupedGemmProblem {
+public final class GroupedGemmProblem extends AbstractGemmProblem {
 
   /** The most groups of one call (DW_GEMM_GROUPED_MAX_GROUPS). */
   public static final int MAX_GROUPS = 65536;
@@ -30,26 +28,11 @@ public final class GroupedGemmProblem {
 
   private final int groups;
   private final long maxTotalM;
-  private final long n;
-  private final long k;
-  private final GemmInput input;
-  private final GemmOutput output;
-  private final GemmActivation activation;
-  private final float alpha;
-  private final float outScale;
-  private final boolean bias;
 
   private GroupedGemmProblem(Builder b) {
+    super(b);
     this.groups = b.groups;
     this.maxTotalM = b.maxTotalM;
-    this.n = b.n;
-    this.k = b.k;
-    this.input = b.input;
-    this.output = b.output;
-    this.activation = b.activation;
-    this.alpha = b.alpha;
-    this.outScale = b.outScale;
-    this.bias = b.bias;
   }
 
   /**
@@ -64,13 +47,7 @@ public final class GroupedGemmProblem {
   }
 
   public Builder toBuilder() {
-    Builder b = new Builder(groups, maxTotalM, n, k, input);
-    b.output = output;
-    b.activation = activation;
-    b.alpha = alpha;
-    b.outScale = outScale;
-    b.bias = bias;
-    return b;
+    return new Builder(this);
   }
 
   public int groups() {
@@ -82,48 +59,14 @@ public final class GroupedGemmProblem {
     return maxTotalM;
   }
 
-  public long n() {
-    return n;
-  }
-
-  public long k() {
-    return k;
-  }
-
-  public GemmInput input() {
-    return input;
-  }
-
-  public GemmOutput output() {
-    return output;
-  }
-
-  public GemmActivation activation() {
-    return activation;
-  }
-
-  public float alpha() {
-    return alpha;
-  }
-
-  public float outScale() {
-    return outScale;
-  }
-
-  /** Whether a bias [G, N] of the output type is added before the activation. */
-  public boolean hasBias() {
-    return bias;
-  }
-
   /** 2 T N K for a run whose groups hold {@code totalM} rows in all. */
   public double flops(long totalM) {
-    return 2.0 * totalM * n * k;
+    return 2.0 * totalM * n() * k();
   }
 
   /** The same problem with another alpha and outScale (a plan runs either). */
   boolean sameShape(GroupedGemmProblem o) {
-    return groups == o.groups && maxTotalM == o.maxTotalM && n == o.n && k == o.k && input == o.input
-        && output == o.output && activation == o.activation && bias == o.bias;
+    return groups == o.groups && maxTotalM == o.maxTotalM && sameIgnoringScales(o);
   }
 
   @Override
@@ -135,49 +78,26 @@ public final class GroupedGemmProblem {
       return false;
     }
     GroupedGemmProblem p = (GroupedGemmProblem) o;
-    return sameShape(p) && Float.floatToIntBits(alpha) == Float.floatToIntBits(p.alpha)
-        && Float.floatToIntBits(outScale) == Float.floatToIntBits(p.outScale);
+    return sameShape(p) && sameScales(p);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(groups, maxTotalM, n, k, input, output, activation, alpha, outScale, bias);
+    return Objects.hash(groups, maxTotalM, n(), k(), input(), output(), activation(), alpha(), outScale(), hasBias());
   }
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("grouped GEMM ").append(input.displayName()).append(" G=").append(groups)
-        .append(" maxTotalM=").append(maxTotalM).append(" N=").append(n).append(" K=").append(k).append(" -> ")
-        .append(output.name().toLowerCase(Locale.ROOT));
-    if (activation != GemmActivation.NONE) {
-      sb.append(" +").append(activation.name().toLowerCase(Locale.ROOT));
-    }
-    if (bias) {
-      sb.append(" +bias");
-    }
-    if (alpha != 1f) {
-      sb.append(" alpha=").append(alpha);
-    }
-    if (outScale != 1f) {
-      sb.append(" outScale=").append(outScale);
-    }
-    return sb.toString();
+    return describe("grouped GEMM", "G=" + groups + " maxTotalM=" + maxTotalM, "");
   }
 
   /** Mutable builder; every setter checks its argument. */
-  public static final class Builder {
+  public static final class Builder extends AbstractGemmProblem.Builder<Builder> {
     private final int groups;
     private final long maxTotalM;
-    private final long n;
-    private final long k;
-    private final GemmInput input;
-    private GemmOutput output = GemmOutput.BF16;
-    private GemmActivation activation = GemmActivation.NONE;
-    private float alpha = 1f;
-    private float outScale = 1f;
-    private boolean bias;
 
     private Builder(int groups, long maxTotalM, long n, long k, GemmInput input) {
+      super(n, k, input);
       if (groups < 1 || groups > MAX_GROUPS) {
         throw new IllegalArgumentException("groups must be in [1, " + MAX_GROUPS + "], got " + groups);
       }
@@ -197,49 +117,20 @@ public final class GroupedGemmProblem {
       }
       this.groups = groups;
       this.maxTotalM = maxTotalM;
-      this.n = n;
-      this.k = k;
-      this.input = input;
     }
 
-    public Builder output(GemmOutput output) {
-      this.output = Objects.requireNonNull(output, "output");
-      return this;
-    }
-
-    public Builder activation(GemmActivation activation) {
-      this.activation = Objects.requireNonNull(activation, "activation");
-      return this;
-    }
-
-    /** @throws IllegalArgumentException unless finite */
-    public Builder alpha(float alpha) {
-      if (!Float.isFinite(alpha)) {
-        throw new IllegalArgumentException("alpha must be finite, got " + alpha);
-      }
-      this.alpha = alpha;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException unless finite */
-    public Builder outScale(float outScale) {
-      if (!Float.isFinite(outScale)) {
-        throw new IllegalArgumentException("outScale must be finite, got " + outScale);
-      }
-      this.outScale = outScale;
-      return this;
-    }
-
-    /** Whether a bias [G, N] (one row per expert, of the output type) is added before the activation. */
-    public Builder bias(boolean bias) {
-      this.bias = bias;
-      return this;
+    private Builder(GroupedGemmProblem p) {
+      this(p.groups, p.maxTotalM, p.n(), p.k(), p.input());
+      epilogueOf(p);
     }
 
     public GroupedGemmProblem build() {
+      GroupedGemmProblem p = new GroupedGemmProblem(this);
       // Every buffer's size must be a Java long: checked once here so that no later product overflows.
+      long n = p.n();
+      long k = p.k();
       try {
-        long esz = input.elementBits() / 8;
+        long esz = p.input().elementBits() / 8;
         Math.multiplyExact(Math.multiplyExact(Math.multiplyExact((long) groups, n), k), esz);
         Math.multiplyExact(Math.multiplyExact((long) groups, n), 4L);
         Math.multiplyExact(Math.multiplyExact(Math.max(maxTotalM, 1), Math.max(n, k)), 4L);
@@ -247,7 +138,7 @@ public final class GroupedGemmProblem {
         throw new IllegalArgumentException("the buffers of G=" + groups + ", maxTotalM=" + maxTotalM + ", N=" + n
             + ", K=" + k + " would exceed 2^63 bytes", overflow);
       }
-      return new GroupedGemmProblem(this);
+      return p;
     }
   }
 }

@@ -50,9 +50,12 @@ namespace dwq {
 struct Pipe3Cfg {
   static constexpr int T = 128;  // tile rows = tile cols
   static constexpr int THREADS = 512;
+  // Ring stages: tiles n .. n + STAGES - 1 in flight. 4 and 6 stages (one CTA per SM, 64 or 128
+  // registers) measured no faster on an H100, and FP8 128x128 slower (2026-11-26, session 6).
   static constexpr int STAGES = 3;
+  static_assert(STAGES >= 2 && STAGES <= 7, "the tile ring (s_ring) holds STAGES + 1 tiles of 8");
   static constexpr int STAGE_WORDS = T * T / 2;
-  static constexpr int RING_BYTES = STAGES * STAGE_WORDS * 4;  // 96 KB
+  static constexpr int RING_BYTES = STAGES * STAGE_WORDS * 4;  // 32 KB per stage
   static constexpr int STAGING_BYTES = 8192;                   // per copy: the scales of one group
   static constexpr int SMEM_BYTES = RING_BYTES + 2 * STAGING_BYTES;
 };
@@ -506,7 +509,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   uint32_t* const p3_smem = pipe3_dynamic_smem<!TWO_D>();
   __shared__ uint64_t s_full[Pipe3Cfg::STAGES];          // TMA: stage s holds its tile (phase per use)
   __shared__ uint64_t s_empty[Pipe3Cfg::STAGES];         // TMA: every warp is done with stage s
-  __shared__ uint4 s_ring[4];                  // tiles n % 4: tr, tc, group position, flags
+  __shared__ uint4 s_ring[8];                  // tiles n % 8: tr, tc, group position, flags
   __shared__ uint4 s_cursor;                   // thread 0: the next tile of the stream
   __shared__ float s_nvmult[128];              // NVFP4: element multiplier of each scale code
   __shared__ uint32_t s_red[C::THREADS / 32];  // FP8 128x128: per-warp finite amax
@@ -519,7 +522,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   } else {
     asm volatile("createpolicy.fractional.L2::evict_normal.b64 %0, 1.0;\n" : "=l"(store_policy));
   }
-  uint8_t* const staging = reinterpret_cast<uint8_t*>(p3_smem + 3 * C::STAGE_WORDS);  // [ROW | COL]
+  uint8_t* const staging = reinterpret_cast<uint8_t*>(p3_smem + C::STAGES * C::STAGE_WORDS);  // [ROW | COL]
 
   float s_enc = 1.0f;
   if constexpr (K == Kind::NV || K == Kind::FP8_TENSOR) {
@@ -537,13 +540,13 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
 
   // ---- the tile stream of this CTA: groups blockIdx.x, + gridDim.x, ...; tiles row-major ----
   // Thread 0 walks it (cursor in shared memory: no registers held through the loop) and
-  // publishes tile n in s_ring[n % 4] during iteration n - 3; every thread reads it after barrier
-  // (A) of iteration n - 2 (to fetch it) and of iteration n (to work on it). The slot it
-  // overwrites was last read in iteration n - 4, before that barrier. With the TMA fill (no
-  // barrier (A)): warp 0 fetches tile n in iteration n - 2 after a __syncwarp, and the other
-  // warps read slot n % 4 after s_full says tile n landed, which warp 0's lane 0 released after
-  // the slot was written; thread 0 overwrites the slot of tile n - 1 only after s_empty says every
-  // warp is done with tile n - 1.
+  // publishes tile n in s_ring[n % 8] during iteration n - S (S = STAGES); every thread reads it
+  // after barrier (A) of iteration n - S + 1 (to fetch it) and of iteration n (to work on it). The
+  // slot it overwrites held tile n - 8 + S, last read in iteration n - 8 + S <= n - 1, before that
+  // barrier. With the TMA fill (no barrier (A)): warp 0 fetches tile n in iteration n - S + 1
+  // after a __syncwarp, and the other warps read slot n % 8 after s_full says tile n landed, which
+  // warp 0's lane 0 released after the slot was written; thread 0 writes a slot in iteration n
+  // only after s_empty says every warp is done with tile n - 1.
   auto publish = [&](uint32_t slot) {  // thread 0 only
     uint4 c = s_cursor;  // x group, y = jr | jc << 8, z / w = the group's first tile row / column
     uint4 out = make_uint4(0u, 0u, 0u, 0u);
@@ -644,9 +647,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
 
   if (tid == 0) {
     s_cursor = pipe3_group_start(geo, blockIdx.x);
-    publish(0);
-    publish(1);
-    publish(2);
+    for (uint32_t t = 0; t < static_cast<uint32_t>(C::STAGES); ++t) publish(t);
     if constexpr (TMA) {
 #pragma unroll
       for (int st = 0; st < C::STAGES; ++st) {
@@ -657,25 +658,25 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
     }
   }
   __syncthreads();
-  fetch(0, 0);
-  fetch(1, 1);
+#pragma unroll
+  for (int t = 0; t + 1 < C::STAGES; ++t) fetch(static_cast<uint32_t>(t), t);
   int stage = 0;
   uint32_t phase = 0;  // TMA: parity of the current use of `stage`'s barriers
   for (uint32_t n = 0;; ++n) {
-    const int prev = stage == 0 ? C::STAGES - 1 : stage - 1;  // stage of tile n - 1 and n + 2
+    const int prev = stage == 0 ? C::STAGES - 1 : stage - 1;  // stage of tile n - 1 and n + STAGES - 1
     if constexpr (TMA) {
       const uint32_t bar = smem_u32(&s_full[stage]);
       while (!mbar_try_wait(bar, phase)) {
       }
     } else {
-      cp_async_wait<1>();
+      cp_async_wait<C::STAGES - 2>();
       __syncthreads();  // (A) tile n landed for every thread; every thread is done with tile n - 1
     }
-    const uint4 info = s_ring[n & 3u];
+    const uint4 info = s_ring[n & 7u];
     if (info.w == 0u) break;  // uniform: the stream has ended
     if constexpr (TMA) {
       if (warp == 0) {
-        // Tile n + 2 goes where tile n - 1 was: wait until every warp is done with it (its use
+        // Tile n + STAGES - 1 goes where tile n - 1 was: wait until every warp is done with it (its use
         // of that stage had parity `phase` when prev < stage, else the one before).
         if (n > 0) {
           const uint32_t bar = smem_u32(&s_empty[prev]);
@@ -684,12 +685,12 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
           }
         }
         __syncwarp();
-        fetch((n + 2) & 3u, prev);
-        if (tid == 0) publish((n + 3) & 3u);
+        fetch((n + C::STAGES - 1) & 7u, prev);
+        if (tid == 0) publish((n + C::STAGES) & 7u);
       }
     } else {
-      fetch((n + 2) & 3u, prev);
-      if (tid == 0) publish((n + 3) & 3u);
+      fetch((n + C::STAGES - 1) & 7u, prev);
+      if (tid == 0) publish((n + C::STAGES) & 7u);
     }
     const uint32_t* tile = p3_smem + stage * C::STAGE_WORDS;
     const uint32_t r0 = info.x * C::T, c0 = info.y * C::T;
@@ -1057,11 +1058,17 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
 
 namespace dwq {
 
-// Persistent grid of the pipe3 kernel: the CTAs that fit (2 per SM: 112 KB of shared memory and
-// at most 64 registers per thread each), at most one per group of tiles, at most g.max_ctas when
-// set. The group shape g.tiles_r x g.tiles_c (powers of two) shrinks until the group's scales fit
-// the staging buffers (SB * tiles <= 64 bytes per row). The TMA fill needs a tensor map of x;
-// where the driver cannot make one, the LDGSTS fill runs instead (same bytes out).
+// Persistent grid of the pipe3 kernel. Two CTAs fit an SM (112 KB of shared memory and at most
+// 64 registers per thread each) but one per SM is the default (g.ctas_per_sm): on an H100 it ran
+// as fast or faster for every case measured (2026-11-26, session 6, same runs: MXFP4 ROW+COL 80 -> 90% of
+// copy, NVFP4 with a given amax 79 -> 88%, FP8 128x128 86 -> 88%, MXFP8 83.5 -> 84.5-85), while a
+// grid of two per SM balanced like below did not (82.6% for MXFP8): half the tiles in flight at
+// once, not the balance, is what the DRAM side rewards. The grid is sized so that every CTA walks
+// the same number of groups, at most g.max_ctas when set. The group shape g.tiles_r x g.tiles_c
+// (powers of two) shrinks until the group's scales fit the staging buffers (SB * tiles <= 64
+// bytes per row), then until there are at least as many groups as SMs (pipe_index_model.py's
+// pipe3_launch mirrors this). The TMA fill needs a tensor map of x; where the driver cannot make
+// one, the LDGSTS fill runs instead (same bytes out).
 template <Kind K, Elem E, bool TWO_D, bool MUL_BF16, bool TMA>
 void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
   using C = Pipe3Cfg;
@@ -1087,12 +1094,22 @@ void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
     __atomic_store_n(&per_sm[d], n, __ATOMIC_RELAXED);
   }
   constexpr uint32_t SB = pipe3_scale_bytes<K>() > 0 ? pipe3_scale_bytes<K>() : 1;
+  const uint32_t sms = static_cast<uint32_t>(g.sm_count > 0 ? g.sm_count : 1);
+  const uint32_t tiles_x = p.cols / C::T, tiles_y = p.rows / C::T;
   uint32_t gr = g.tiles_r, gc = g.tiles_c;
   while (gr * gc * SB > 64u) (gc >= gr ? gc : gr) >>= 1;
-  const Pipe3Geom geo = make_pipe3_geom(p.cols / C::T, p.rows / C::T, gr, gc, g.group, g.store_evict_first != 0);
-  uint64_t ctas = static_cast<uint64_t>(n) * static_cast<uint64_t>(g.sm_count > 0 ? g.sm_count : 1);
-  if (g.max_ctas > 0 && ctas > g.max_ctas) ctas = g.max_ctas;
-  if (ctas > geo.ngroups) ctas = geo.ngroups;
+  // Small tensors: smaller groups until every SM has one (a 4096 x 4096 input has 64 groups of 8x2).
+  while (gr * gc > 1u && static_cast<uint64_t>((tiles_x + gc - 1) / gc) * ((tiles_y + gr - 1) / gr) < sms)
+    (gc >= gr ? gc : gr) >>= 1;
+  const Pipe3Geom geo = make_pipe3_geom(tiles_x, tiles_y, gr, gc, g.group, g.store_evict_first != 0);
+  // CTAs per SM: g.ctas_per_sm of the n that fit. The grid is then sized so that every CTA walks
+  // the same number of groups (rounds = ceil(groups / slots), CTAs = ceil(groups / rounds)).
+  const uint32_t want = g.ctas_per_sm < 1 ? 1u : g.ctas_per_sm;
+  const uint32_t used = static_cast<uint32_t>(n) < want ? static_cast<uint32_t>(n) : want;
+  uint64_t slots = static_cast<uint64_t>(used) * sms;
+  if (g.max_ctas > 0 && slots > g.max_ctas) slots = g.max_ctas;
+  const uint64_t rounds = (geo.ngroups + slots - 1) / slots;
+  const uint64_t ctas = rounds == 0 ? 1 : (geo.ngroups + rounds - 1) / rounds;
   k<<<static_cast<unsigned>(ctas), C::THREADS, C::SMEM_BYTES, s>>>(p, geo, map);
 }
 

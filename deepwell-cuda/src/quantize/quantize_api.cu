@@ -133,7 +133,9 @@ bool misaligned(const void* p, uintptr_t a) { return (reinterpret_cast<uintptr_t
 //               packed BF16 multiply), DEEPWELL_QUANT_FETCH=tma (pipe3: the input ring filled by
 //               TMA copies handed over by mbarriers, without a CTA barrier per tile, instead of
 //               every thread's cp.async; not with MXMUL=fp32 nor for FP8 128x128 blocks),
-//               DEEPWELL_QUANT_GROUP (band height in tile rows, default 8).
+//               DEEPWELL_QUANT_GROUP (band height in tile rows, default 8),
+//               DEEPWELL_QUANT_CTAS_PER_SM=1|2 (CTAs per SM of its grid, default 1: see
+//               launch_pipe3_kernel), DEEPWELL_QUANT_MAX_CTAS (cap on the grid).
 // Results are identical whichever runs (the checks and the tests cover each).
 struct GridKnobs {
   bool persistent = false;
@@ -145,6 +147,7 @@ struct GridKnobs {
   uint32_t store_evict_first = 0;
   uint32_t mx_mul_fp32 = 0;
   uint32_t fetch_tma = 0;
+  uint32_t ctas_per_sm = 1;
 };
 
 // "RxC" with R, C in {1, 2, 4, 8}; anything else leaves the defaults.
@@ -196,6 +199,7 @@ const GridKnobs& grid_knobs() {
     k.mx_mul_fp32 = (mm != nullptr && std::strcmp(mm, "fp32") == 0) ? 1u : 0u;
     const char* fe = std::getenv("DEEPWELL_QUANT_FETCH");
     k.fetch_tma = (fe != nullptr && std::strcmp(fe, "tma") == 0) ? 1u : 0u;
+    k.ctas_per_sm = env_u32("DEEPWELL_QUANT_CTAS_PER_SM", 1, 1, 2);
     return k;
   }();
   return knobs;
@@ -326,6 +330,7 @@ dw_status quantize_impl(dw_stream stream, const dw_quant_options* options, const
   grid.store_evict_first = knobs.store_evict_first;
   grid.mx_mul_fp32 = knobs.mx_mul_fp32;
   grid.fetch_tma = knobs.fetch_tma;
+  grid.ctas_per_sm = knobs.ctas_per_sm;
   const bool sr = options->stochastic_rounding != 0, had = options->hadamard16 != 0;
   const bool pipe = knobs.pipe && pipe_eligible(options, kind, knobs.pipe_version, rows, cols, p.vec_ok != 0);
 

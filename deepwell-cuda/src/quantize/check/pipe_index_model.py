@@ -223,6 +223,47 @@ def pipe3_stream(g, cta, grid):
     return out
 
 
+def pipe3_launch(kind, rows, cols, tiles_r, tiles_c, sms, fit, want=1, max_ctas=0):
+    """launch_pipe3_kernel's group shape and grid: (gr, gc, ctas)."""
+    sb = {'mx': 4, 'nv': 8, 'fp8b': 4}.get(kind, 1)
+    tx, ty = cols // 128, rows // 128
+    gr, gc = tiles_r, tiles_c
+    while gr * gc * sb > 64:
+        if gc >= gr:
+            gc >>= 1
+        else:
+            gr >>= 1
+    while gr * gc > 1 and ((tx + gc - 1) // gc) * ((ty + gr - 1) // gr) < sms:
+        if gc >= gr:
+            gc >>= 1
+        else:
+            gr >>= 1
+    ngroups = ((tx + gc - 1) // gc) * ((ty + gr - 1) // gr)
+    slots = min(fit, want) * sms
+    if max_ctas > 0:
+        slots = min(slots, max_ctas)
+    rounds = (ngroups + slots - 1) // slots
+    return gr, gc, (ngroups + rounds - 1) // rounds
+
+
+def pipe3_check_launch():
+    """The grid never exceeds the slots, takes the fewest rounds of groups, and gives every CTA
+    that many groups or one fewer; groups are never empty and at least as many as SMs where the
+    tensor has the tiles."""
+    for kind in ('mx', 'nv', 'fp8b', 'fp8t'):
+        for ty in list(range(1, 20)) + [64, 128]:
+            for tx in list(range(1, 20)) + [128]:
+                for sms, fit, want, cap in ((132, 2, 1, 0), (132, 2, 2, 0), (7, 2, 1, 0), (3, 1, 2, 0), (132, 2, 2, 7)):
+                    gr, gc, ctas = pipe3_launch(kind, ty * 128, tx * 128, 8, 2, sms, fit, want, cap)
+                    ngroups = ((tx + gc - 1) // gc) * ((ty + gr - 1) // gr)
+                    slots = min(fit, want) * sms if cap == 0 else min(min(fit, want) * sms, cap)
+                    rounds = (ngroups + slots - 1) // slots
+                    per_cta = [len(range(b, ngroups, ctas)) for b in range(ctas)]
+                    assert 1 <= ctas <= slots and max(per_cta) == rounds and min(per_cta) >= rounds - 1
+                    assert gr * gc * {'mx': 4, 'nv': 8, 'fp8b': 4}.get(kind, 1) <= 64
+                    assert ngroups >= sms or gr * gc == 1
+
+
 def pipe3_check_row_pass_banks(warp, rowb_of, half_words):
     """The row pass's 16-byte reads of one warp, 8 lanes per phase, are free of bank conflicts:
     thread t reads words rowb, rowb ^ 4 (chunks 2s, 2s + 1) and both + half_words (2s + 8, 2s + 9)."""
@@ -467,6 +508,11 @@ def main():
         for rows, cols, gr, gc, band, grid in configs:
             for tma in (False, True):
                 pipe3_run(kind, rows, cols, gr, gc, band, grid, tma=tma)
+    pipe3_check_launch()
+    for kind in ('mx', 'nv', 'fp8b', 'fp8t'):  # what the launch rule picks for a few SM counts
+        for rows, cols, sms in ((640, 1024, 3), (1024, 384, 5), (384, 640, 16)):
+            gr, gc, ctas = pipe3_launch(kind, rows, cols, 8, 2, sms, 2)
+            pipe3_run(kind, rows, cols, gr, gc, 8, ctas)
     for rows, cols, gr, gc, band, grid in configs:
         pipe3_check_ring(rows, cols, gr, gc, band, grid)
         pipe3_check_ring_tma(rows, cols, gr, gc, band, grid)

@@ -10,8 +10,14 @@
 //          dequantization against the host dequantizer. The JUnit GPU tests compare with the
 //          Java reference itself; this check needs no JVM.
 // --bench: effective bandwidth (bytes read + bytes written, counted once) on a 256 MiB BF16
-//          tensor [8192, 16384], median of CUDA-event timings over rotating buffers, as % of the
+//          tensor [8192, 16384] (DW_QUANT_BENCH_SHAPE=RxC for another), as % of the
 //          device-to-device copy bandwidth measured in the same run. JSON lines to DIR.
+//          Two timings per case, both CUDA events over rotating buffers (more bytes than L2):
+//          the GPU time per call in steady state (kBatch calls enqueued back to back between
+//          the events, so the host's enqueue overlaps the GPU's work, as in a training step or
+//          a graph; median of the rounds; the % of copy uses it, for the copy too), and the
+//          latency of one call enqueued on an idle GPU (event, call, event: includes the host's
+//          enqueue of that call), printed beside it.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -755,9 +761,18 @@ static float median(std::vector<float> v) {
 // only: when non-null, the benchmark cases whose name contains it (a profiler can then select
 // the first launch of one kernel).
 static int run_bench(dw_stream stream, const char* out_dir, bool quick, const char* only) {
-  const int64_t rows = 8192, cols = 16384;  // 256 MiB of BF16
+  int64_t rows = 8192, cols = 16384;  // 256 MiB of BF16
+  if (const char* sh = std::getenv("DW_QUANT_BENCH_SHAPE")) {
+    long long r = 0, c = 0;
+    if (std::sscanf(sh, "%lldx%lld", &r, &c) == 2 && r > 0 && c > 0 && r % 128 == 0 && c % 128 == 0) {
+      rows = r;
+      cols = c;
+    } else {
+      std::fprintf(stderr, "DW_QUANT_BENCH_SHAPE=%s ignored (want RxC, multiples of 128)\n", sh);
+    }
+  }
   const uint64_t n = static_cast<uint64_t>(rows) * cols, in_bytes = 2 * n;
-  const int kBuf = 2, iters = quick ? 10 : 30;
+  const int kBuf = 2, iters = quick ? 10 : 30, kBatch = 8;
   cudaStream_t cs = static_cast<cudaStream_t>(dw_stream_native(stream));
   std::vector<Dev*> xs;
   for (int b = 0; b < kBuf; ++b) {
@@ -772,26 +787,43 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
   cudaEvent_t e0, e1;
   CUDA_OK(cudaEventCreate(&e0));
   CUDA_OK(cudaEventCreate(&e1));
-  auto time_it = [&](auto&& body) {
+  // Steady state: rounds of kBatch calls between two events, ms per call (median of the rounds).
+  // Latency: one call between two events on an idle stream (median), into *latency_ms.
+  auto time_it = [&](auto&& body, float* latency_ms = nullptr) {
     for (int w = 0; w < 3; ++w) body(w % kBuf);
-    std::vector<float> ms;
+    std::vector<float> ms, one;
     for (int i = 0; i < iters; ++i) {
+      CUDA_OK(cudaStreamSynchronize(cs));
+      CUDA_OK(cudaEventRecord(e0, cs));
+      for (int j = 0; j < kBatch; ++j) body((i * kBatch + j) % kBuf);
+      CUDA_OK(cudaEventRecord(e1, cs));
+      CUDA_OK(cudaEventSynchronize(e1));
+      float t;
+      CUDA_OK(cudaEventElapsedTime(&t, e0, e1));
+      ms.push_back(t / kBatch);
+    }
+    for (int i = 0; latency_ms != nullptr && i < iters; ++i) {
       CUDA_OK(cudaEventRecord(e0, cs));
       body(i % kBuf);
       CUDA_OK(cudaEventRecord(e1, cs));
       CUDA_OK(cudaEventSynchronize(e1));
       float t;
       CUDA_OK(cudaEventElapsedTime(&t, e0, e1));
-      ms.push_back(t);
+      one.push_back(t);
     }
+    if (latency_ms != nullptr) *latency_ms = median(one);
     return median(ms);
   };
+  float copy_lat = 0.0f, copyk_lat = 0.0f;
   const float copy_ms = time_it([&](int b) {
     CUDA_OK(cudaMemcpyAsync(copy_dst.p, xs[b]->p, in_bytes, cudaMemcpyDeviceToDevice, cs));
-  });
-  const float copyk_ms = time_it([&](int b) { dw_ok(dw_copy_kernel(stream, copy_dst.p, xs[b]->p, in_bytes), "copy"); });
+  }, &copy_lat);
+  const float copyk_ms = time_it([&](int b) { dw_ok(dw_copy_kernel(stream, copy_dst.p, xs[b]->p, in_bytes), "copy"); },
+                                 &copyk_lat);
   const double copy_gbs = 2.0 * in_bytes / (copy_ms * 1e6), copyk_gbs = 2.0 * in_bytes / (copyk_ms * 1e6);
   const double ref_gbs = std::max(copy_gbs, copyk_gbs);
+  // The same from one-call latencies (the figures this benchmark printed before 2026-11-26, session 6).
+  const double ref1_gbs = std::max(2.0 * in_bytes / (copy_lat * 1e6), 2.0 * in_bytes / (copyk_lat * 1e6));
   std::string path = std::string(out_dir) + "/quant_bench.jsonl";
   FILE* js = std::fopen(path.c_str(), "w");
   cudaDeviceProp prop;
@@ -800,9 +832,9 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
   const char* grid_env = std::getenv("DEEPWELL_QUANT_GRID");
   std::string variant_s = grid_env ? grid_env : "default";
   const char* knob_names[] = {"DEEPWELL_QUANT_GROUP", "DEEPWELL_QUANT_TILES", "DEEPWELL_QUANT_STORE", "DEEPWELL_QUANT_MXMUL",
-                              "DEEPWELL_QUANT_MAX_CTAS", "DEEPWELL_QUANT_FETCH"};
-  const char* knob_short[] = {"group", "tiles", "store", "mxmul", "ctas", "fetch"};
-  for (int i = 0; i < 6; ++i) {
+                              "DEEPWELL_QUANT_MAX_CTAS", "DEEPWELL_QUANT_FETCH", "DEEPWELL_QUANT_CTAS_PER_SM"};
+  const char* knob_short[] = {"group", "tiles", "store", "mxmul", "ctas", "fetch", "per_sm"};
+  for (int i = 0; i < 7; ++i) {
     const char* v = std::getenv(knob_names[i]);
     if (v && *v) variant_s += std::string(" ") + knob_short[i] + "=" + v;
   }
@@ -810,11 +842,15 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
   std::snprintf(variant, sizeof variant, "%s", variant_s.c_str());
   std::printf("device %s, input BF16 [%" PRId64 ", %" PRId64 "] = %.0f MiB, %d rotating buffers, median of %d, variant %s\n",
               prop.name, rows, cols, in_bytes / 1048576.0, kBuf, iters, variant);
-  std::printf("D2D copy: cudaMemcpyAsync %.0f GB/s, dw_copy_kernel %.0f GB/s (read + write); reference = %.0f GB/s\n",
+  std::printf("D2D copy: cudaMemcpyAsync %.0f GB/s, dw_copy_kernel %.0f GB/s (read + write, steady state); reference = %.0f GB/s\n",
               copy_gbs, copyk_gbs, ref_gbs);
+  std::printf("          one call on an idle GPU: cudaMemcpyAsync %.4f ms, dw_copy_kernel %.4f ms; reference = %.0f GB/s\n",
+              copy_lat, copyk_lat, ref1_gbs);
   if (js) {
-    std::fprintf(js, "{\"kind\":\"copy\",\"variant\":\"%s\",\"memcpy_gbs\":%.1f,\"copy_kernel_gbs\":%.1f,\"device\":\"%s\"}\n",
-                 variant, copy_gbs, copyk_gbs, prop.name);
+    std::fprintf(js,
+                 "{\"kind\":\"copy\",\"variant\":\"%s\",\"memcpy_gbs\":%.1f,\"copy_kernel_gbs\":%.1f,\"memcpy_1call_ms\":%.4f,"
+                 "\"copy_kernel_1call_ms\":%.4f,\"rows\":%" PRId64 ",\"cols\":%" PRId64 ",\"device\":\"%s\"}\n",
+                 variant, copy_gbs, copyk_gbs, copy_lat, copyk_lat, rows, cols, prop.name);
   }
   const float amax_ms = time_it([&](int b) {
     dw_ok(dw_quant_amax_bf16(stream, xs[b]->p, n, static_cast<float*>(ws.p)), "amax");
@@ -841,8 +877,8 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
       {"fp8-block 1x128 ROW+COL", 6, 3, 0, 0}, {"fp8-block 128x128 ROW+COL", 6, 3, 1, 0},
       {"nvfp4 ROW+COL (amax given)", 3, 3, 0, 0, true}, {"fp8-tensor ROW+COL (amax given)", 5, 3, 0, 0, true},
       {"nvfp4 ROW (amax given)", 3, 1, 0, 0, true}};
-  std::printf("%-34s %8s %8s %6s | %8s %6s  (min bytes = x once + outputs; moved = + amax pass)\n", "case", "ms",
-              "GB/s", "%copy", "moved", "%copy");
+  std::printf("%-34s %8s %8s %6s | %8s %6s | %8s %6s  (min bytes = x once + outputs; moved = + amax pass; 1 call = latency)\n",
+              "case", "ms", "GB/s", "%copy", "moved", "%copy", "1call ms", "%copy");
   for (const Case& c : cases) {
     if (only && !std::strstr(c.name, only)) continue;
     dw_quant_options o = opts(c.format);
@@ -856,6 +892,7 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
         dw_ok(dw_quant_layout(&o, rows, cols, a, &li[a]), "layout");
         written += li[a].data_bytes + li[a].scale_bytes + (li[a].has_tensor_scale ? 4 : 0);
       }
+    float lat = 0.0f;
     const float ms = time_it([&](int b) {
       uint8_t* base = static_cast<uint8_t*>(outs[b]->p);
       dw_quant_output out[2];
@@ -878,17 +915,19 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
                           (c.axes & 2) ? &out[1] : nullptr, ws.p),
               c.name);
       }
-    });
+    }, &lat);
     const uint64_t min_bytes = in_bytes + written;
     const uint64_t moved = min_bytes + (li[c.axes & 1 ? 0 : 1].has_tensor_scale && !c.amax_given ? in_bytes : 0);
-    const double gbs = min_bytes / (ms * 1e6), mgbs = moved / (ms * 1e6);
-    std::printf("%-34s %8.3f %8.0f %5.1f%% | %8.0f %5.1f%%\n", c.name, ms, gbs, 100.0 * gbs / ref_gbs, mgbs,
-                100.0 * mgbs / ref_gbs);
+    const double gbs = min_bytes / (ms * 1e6), mgbs = moved / (ms * 1e6), gbs1 = min_bytes / (lat * 1e6);
+    std::printf("%-34s %8.3f %8.0f %5.1f%% | %8.0f %5.1f%% | %8.3f %5.1f%%\n", c.name, ms, gbs, 100.0 * gbs / ref_gbs, mgbs,
+                100.0 * mgbs / ref_gbs, lat, 100.0 * gbs1 / ref1_gbs);
     if (js) {
       std::fprintf(js,
                    "{\"kind\":\"quant\",\"variant\":\"%s\",\"case\":\"%s\",\"ms\":%.4f,\"min_bytes\":%" PRIu64
-                   ",\"moved_bytes\":%" PRIu64 ",\"gbs\":%.1f,\"pct_copy\":%.1f,\"moved_gbs\":%.1f,\"moved_pct_copy\":%.1f}\n",
-                   variant, c.name, ms, min_bytes, moved, gbs, 100.0 * gbs / ref_gbs, mgbs, 100.0 * mgbs / ref_gbs);
+                   ",\"moved_bytes\":%" PRIu64 ",\"gbs\":%.1f,\"pct_copy\":%.1f,\"moved_gbs\":%.1f,\"moved_pct_copy\":%.1f,"
+                   "\"ms_1call\":%.4f,\"pct_copy_1call\":%.1f}\n",
+                   variant, c.name, ms, min_bytes, moved, gbs, 100.0 * gbs / ref_gbs, mgbs, 100.0 * mgbs / ref_gbs, lat,
+                   100.0 * gbs1 / ref1_gbs);
     }
   }
   if (js) std::fclose(js);

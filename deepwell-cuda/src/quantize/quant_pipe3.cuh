@@ -53,7 +53,12 @@ struct Pipe3Cfg {
   // Ring stages: tiles n .. n + STAGES - 1 in flight. 4 and 6 stages (one CTA per SM, 64 or 128
   // registers) measured no faster on an H100, and FP8 128x128 slower (2026-11-26, session 6).
   static constexpr int STAGES = 3;
-  static_assert(STAGES >= 2 && STAGES <= 7, "the tile ring (s_ring) holds STAGES + 1 tiles of 8");
+  // Tiles published ahead (s_ring): STAGES + 1 of them, in a power-of-two ring. Its size is
+  // part of the static shared memory that precedes the 16-byte aligned ring of FP8 128x128:
+  // 8 slots instead of 4 moved that ring by 64 bytes and cost it 5 points of copy bandwidth
+  // (86 -> 81%, H100, 2026-11-26, same runs; see pipe3_dynamic_smem).
+  static constexpr uint32_t TILE_SLOTS = STAGES + 1 <= 4 ? 4u : 8u;
+  static_assert(STAGES >= 2 && STAGES <= 7, "at most 8 tiles published ahead");
   static constexpr int STAGE_WORDS = T * T / 2;
   static constexpr int RING_BYTES = STAGES * STAGE_WORDS * 4;  // 32 KB per stage
   static constexpr int STAGING_BYTES = 8192;                   // per copy: the scales of one group
@@ -509,7 +514,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   uint32_t* const p3_smem = pipe3_dynamic_smem<!TWO_D>();
   __shared__ uint64_t s_full[Pipe3Cfg::STAGES];          // TMA: stage s holds its tile (phase per use)
   __shared__ uint64_t s_empty[Pipe3Cfg::STAGES];         // TMA: every warp is done with stage s
-  __shared__ uint4 s_ring[8];                  // tiles n % 8: tr, tc, group position, flags
+  __shared__ uint4 s_ring[C::TILE_SLOTS];      // tiles n % slots: tr, tc, group position, flags
   __shared__ uint4 s_cursor;                   // thread 0: the next tile of the stream
   __shared__ float s_nvmult[128];              // NVFP4: element multiplier of each scale code
   __shared__ uint32_t s_red[C::THREADS / 32];  // FP8 128x128: per-warp finite amax
@@ -540,11 +545,12 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
 
   // ---- the tile stream of this CTA: groups blockIdx.x, + gridDim.x, ...; tiles row-major ----
   // Thread 0 walks it (cursor in shared memory: no registers held through the loop) and
-  // publishes tile n in s_ring[n % 8] during iteration n - S (S = STAGES); every thread reads it
-  // after barrier (A) of iteration n - S + 1 (to fetch it) and of iteration n (to work on it). The
-  // slot it overwrites held tile n - 8 + S, last read in iteration n - 8 + S <= n - 1, before that
-  // barrier. With the TMA fill (no barrier (A)): warp 0 fetches tile n in iteration n - S + 1
-  // after a __syncwarp, and the other warps read slot n % 8 after s_full says tile n landed, which
+  // publishes tile n in s_ring[n % N] (N = TILE_SLOTS >= S + 1) during iteration n - S (S =
+  // STAGES); every thread reads it after barrier (A) of iteration n - S + 1 (to fetch it) and of
+  // iteration n (to work on it). The slot it overwrites held tile n - N + S, last read in
+  // iteration n - N + S <= n - 1, before that barrier. With the TMA fill (no barrier (A)): warp 0
+  // fetches tile n in iteration n - S + 1 after a __syncwarp, and the other warps read slot n % N
+  // after s_full says tile n landed, which
   // warp 0's lane 0 released after the slot was written; thread 0 writes a slot in iteration n
   // only after s_empty says every warp is done with tile n - 1.
   auto publish = [&](uint32_t slot) {  // thread 0 only
@@ -672,7 +678,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
       cp_async_wait<C::STAGES - 2>();
       __syncthreads();  // (A) tile n landed for every thread; every thread is done with tile n - 1
     }
-    const uint4 info = s_ring[n & 7u];
+    const uint4 info = s_ring[n & (C::TILE_SLOTS - 1)];
     if (info.w == 0u) break;  // uniform: the stream has ended
     if constexpr (TMA) {
       if (warp == 0) {
@@ -685,12 +691,12 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
           }
         }
         __syncwarp();
-        fetch((n + C::STAGES - 1) & 7u, prev);
-        if (tid == 0) publish((n + C::STAGES) & 7u);
+        fetch((n + C::STAGES - 1) & (C::TILE_SLOTS - 1), prev);
+        if (tid == 0) publish((n + C::STAGES) & (C::TILE_SLOTS - 1));
       }
     } else {
-      fetch((n + C::STAGES - 1) & 7u, prev);
-      if (tid == 0) publish((n + C::STAGES) & 7u);
+      fetch((n + C::STAGES - 1) & (C::TILE_SLOTS - 1), prev);
+      if (tid == 0) publish((n + C::STAGES) & (C::TILE_SLOTS - 1));
     }
     const uint32_t* tile = p3_smem + stage * C::STAGE_WORDS;
     const uint32_t r0 = info.x * C::T, c0 = info.y * C::T;

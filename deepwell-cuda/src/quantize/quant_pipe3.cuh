@@ -472,16 +472,20 @@ __device__ __forceinline__ uint4 pipe3_group_start(const Pipe3Geom& geo, uint32_
 // ---- the kernel ----------------------------------------------------------------------------
 
 // The kernel's dynamic shared memory (ring + staging), 1024-byte aligned or not. The TMA fill
-// needs 1024 (its 128-byte swizzle is a function of the address). Measured on H100 with the
-// LDGSTS fill in the same runs (2026-11-26, three alternating rounds): aligned, MXFP8 ROW+COL
-// ran 83.4-84.4% of copy against 78.8-79.1% unaligned (16), MXFP4 80-83 against 72-73, FP8
-// 1x128 80.6 against 77.3-77.9, NVFP4 with a given amax 77-78 against 71; FP8 128x128, the one
-// kernel without staged scales, the other way round on that machine (83.4-83.8 aligned, 86.1-86.6
-// unaligned) and alike on the next one (86.3-86.9 and 86.2-86.3). Why
-// (the static variables and the 1 KB the SM reserves sit before the array either way, two CTAs
-// fit either way) is not understood; each instantiation takes the measured better one. nvcc
-// gives every kernel of a translation unit the largest alignment any of them asks for, so the
-// 16-aligned one (FP8 128x128, LDGSTS only) is compiled alone, in fp8_block2d_pipe3.cu.
+// needs 1024 (its 128-byte swizzle is a function of the address). Where the ring starts matters
+// to the LDGSTS kernels as well, by up to 12 points of copy bandwidth, for reasons the counters do
+// not show (H100, 2026-11-26). Session 5, two CTAs per SM: 1024-aligned, MXFP8 ROW+COL ran 83.4-
+// 84.4% of copy against 78.8-79.1% 16-aligned, MXFP4 80-83 against 72-73, NVFP4 with a given amax
+// 77-78 against 71. Session 6, one CTA per SM, an experiment that moved the ring by P bytes past
+// its base: P = 128, 256, 384, 512, 768 ran like P = 0 for every kind, P = 16, 48 and 64 cost up
+// to 12 points (MXFP4 90 -> 78%); Nsight Compute counted the same shared-memory wavefronts (within
+// 0.4%) at P = 0 and 16 while the kernel took 2.4% longer. FP8 128x128, the one kernel without
+// staged scales, is the exception to "1024-aligned is best": 84.0-84.4% 1024-aligned against
+// 87.3-87.6% 16-aligned (its static variables put the ring at another multiple of 128), same runs;
+// a 64-byte change of those static variables (an 8-slot s_ring) dropped it to 81%. So keep the
+// static shared memory of this kernel as it is, or measure again. nvcc gives every kernel of a
+// translation unit the largest alignment any of them asks for, so the 16-aligned one (FP8 128x128,
+// LDGSTS only) is compiled alone, in fp8_block2d_pipe3.cu.
 template <bool kAlign1024>
 __device__ __forceinline__ uint32_t* pipe3_dynamic_smem() {
   if constexpr (kAlign1024) {

@@ -1,8 +1,8 @@
 // The C ABI of gemm.h: argument checks, backend choice, and the hand-off to the backends.
 // Host code only; the kernels live in the per-family files.
 #include <cstdio>
-#include <cstring>
 
+#include "gemm_api_checks.h"
 #include "gemm_blockscaled.h"
 #include "gemm_internal.h"
 
@@ -18,8 +18,6 @@ constexpr const char* kPlanOp = "dw_gemm_plan";
 constexpr const char* kRunOp = "dw_gemm_run";
 
 bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4_WEIGHT; }
-bool valid_output(int v) { return v == DW_GEMM_OUT_BF16 || v == DW_GEMM_OUT_F32; }
-bool valid_activation(int v) { return v >= DW_GEMM_ACT_NONE && v <= DW_GEMM_ACT_SILU; }
 bool valid_backend(int v) {
   return (v >= DW_GEMM_BACKEND_AUTO && v <= DW_GEMM_BACKEND_REFERENCE) || v == DW_GEMM_BACKEND_GEMV ||
          is_blockscaled_backend(static_cast<dw_gemm_backend>(v));
@@ -32,12 +30,8 @@ dw_status validate_desc(const dw_gemm_desc* d, const char* op) {
   if (d->k < 1) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.k=%lld must be >= 1", (long long)d->k);
   if (!valid_input(d->input))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.input=%d is not a dw_gemm_input", d->input);
-  if (!valid_output(d->output))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.output=%d is not a dw_gemm_output", d->output);
-  if (!valid_activation(d->activation))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.activation=%d is not a dw_gemm_activation", d->activation);
-  if (d->has_bias != 0 && d->has_bias != 1)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_bias=%d must be 0 or 1", d->has_bias);
+  const dw_status st = check_epilogue_fields(d->output, d->activation, d->has_bias, op);
+  if (st != DW_SUCCESS) return st;
   if (d->has_residual != 0 && d->has_residual != 1)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_residual=%d must be 0 or 1", d->has_residual);
   if (d->scale_layout != DW_GEMM_SCALES_ROW_MAJOR && d->scale_layout != DW_GEMM_SCALES_SWIZZLED_128X4)
@@ -53,9 +47,8 @@ dw_status validate_desc(const dw_gemm_desc* d, const char* op) {
 dw_status validate_args(const dw_gemm_desc& d, const dw_gemm_args* a) {
   const char* op = kRunOp;
   if (a == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args is null");
-  if (a->a == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.a is null");
-  if (a->b == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.b is null");
-  if (a->d == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.d is null");
+  const dw_status st = check_operand_pointers(a->a, a->b, a->d, op);
+  if (st != DW_SUCCESS) return st;
   if (d.input == DW_GEMM_IN_NVFP4_WEIGHT) {  // A is BF16 (no scales), B is NVFP4
     if (a->scale_a != nullptr || a->tensor_scale_a != nullptr)
       return dw::fail(DW_ERROR_INVALID_ARGUMENT, op,
@@ -78,19 +71,6 @@ dw_status validate_args(const dw_gemm_desc& d, const dw_gemm_args* a) {
   if (d.has_residual && a->residual == nullptr)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.residual is null but desc.has_residual=1");
   return DW_SUCCESS;
-}
-
-dw_status device_info(int32_t device, const char* op, DeviceInfo* out) {
-  dw_status s = dw::use_device(device, op);
-  if (s != DW_SUCCESS) return s;
-  out->device = device;
-  out->sm_count = dw::sm_count(device);
-  s = dw::check(cudaDeviceGetAttribute(&out->cc_major, cudaDevAttrComputeCapabilityMajor, device), op,
-                "compute capability of device %d", device);
-  if (s == DW_SUCCESS)
-    s = dw::check(cudaDeviceGetAttribute(&out->cc_minor, cudaDevAttrComputeCapabilityMinor, device), op,
-                  "compute capability of device %d", device);
-  return s;
 }
 
 #if defined(DEEPWELL_HAVE_CUTLASS)
@@ -140,13 +120,6 @@ dw_status plan_reference(const dw_gemm_desc& d, int variant, dw_gemm_plan_info* 
   return DW_SUCCESS;
 }
 
-void reset(dw_gemm_plan_info* p, const dw_gemm_desc& desc, int32_t device, int32_t swizzle) {
-  std::memset(p, 0, sizeof *p);
-  p->planned = desc;
-  p->device = device;
-  p->swizzle = swizzle;
-}
-
 // alpha and out_scale may change between runs of one plan; nothing else may.
 bool same_problem(const dw_gemm_desc& a, const dw_gemm_desc& b) {
   return a.m == b.m && a.n == b.n && a.k == b.k && a.input == b.input && a.output == b.output &&
@@ -192,7 +165,7 @@ dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend
   st = device_info(device, kPlanOp, &dev);
   if (st != DW_SUCCESS) return st;
   const int32_t swizzle = out->swizzle;  // a caller may preset it (benchmarks); 0 = the plan's choice
-  reset(out, *desc, device, swizzle);
+  reset_plan(out, *desc, device, swizzle);
   switch (backend) {
     case DW_GEMM_BACKEND_CUTLASS_SM90: return plan_sm90(dev, *desc, variant, out);
     case DW_GEMM_BACKEND_CUBLASLT:
@@ -207,16 +180,16 @@ dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend
       // The order of preference of the architecture notes: CUTLASS, cuBLASLt, reference; the
       // decode GEMV (NVFP4_WEIGHT, small M) before them all: nothing else reads that format fast.
       if (desc->input == DW_GEMM_IN_NVFP4_WEIGHT && gemv_plan(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
-      reset(out, *desc, device, swizzle);
+      reset_plan(out, *desc, device, swizzle);
       // Blackwell: its block-scaled CUTLASS kernels (MXFP8, NVFP4) first.
       const dw_gemm_backend blackwell = blockscaled_backend_for(dev);
       if (blackwell != DW_GEMM_BACKEND_AUTO && plan_blockscaled(dev, *desc, blackwell, -1, out) == DW_SUCCESS)
         return DW_SUCCESS;
-      reset(out, *desc, device, swizzle);
+      reset_plan(out, *desc, device, swizzle);
       if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
-      reset(out, *desc, device, swizzle);
+      reset_plan(out, *desc, device, swizzle);
       if (cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
-      reset(out, *desc, device, swizzle);
+      reset_plan(out, *desc, device, swizzle);
       return plan_reference(*desc, -1, out);
     }
   }
@@ -236,12 +209,8 @@ dw_status dw_gemm_run(const dw_gemm_desc* desc, const dw_gemm_args* args, const 
                     (long long)plan->planned.m, (long long)plan->planned.n, (long long)plan->planned.k,
                     plan->planned.input, plan->planned.output, plan->planned.activation, plan->planned.has_bias,
                     plan->planned.has_residual);
-  if (workspace_bytes < plan->workspace_bytes)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace_bytes=%llu, the plan needs %llu",
-                    (unsigned long long)workspace_bytes, (unsigned long long)plan->workspace_bytes);
-  if (plan->workspace_bytes > 0 && workspace == nullptr)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace is null, the plan needs %llu bytes",
-                    (unsigned long long)plan->workspace_bytes);
+  st = check_workspace(workspace, workspace_bytes, plan->workspace_bytes, kRunOp);
+  if (st != DW_SUCCESS) return st;
   DeviceInfo dev;
   st = device_info(plan->device, kRunOp, &dev);
   if (st != DW_SUCCESS) return st;

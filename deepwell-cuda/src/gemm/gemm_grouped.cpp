@@ -1,8 +1,8 @@
 // The C ABI of gemm_grouped.h: argument checks (each failure names its field), backend choice
 // and the hand-off to the backends. Host code only; the kernels live in the per-family files.
 #include <cstdio>
-#include <cstring>
 
+#include "gemm_api_checks.h"
 #include "gemm_grouped_internal.h"
 
 namespace dw::gemm::grouped {
@@ -12,8 +12,6 @@ constexpr const char* kPlanOp = "dw_gemm_grouped_plan";
 constexpr const char* kRunOp = "dw_gemm_grouped_run";
 
 bool valid_input(int v) { return v == DW_GEMM_IN_BF16 || v == DW_GEMM_IN_FP8_BLOCK128; }
-bool valid_output(int v) { return v == DW_GEMM_OUT_BF16 || v == DW_GEMM_OUT_F32; }
-bool valid_activation(int v) { return v >= DW_GEMM_ACT_NONE && v <= DW_GEMM_ACT_SILU; }
 // The backends with a grouped GEMM; other dw_gemm_backend values (cuBLASLt, ...) have none here.
 bool grouped_backend(int v) {
   return v == DW_GEMM_BACKEND_AUTO || v == DW_GEMM_BACKEND_CUTLASS_SM90 || v == DW_GEMM_BACKEND_REFERENCE;
@@ -34,13 +32,7 @@ dw_status validate_desc(const dw_gemm_grouped_desc* d, const char* op) {
   if (!valid_input(d->input))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op,
                     "desc.input=%d: grouped GEMMs take DW_GEMM_IN_BF16 (0) or DW_GEMM_IN_FP8_BLOCK128 (2)", d->input);
-  if (!valid_output(d->output))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.output=%d is not a dw_gemm_output", d->output);
-  if (!valid_activation(d->activation))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.activation=%d is not a dw_gemm_activation", d->activation);
-  if (d->has_bias != 0 && d->has_bias != 1)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "desc.has_bias=%d must be 0 or 1", d->has_bias);
-  return DW_SUCCESS;
+  return check_epilogue_fields(d->output, d->activation, d->has_bias, op);
 }
 
 dw_status validate_args(const dw_gemm_grouped_desc& d, const dw_gemm_grouped_args* a) {
@@ -51,10 +43,9 @@ dw_status validate_args(const dw_gemm_grouped_desc& d, const dw_gemm_grouped_arg
                     "exactly one of args.group_m (device sizes) and args.group_m_host (host sizes) must be given, "
                     "got %s",
                     a->group_m == nullptr ? "neither" : "both");
-  if (d.max_total_m > 0) {
-    if (a->a == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.a is null");
-    if (a->b == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.b is null");
-    if (a->d == nullptr) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "args.d is null");
+  if (d.max_total_m > 0) {  // with no rows at all, A, B and D are never read
+    const dw_status st = check_operand_pointers(a->a, a->b, a->d, op);
+    if (st != DW_SUCCESS) return st;
   }
   const bool scaled = d.input == DW_GEMM_IN_FP8_BLOCK128;
   if (scaled && d.max_total_m > 0 && a->scale_a == nullptr)
@@ -93,19 +84,6 @@ dw_status validate_args(const dw_gemm_grouped_desc& d, const dw_gemm_grouped_arg
     }
   }
   return DW_SUCCESS;
-}
-
-dw_status device_info(int32_t device, const char* op, DeviceInfo* out) {
-  dw_status s = dw::use_device(device, op);
-  if (s != DW_SUCCESS) return s;
-  out->device = device;
-  out->sm_count = dw::sm_count(device);
-  s = dw::check(cudaDeviceGetAttribute(&out->cc_major, cudaDevAttrComputeCapabilityMajor, device), op,
-                "compute capability of device %d", device);
-  if (s == DW_SUCCESS)
-    s = dw::check(cudaDeviceGetAttribute(&out->cc_minor, cudaDevAttrComputeCapabilityMinor, device), op,
-                  "compute capability of device %d", device);
-  return s;
 }
 
 #if defined(DEEPWELL_HAVE_CUTLASS)
@@ -153,13 +131,6 @@ dw_status plan_reference(const dw_gemm_grouped_desc& d, int variant, dw_gemm_gro
   return DW_SUCCESS;
 }
 
-void reset(dw_gemm_grouped_plan_info* p, const dw_gemm_grouped_desc& desc, int32_t device, int32_t swizzle) {
-  std::memset(p, 0, sizeof *p);
-  p->planned = desc;
-  p->device = device;
-  p->swizzle = swizzle;
-}
-
 // alpha and out_scale may change between runs of one plan; nothing else may.
 bool same_problem(const dw_gemm_grouped_desc& a, const dw_gemm_grouped_desc& b) {
   return a.groups == b.groups && a.has_bias == b.has_bias && a.max_total_m == b.max_total_m && a.n == b.n &&
@@ -170,7 +141,10 @@ bool same_problem(const dw_gemm_grouped_desc& a, const dw_gemm_grouped_desc& b) 
 }  // namespace dw::gemm::grouped
 
 using namespace dw::gemm::grouped;
+using dw::gemm::check_workspace;
+using dw::gemm::device_info;
 using dw::gemm::DeviceInfo;
+using dw::gemm::reset_plan;
 
 extern "C" {
 
@@ -206,14 +180,14 @@ dw_status dw_gemm_grouped_plan(int32_t device, const dw_gemm_grouped_desc* desc,
   const int32_t swizzle = out->swizzle;  // a caller may preset it (benchmarks); 0 = the plan's choice
   if (swizzle != 0 && swizzle != 1 && swizzle != 2 && swizzle != 4 && swizzle != 8)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kPlanOp, "out->swizzle=%d must be 0, 1, 2, 4 or 8", swizzle);
-  reset(out, *desc, device, swizzle);
+  reset_plan(out, *desc, device, swizzle);
   switch (backend) {
     case DW_GEMM_BACKEND_CUTLASS_SM90: return plan_sm90(dev, *desc, variant, out);
     case DW_GEMM_BACKEND_REFERENCE: return plan_reference(*desc, variant, out);
     case DW_GEMM_BACKEND_AUTO:
     default:
       if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
-      reset(out, *desc, device, swizzle);
+      reset_plan(out, *desc, device, swizzle);
       return plan_reference(*desc, -1, out);
   }
 }
@@ -233,12 +207,8 @@ dw_status dw_gemm_grouped_run(const dw_gemm_grouped_desc* desc, const dw_gemm_gr
                     plan->planned.has_bias);
   st = validate_args(*desc, args);
   if (st != DW_SUCCESS) return st;
-  if (workspace_bytes < plan->workspace_bytes)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace_bytes=%llu, the plan needs %llu",
-                    (unsigned long long)workspace_bytes, (unsigned long long)plan->workspace_bytes);
-  if (plan->workspace_bytes > 0 && workspace == nullptr)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace is null, the plan needs %llu bytes",
-                    (unsigned long long)plan->workspace_bytes);
+  st = check_workspace(workspace, workspace_bytes, plan->workspace_bytes, kRunOp);
+  if (st != DW_SUCCESS) return st;
   if (reinterpret_cast<uintptr_t>(workspace) % 128 != 0)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace=%p is not 128-byte aligned (TMA descriptors)",
                     workspace);

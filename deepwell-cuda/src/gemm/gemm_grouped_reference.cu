@@ -12,12 +12,13 @@
 
 #include "gemm_grouped_layout.cuh"
 #include "gemm_epilogue_math.cuh"
+#include "gemm_reference_tile.cuh"
 
 namespace dw::gemm::grouped {
 namespace {
 
 constexpr const char* kOperation = "reference grouped GEMM";
-constexpr int kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 256;
+using namespace reference_tile;  // tile shape, multiply_tile_step, e4m3_to_float
 
 // The workspace: begin[g] and end[g], the packed rows [begin, end) of group g.
 struct RowRanges {
@@ -35,14 +36,6 @@ __global__ void __launch_bounds__(kSetupThreads) setup_ranges(const __grid_const
     r.begin[g] = row;
     r.end[g] = row + m;
   });
-}
-
-// E4M3 ("FN"): bias 7, subnormals below 2^-6, S.1111.111 is NaN, no infinities.
-__device__ __forceinline__ float e4m3_value(uint8_t v) {
-  const int exp = (v >> 3) & 0xF, man = v & 0x7;
-  if (exp == 0xF && man == 0x7) return __int_as_float(0x7fc00000);
-  const float mag = exp == 0 ? ldexpf(static_cast<float>(man), -9) : ldexpf(static_cast<float>(8 + man), exp - 10);
-  return (v & 0x80) ? -mag : mag;
 }
 
 struct Problem {
@@ -64,7 +57,7 @@ __device__ __forceinline__ float load_a(const Problem& p, int64_t row, int64_t k
   if constexpr (kInput == DW_GEMM_IN_BF16) {
     return __bfloat162float(static_cast<const __nv_bfloat16*>(p.a)[row * p.k + k]);
   } else {
-    const float v = e4m3_value(static_cast<const uint8_t*>(p.a)[row * p.k + k]);
+    const float v = e4m3_to_float(static_cast<const uint8_t*>(p.a)[row * p.k + k]);
     // The group's [ceil(K/128), M_g] block starts after the blocks of the earlier groups.
     const int64_t kb = ceil_div(p.k, 128);
     return v * p.scale_a[kb * begin + (k / 128) * rows + (row - begin)];
@@ -76,7 +69,7 @@ __device__ __forceinline__ float load_b(const Problem& p, int64_t g, int64_t n, 
   if constexpr (kInput == DW_GEMM_IN_BF16) {
     return __bfloat162float(static_cast<const __nv_bfloat16*>(p.b)[(g * p.n + n) * p.k + k]);
   } else {
-    const float v = e4m3_value(static_cast<const uint8_t*>(p.b)[(g * p.n + n) * p.k + k]);
+    const float v = e4m3_to_float(static_cast<const uint8_t*>(p.b)[(g * p.n + n) * p.k + k]);
     const int64_t kb = ceil_div(p.k, 128), nb = ceil_div(p.n, 128);
     return v * p.scale_b[(g * nb + n / 128) * kb + k / 128];
   }
@@ -84,8 +77,8 @@ __device__ __forceinline__ float load_b(const Problem& p, int64_t g, int64_t n, 
 
 template <int kInput, class OutT>
 __global__ void __launch_bounds__(kThreads) reference_grouped_gemm(Problem p, RowRanges r) {
-  __shared__ float sa[kTileK][kTileM + 1];
-  __shared__ float sb[kTileK][kTileN + 1];
+  __shared__ TileA sa;
+  __shared__ TileB sb;
   const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
   const int64_t n0 = static_cast<int64_t>(blockIdx.x) * kTileN;
   const OutT* bias = static_cast<const OutT*>(p.bias);
@@ -112,18 +105,7 @@ __global__ void __launch_bounds__(kThreads) reference_grouped_gemm(Problem p, Ro
           sb[kk][t] = (n < p.n && k < p.k) ? load_b<kInput>(p, g, n, k) : 0.0f;
         }
         __syncthreads();
-#pragma unroll 8
-        for (int kk = 0; kk < kTileK; ++kk) {
-          float av[4], bv[4];
-#pragma unroll
-          for (int i = 0; i < 4; ++i) av[i] = sa[kk][ty * 4 + i];
-#pragma unroll
-          for (int j = 0; j < 4; ++j) bv[j] = sb[kk][tx * 4 + j];
-#pragma unroll
-          for (int i = 0; i < 4; ++i)
-#pragma unroll
-            for (int j = 0; j < 4; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
-        }
+        multiply_tile_step(sa, sb, tx, ty, acc);
         __syncthreads();
       }
 #pragma unroll

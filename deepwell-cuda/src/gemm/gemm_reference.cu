@@ -8,21 +8,12 @@
 
 #include "gemm_internal.h"
 #include "gemm_epilogue_math.cuh"
+#include "gemm_reference_tile.cuh"
 
 namespace dw::gemm {
 namespace {
 
-constexpr int kTileM = 64, kTileN = 64, kTileK = 32, kThreads = 256;
-
-// E4M3 ("FN": no infinities, S.1111.111 is NaN), bias 7, subnormals below 2^-6.
-__device__ __forceinline__ float e4m3_to_float(uint8_t v) {
-  const int sign = v >> 7, exp = (v >> 3) & 0xF, man = v & 0x7;
-  float mag;
-  if (exp == 0xF && man == 0x7) return __int_as_float(0x7fc00000);
-  if (exp == 0) mag = ldexpf(static_cast<float>(man), -9);  // man/8 * 2^-6
-  else mag = ldexpf(static_cast<float>(8 + man), exp - 10);  // (1 + man/8) * 2^(exp-7)
-  return sign ? -mag : mag;
-}
+using namespace reference_tile;  // tile shape, multiply_tile_step, e4m3_to_float
 
 // E2M1: sign, 2 exponent bits (bias 1), 1 mantissa bit.
 __device__ __forceinline__ float e2m1_to_float(uint8_t nib) {
@@ -81,8 +72,8 @@ struct Epilogue {
 template <int kInput, class OutT>
 __global__ void __launch_bounds__(kThreads) reference_gemm(Operand a, Operand b, OutT* __restrict__ d, int64_t M,
                                                            int64_t N, int64_t K, Epilogue ep) {
-  __shared__ float sa[kTileK][kTileM + 1];
-  __shared__ float sb[kTileK][kTileN + 1];
+  __shared__ TileA sa;
+  __shared__ TileB sb;
   const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
   const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kTileM, n0 = static_cast<int64_t>(blockIdx.x) * kTileN;
   float acc[4][4] = {};
@@ -95,18 +86,7 @@ __global__ void __launch_bounds__(kThreads) reference_gemm(Operand a, Operand b,
       sb[kk][r] = (n < N && k < K) ? load<kInput, false>(b, n, k, K, M) : 0.0f;
     }
     __syncthreads();
-#pragma unroll 8
-    for (int kk = 0; kk < kTileK; ++kk) {
-      float av[4], bv[4];
-#pragma unroll
-      for (int i = 0; i < 4; ++i) av[i] = sa[kk][ty * 4 + i];
-#pragma unroll
-      for (int j = 0; j < 4; ++j) bv[j] = sb[kk][tx * 4 + j];
-#pragma unroll
-      for (int i = 0; i < 4; ++i)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
-    }
+    multiply_tile_step(sa, sb, tx, ty, acc);
     __syncthreads();
   }
   float scale = ep.alpha;

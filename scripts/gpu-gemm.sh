@@ -77,11 +77,11 @@ build() {
       "$grouped_h $src/gemm_sm90_common.cuh $src/gemm_sm90_grouped_common.cuh $src/gemm_sm90_grouped_$f.cu" \
       "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_grouped_$f.cu"
   done
-  job gemm_grouped "$grouped_h $src/gemm_grouped.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
+  job gemm_grouped "$grouped_h $src/gemm_api_checks.h $src/gemm_grouped.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_grouped.cpp"
-  job gemm_grouped_reference "$grouped_h $src/gemm_epilogue_math.cuh $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
+  job gemm_grouped_reference "$grouped_h $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
     -c "$src/gemm_grouped_reference.cu"
-  job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/harness_support.h $tests/grouped_harness.cpp" \
+  job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/grouped_harness.cpp" \
     "${common[@]}" -c "$tests/grouped_harness.cpp"
   # Blackwell block-scaled GEMMs (MXFP8, NVFP4): the CUTLASS kernels of sm_100a / sm_120a (built
   # so the harness links them; they run on compute capability 10.0 / 12.0 only), the backend glue
@@ -98,17 +98,17 @@ build() {
   job gemm_scale_layout "$bs_h $src/gemm_scale_layout.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_scale_layout.cu"
   # Host-only files; DEEPWELL_HAVE_CUTLASS (as the library's CMake defines it) wires the sm90
   # families into the dispatcher.
-  job gemm_dispatch "$gemm_h $src/gemm_blockscaled.h $src/gemm_dispatch.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
+  job gemm_dispatch "$gemm_h $src/gemm_api_checks.h $src/gemm_blockscaled.h $src/gemm_dispatch.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_dispatch.cpp"
   job gemm_sm90_select "$gemm_h $src/gemm_sm90_select.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_sm90_select.cpp"
-  job gemm_reference "$gemm_h $src/gemm_epilogue_math.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
+  job gemm_reference "$gemm_h $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
   # Deepwell's decode GEMV (no CUTLASS): sm_90a and sm_80 machine code, compute_90 PTX for newer chips.
   job gemv_nvfp4 "$gemm_h $src/gemm_epilogue_math.cuh $src/gemv_nvfp4.cu" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a \
     -gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=compute_90 -Xptxas -v -c "$src/gemv_nvfp4.cu"
   job gemm_cublaslt "$gemm_h $src/gemm_cublaslt.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_cublaslt.cpp"
-  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/host_formats.h $tests/harness_support.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
+  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
     "${common[@]}" -c "$tests/gemm_harness.cpp"
   # The runtime's error recording and run-time library loading, through which the GEMM code
   # reports failures and opens cuBLASLt (deepwell-cuda/src/runtime, not part of this family).

@@ -32,6 +32,7 @@
 
 #include "deepwell/gemm.h"
 #include "gemm/gemm_blockscaled.h"  // internal: scale re-layout, sm100 grouped entry (blockscaled_checks.inc)
+#include "harness_fp64.h"
 #include "harness_support.h"
 #include "host_formats.h"
 
@@ -60,19 +61,6 @@ struct HostOperand {
   float tensor_scale = 1.0f;   // FP8_TENSOR (also in `scale`) and NVFP4
   std::vector<double> deq;     // [rows][k]: exactly what the GEMM must multiply
 };
-
-// Values with a per-row magnitude drawn over 2^-3..2^3, so block scales differ between blocks.
-std::vector<float> random_values(int64_t rows, int64_t k, uint64_t seed) {
-  std::vector<float> v(static_cast<size_t>(rows * k));
-  parallel_for(rows, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      Rng rng(seed ^ (static_cast<uint64_t>(r) * 0xD1B54A32D192ED03ull));
-      const double mag = std::ldexp(1.0, static_cast<int>(rng.next() % 7) - 3);
-      for (int64_t j = 0; j < k; ++j) v[r * k + j] = static_cast<float>(mag * rng.normal());
-    }
-  });
-  return v;
-}
 
 double amax_of(const float* p, int64_t n, int64_t stride = 1) {
   double m = 0;
@@ -238,25 +226,10 @@ std::vector<double> fp64_product(const HostOperand& a, const HostOperand& b, con
       const int64_t i = t / n, j = t % n;
       const double* pa = &a.deq[rows[i] * k];
       const double* pb = &b.deq[j * k];
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int64_t q = 0;
-      for (; q + 4 <= k; q += 4) {
-        s0 += pa[q] * pb[q];
-        s1 += pa[q + 1] * pb[q + 1];
-        s2 += pa[q + 2] * pb[q + 2];
-        s3 += pa[q + 3] * pb[q + 3];
-      }
-      for (; q < k; ++q) s0 += pa[q] * pb[q];
-      acc[t] = (s0 + s1) + (s2 + s3);
+      acc[t] = fp64_dot(pa, pb, k);
     }
   });
   return acc;
-}
-
-double activate(double y, dw_gemm_activation a) {
-  if (a == DW_GEMM_ACT_GELU) return 0.5 * y * (1.0 + std::erf(y / std::sqrt(2.0)));
-  if (a == DW_GEMM_ACT_SILU) return y / (1.0 + std::exp(-y));
-  return y;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,30 +270,6 @@ double tolerance(dw_gemm_input in, dw_gemm_output out, dw_gemm_backend backend) 
   return (in == DW_GEMM_IN_BF16 || in == DW_GEMM_IN_NVFP4_WEIGHT) ? 1e-4 : 1e-3;
 }
 
-struct Compare {
-  double rel = 0;
-  int64_t bad = 0;  // non-finite where the reference is finite, or finite where it is NaN
-};
-
-Compare compare(const std::vector<double>& out, const std::vector<double>& ref) {
-  Compare c;
-  double num = 0, den = 0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    if (std::isnan(ref[i])) {
-      if (!std::isnan(out[i])) ++c.bad;
-      continue;
-    }
-    if (!std::isfinite(out[i])) {
-      ++c.bad;
-      continue;
-    }
-    num += (out[i] - ref[i]) * (out[i] - ref[i]);
-    den += ref[i] * ref[i];
-  }
-  c.rel = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
-  return c;
-}
-
 // ---------------------------------------------------------------------------------------------
 // One problem on the device: operands, epilogue tensors, output
 // ---------------------------------------------------------------------------------------------
@@ -332,41 +281,6 @@ struct Problem {
   DeviceOperand da, db;
   std::vector<double> acc;  // FP64 products of all rows
 };
-
-std::vector<double> to_doubles(const std::vector<uint8_t>& raw, dw_gemm_output out, size_t count) {
-  std::vector<double> v(count);
-  for (size_t i = 0; i < count; ++i) {
-    if (out == DW_GEMM_OUT_F32) {
-      float f;
-      std::memcpy(&f, &raw[i * 4], 4);
-      v[i] = f;
-    } else {
-      uint16_t h;
-      std::memcpy(&h, &raw[i * 2], 2);
-      v[i] = bf16_to_float(h);
-    }
-  }
-  return v;
-}
-
-// Random values rounded to the output type, as bytes and as the doubles they represent.
-void output_typed_random(dw_gemm_output out, size_t count, uint64_t seed, std::vector<uint8_t>& bytes,
-                         std::vector<double>& values) {
-  Rng rng(seed);
-  bytes.resize(count * (out == DW_GEMM_OUT_F32 ? 4 : 2));
-  values.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    const float f = static_cast<float>(rng.normal());
-    if (out == DW_GEMM_OUT_F32) {
-      std::memcpy(&bytes[i * 4], &f, 4);
-      values[i] = f;
-    } else {
-      const uint16_t h = bf16_from_float(f);
-      std::memcpy(&bytes[i * 2], &h, 2);
-      values[i] = bf16_to_float(h);
-    }
-  }
-}
 
 struct TypedRandom {
   std::vector<uint8_t> bytes;
@@ -887,9 +801,6 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
   std::vector<BenchRow> rows;
   cudaStream_t stream;
   CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0));
-  CK(cudaEventCreate(&e1));
   uint64_t seed = 1000;
   for (const Shape3& s : shapes) {
     const std::vector<float> va = random_values(s.m, s.k, seed++), vb = random_values(s.n, s.k, seed++);
@@ -972,24 +883,8 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
       }
     }
     for (auto& c : cands) launch_candidate(c, ws, ws_bytes, stream);  // one warm pass
-    // A fixed order favours whoever follows a light contender (seen 2026-11-25: the first of a
-    // round ran ~5% faster than the same kernel later in it), so each round is shuffled.
-    std::vector<size_t> order(cands.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    Rng shuffle_rng(seed);
-    for (int r = 0; r < kRounds; ++r) {
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle_rng.next() % i]);
-      for (size_t idx : order) {
-        Candidate& c = cands[idx];
-        CK(cudaEventRecord(e0, stream));
-        launch_candidate(c, ws, ws_bytes, stream);
-        CK(cudaEventRecord(e1, stream));
-        CK(cudaEventSynchronize(e1));
-        float ms = 0;
-        CK(cudaEventElapsedTime(&ms, e0, e1));
-        c.ms.push_back(ms / c.iters);
-      }
-    }
+    time_in_shuffled_rounds(cands, kRounds, seed, stream,
+                            [&](Candidate& c) { launch_candidate(c, ws, ws_bytes, stream); });
     for (auto& c : cands) {
       const int f = static_cast<int>(std::find(inputs, inputs + kFormats, c.input) - inputs);
       // Every configuration's own output, checked: poison, one call, sampled rows vs FP64.
@@ -1018,8 +913,6 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
       if (c.graph) CK(cudaGraphDestroy(c.graph));
     }
   }
-  CK(cudaEventDestroy(e0));
-  CK(cudaEventDestroy(e1));
   CK(cudaStreamDestroy(stream));
   return rows;
 }

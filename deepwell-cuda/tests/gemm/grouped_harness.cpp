@@ -37,6 +37,7 @@
 
 #include "deepwell/gemm.h"
 #include "deepwell/gemm_grouped.h"
+#include "harness_fp64.h"
 #include "harness_support.h"
 #include "host_formats.h"
 
@@ -67,19 +68,6 @@ struct GroupedHost {
   std::vector<double> deq_a;     // [total, k]
   std::vector<double> deq_b;     // [groups, n, k]
 };
-
-// Gaussian values with a per-row magnitude over 2^-3..2^3, so block scales differ.
-std::vector<float> random_values(int64_t rows, int64_t k, uint64_t seed) {
-  std::vector<float> v(static_cast<size_t>(rows * k));
-  parallel_for(rows, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      Rng rng(seed ^ (static_cast<uint64_t>(r) * 0xD1B54A32D192ED03ull));
-      const double mag = std::ldexp(1.0, static_cast<int>(rng.next() % 7) - 3);
-      for (int64_t j = 0; j < k; ++j) v[r * k + j] = static_cast<float>(mag * rng.normal());
-    }
-  });
-  return v;
-}
 
 double block_amax(const std::vector<float>& v, int64_t k, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   double m = 0;
@@ -173,16 +161,7 @@ std::vector<double> fp64_product(const GroupedHost& h, const std::vector<int64_t
       const int64_t g = group_of(h, rows[i]);
       const double* pa = &h.deq_a[rows[i] * k];
       const double* pb = &h.deq_b[(g * n + j) * k];
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int64_t q = 0;
-      for (; q + 4 <= k; q += 4) {
-        s0 += pa[q] * pb[q];
-        s1 += pa[q + 1] * pb[q + 1];
-        s2 += pa[q + 2] * pb[q + 2];
-        s3 += pa[q + 3] * pb[q + 3];
-      }
-      for (; q < k; ++q) s0 += pa[q] * pb[q];
-      acc[t] = (s0 + s1) + (s2 + s3);
+      acc[t] = fp64_dot(pa, pb, k);
     }
   });
   return acc;
@@ -192,12 +171,6 @@ std::vector<int64_t> all_rows(const GroupedHost& h) {
   std::vector<int64_t> r(static_cast<size_t>(h.total));
   for (int64_t i = 0; i < h.total; ++i) r[i] = i;
   return r;
-}
-
-double activate(double y, dw_gemm_activation a) {
-  if (a == DW_GEMM_ACT_GELU) return 0.5 * y * (1.0 + std::erf(y / std::sqrt(2.0)));
-  if (a == DW_GEMM_ACT_SILU) return y / (1.0 + std::exp(-y));
-  return y;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,42 +197,6 @@ double tolerance(dw_gemm_input in, dw_gemm_output out, dw_gemm_backend backend) 
   return in == DW_GEMM_IN_BF16 ? 1e-4 : 1e-3;
 }
 
-struct Compare {
-  double rel = 0;
-  int64_t bad = 0;  // non-finite outputs where the reference is finite
-};
-
-Compare compare(const std::vector<double>& out, const std::vector<double>& ref) {
-  Compare c;
-  double num = 0, den = 0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    if (!std::isfinite(out[i])) {
-      ++c.bad;
-      continue;
-    }
-    num += (out[i] - ref[i]) * (out[i] - ref[i]);
-    den += ref[i] * ref[i];
-  }
-  c.rel = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
-  return c;
-}
-
-std::vector<double> to_doubles(const uint8_t* raw, dw_gemm_output out, size_t count) {
-  std::vector<double> v(count);
-  for (size_t i = 0; i < count; ++i) {
-    if (out == DW_GEMM_OUT_F32) {
-      float f;
-      std::memcpy(&f, raw + i * 4, 4);
-      v[i] = f;
-    } else {
-      uint16_t h;
-      std::memcpy(&h, raw + i * 2, 2);
-      v[i] = bf16_to_float(h);
-    }
-  }
-  return v;
-}
-
 // Bias [G, N] of the output type: bytes and the values they hold.
 struct Bias {
   std::vector<uint8_t> bytes;
@@ -268,20 +205,7 @@ struct Bias {
 
 Bias make_bias(dw_gemm_output out, size_t count, uint64_t seed) {
   Bias b;
-  Rng rng(seed);
-  b.bytes.resize(count * (out == DW_GEMM_OUT_F32 ? 4 : 2));
-  b.values.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    const float f = static_cast<float>(rng.normal());
-    if (out == DW_GEMM_OUT_F32) {
-      std::memcpy(&b.bytes[i * 4], &f, 4);
-      b.values[i] = f;
-    } else {
-      const uint16_t v = bf16_from_float(f);
-      std::memcpy(&b.bytes[i * 2], &v, 2);
-      b.values[i] = bf16_to_float(v);
-    }
-  }
+  output_typed_random(out, count, seed, b.bytes, b.values);
   return b;
 }
 
@@ -832,9 +756,6 @@ void run_bench(bool quick) {
   constexpr int kRounds = 7;
   cudaStream_t stream;
   CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0));
-  CK(cudaEventCreate(&e1));
   uint64_t seed = 5000;
   struct Row {
     BenchCase c;
@@ -978,22 +899,7 @@ void run_bench(bool quick) {
         ready.push_back(std::move(c));
       }
       for (auto& c : ready) launch(c, stream);  // warm
-      std::vector<size_t> order(ready.size());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      Rng shuffle(seed);
-      for (int r = 0; r < kRounds; ++r) {
-        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle.next() % i]);
-        for (size_t idx : order) {
-          Contender& c = ready[idx];
-          CK(cudaEventRecord(e0, stream));
-          launch(c, stream);
-          CK(cudaEventRecord(e1, stream));
-          CK(cudaEventSynchronize(e1));
-          float ms = 0;
-          CK(cudaEventElapsedTime(&ms, e0, e1));
-          c.ms.push_back(ms / c.iters);
-        }
-      }
+      time_in_shuffled_rounds(ready, kRounds, seed, stream, [&](Contender& c) { launch(c, stream); });
       // Sampled rows: the first and last row of up to 8 non-empty groups.
       std::vector<int64_t> sample;
       for (int g = 0; g < bc.groups && sample.size() < 16; ++g)
@@ -1059,8 +965,6 @@ void run_bench(bool quick) {
       std::printf("%-26s %-13s %8.1f %8.1f %8.1f %8.1f %9.3f %9.3f\n", name, input_name(in), a, b, l, t,
                   l > 0 ? a / l : 0.0, t > 0 ? a / t : 0.0);
     }
-  CK(cudaEventDestroy(e0));
-  CK(cudaEventDestroy(e1));
   CK(cudaStreamDestroy(stream));
 }
 

@@ -1,6 +1,6 @@
 // What both GEMM harnesses (gemm_harness.cpp, grouped_harness.cpp) need besides the formats of
-// host_formats.h: CUDA error checks, the library's last error, JSON lines, a host thread pool,
-// a seedable generator and owned device buffers.
+// host_formats.h and harness_fp64.h: CUDA error checks, the library's last error, JSON lines, a
+// host thread pool, a seedable generator, owned device buffers and the benchmarks' timing loop.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "deepwell/deepwell.h"
@@ -97,4 +98,35 @@ inline DevPtr upload(const void* host, size_t bytes) {
   DevPtr d = dev_alloc(bytes);
   if (bytes) CK(cudaMemcpy(d.get(), host, bytes, cudaMemcpyHostToDevice));
   return d;
+}
+
+// Times every contender (a struct with `iters`, the calls one launch makes, and `ms`) over
+// `rounds` rounds: each round launches each contender once, launch(c), in an order shuffled
+// afresh from `seed`, and appends its time per call to c.ms. A fixed order favours whoever
+// follows a light contender (seen 2026-11-25: the first of a round ran ~5% faster than the same
+// kernel later in it), so each round is shuffled.
+template <class Contender, class Launch>
+void time_in_shuffled_rounds(std::vector<Contender>& contenders, int rounds, uint64_t seed, cudaStream_t stream,
+                             Launch launch) {
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0));
+  CK(cudaEventCreate(&e1));
+  std::vector<size_t> order(contenders.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  Rng shuffle(seed);
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle.next() % i]);
+    for (size_t idx : order) {
+      Contender& c = contenders[idx];
+      CK(cudaEventRecord(e0, stream));
+      launch(c);
+      CK(cudaEventRecord(e1, stream));
+      CK(cudaEventSynchronize(e1));
+      float ms = 0;
+      CK(cudaEventElapsedTime(&ms, e0, e1));
+      c.ms.push_back(ms / c.iters);
+    }
+  }
+  CK(cudaEventDestroy(e0));
+  CK(cudaEventDestroy(e1));
 }

@@ -29,8 +29,10 @@
  *
  * Nothing here allocates, synchronises or keeps state between calls: work is enqueued on the
  * stream and may be captured into a CUDA graph. NVFP4 and FP8_TENSOR first reduce the tensor
- * amax on the device into `workspace` (DW_QUANT_WORKSPACE_BYTES, 16-byte aligned), so calls
- * that share a workspace must be ordered (the same stream).
+ * amax on the device into `workspace` (DW_QUANT_WORKSPACE_BYTES, 16-byte aligned). The other
+ * formats take a null workspace, but run faster with one: the kernel then hands its tiles out
+ * through a counter kept there (zeroed on the stream first). Either way, calls that share a
+ * workspace must be ordered (the same stream).
  */
 #ifndef DEEPWELL_QUANTIZE_H
 #define DEEPWELL_QUANTIZE_H

@@ -32,6 +32,7 @@ struct Grid {
   uint32_t mx_mul_fp32 = 0;           // pipe3: MX elements scaled by FP32 multiplies, not mul.bf16x2
   uint32_t fetch_tma = 0;             // pipe3: ring filled by TMA copies, not by cp.async (LDGSTS)
   uint32_t ctas_per_sm = 1;           // pipe3: CTAs per SM (1 or 2 fit)
+  uint32_t* group_counter = nullptr;  // pipe3: zeroed device counter: groups claimed dynamically
 };
 
 // `cache` is a per-kernel static (CTAs per SM from the occupancy calculator, 0 until known).

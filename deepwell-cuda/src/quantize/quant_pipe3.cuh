@@ -83,6 +83,7 @@ struct Pipe3Geom {
   FastDiv full;      // band
   FastDiv last;      // group rows of the last band
   uint32_t store_evict_first;  // codes and scales stored with an L2 evict-first hint
+  uint32_t* next_group;        // when set: groups past each CTA's first are claimed from this counter (zeroed per launch)
 };
 inline Pipe3Geom make_pipe3_geom(uint32_t tiles_x, uint32_t tiles_y, uint32_t gr, uint32_t gc, uint32_t band_tiles,
                                  bool store_evict_first) {
@@ -547,7 +548,9 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
     }
   }
 
-  // ---- the tile stream of this CTA: groups blockIdx.x, + gridDim.x, ...; tiles row-major ----
+  // ---- the tile stream of this CTA: group blockIdx.x, then gridDim.x + the values thread 0 draws
+  // from geo.next_group (atomicAdd: each group once, to whichever CTA asks first) or, without a
+  // counter, the fixed share blockIdx.x + gridDim.x, + 2 gridDim.x, ...; tiles row-major ----
   // Thread 0 walks it (cursor in shared memory: no registers held through the loop) and
   // publishes tile n in s_ring[n % N] (N = TILE_SLOTS >= S + 1) during iteration n - S (S =
   // STAGES); every thread reads it after barrier (A) of iteration n - S + 1 (to fetch it) and of
@@ -570,7 +573,7 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
       } else if (jr + 1 < rows) {
         c.y = jr + 1;
       } else {
-        c = pipe3_group_start(geo, c.x + gridDim.x);
+        c = pipe3_group_start(geo, geo.next_group != nullptr ? gridDim.x + atomicAdd(geo.next_group, 1u) : c.x + gridDim.x);
       }
       s_cursor = c;
     }
@@ -1111,7 +1114,8 @@ void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
   // Small tensors: smaller groups until every SM has one (a 4096 x 4096 input has 64 groups of 8x2).
   while (gr * gc > 1u && static_cast<uint64_t>((tiles_x + gc - 1) / gc) * ((tiles_y + gr - 1) / gr) < sms)
     (gc >= gr ? gc : gr) >>= 1;
-  const Pipe3Geom geo = make_pipe3_geom(tiles_x, tiles_y, gr, gc, g.group, g.store_evict_first != 0);
+  Pipe3Geom geo = make_pipe3_geom(tiles_x, tiles_y, gr, gc, g.group, g.store_evict_first != 0);
+  geo.next_group = g.group_counter;
   // CTAs per SM: g.ctas_per_sm of the n that fit. The grid is then sized so that every CTA walks
   // the same number of groups (rounds = ceil(groups / slots), CTAs = ceil(groups / rounds)).
   const uint32_t want = g.ctas_per_sm < 1 ? 1u : g.ctas_per_sm;

@@ -14,8 +14,10 @@ pipe3 (quant_pipe3.cuh, DEEPWELL_QUANT_GRID=pipe3) is modelled the same way: the
 bank-conflict freedom of its cp.async, row and column reads, the group/band order of the tile
 stream thread 0 publishes, every element's ROW and COL address, the lanes of each block, and
 every staged block scale reaching its reference position exactly once when a group is flushed
-(partial groups at the edges included), and the input ring. Both fills are modelled: every
-thread's cp.async (DEEPWELL_QUANT_FETCH=ldgsts, layout pipe3_word) and the default TMA fill, whose
+(partial groups at the edges included, fixed shares and groups claimed from a counter in
+random orders), the launch rule (group shape and grid), and the input ring. Both fills are
+modelled: every thread's cp.async (the default, layout pipe3_word) and the TMA fill
+(DEEPWELL_QUANT_FETCH=tma), whose
 stage is derived here from what the copies do (box rows, the 128-byte swizzle as a function of the
 shared-memory address), not from the kernel's pipe3_tma_word, which is then checked against it.
 What the bank model does not cover, and why Nsight Compute's "excessive shared wavefronts" differ
@@ -27,6 +29,7 @@ copy kernel's 8.4 M for the same bytes): the lanes' requests were not merged. Th
 how the copies are issued, not of the addresses (a zero-fill form measured no faster), hence
 the TMA fill.
 """
+import random
 
 
 def pipe_word(r, w):
@@ -204,9 +207,12 @@ def pipe3_geom(tiles_x, tiles_y, gr, gc, band_tiles):
     return g
 
 
-def pipe3_stream(g, cta, grid):
-    """The tiles CTA `cta` works on, as thread 0 publishes them: (tr, tc, jr, jc, rows, cols, last)."""
+def pipe3_stream(g, cta, grid, claims=None):
+    """The tiles CTA `cta` works on, as thread 0 publishes them: (tr, tc, jr, jc, rows, cols, last).
+    claims: the group ids this CTA drew from the counter after its first group (dynamic groups),
+    else the fixed share cta, cta + grid, ..."""
     c = pipe3_group_start(g, cta)
+    drawn = iter(claims) if claims is not None else None
     out = []
     while c[0] < g['ngroups']:
         rows = min(g['gr'], g['tiles_y'] - c[2])
@@ -219,8 +225,25 @@ def pipe3_stream(g, cta, grid):
         elif jr + 1 < rows:
             c = (c[0], jr + 1, c[2], c[3])
         else:
-            c = pipe3_group_start(g, c[0] + grid)
+            c = pipe3_group_start(g, next(drawn) if drawn is not None else c[0] + grid)
     return out
+
+
+def pipe3_claims(g, grid, seed):
+    """What the kernel's atomicAdd hands out when the CTAs finish their groups in a random order:
+    per CTA, the ids grid + counter it drew (the last one past the groups ends its stream)."""
+    rnd = random.Random(seed)
+    ctas = min(grid, g['ngroups'])
+    drawn = {cta: [] for cta in range(ctas)}
+    live, counter = list(range(ctas)), 0
+    while live:
+        cta = rnd.choice(live)
+        gid = grid + counter
+        counter += 1
+        drawn[cta].append(gid)
+        if gid >= g['ngroups']:
+            live.remove(cta)
+    return drawn
 
 
 def pipe3_launch(kind, rows, cols, tiles_r, tiles_c, sms, fit, want=1, max_ctas=0):
@@ -382,7 +405,7 @@ def pipe3_check_ring(rows, cols, gr, gc, band_tiles, grid):
             n += 1
 
 
-def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0, tma=False):
+def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0, tma=False, claims_seed=None):
     """Every element to its ROW / COL address, every block's lanes, every staged scale to its
     reference position exactly once (byte scales: MX 32, NV 16; FP8 1x128: FP32)."""
     g = pipe3_geom(cols // 128, rows // 128, gr, gc, band_tiles)
@@ -391,9 +414,10 @@ def pipe3_run(kind, rows, cols, gr, gc, band_tiles, grid, layout=0, tma=False):
     seen = []
     row_out, col_out = {}, {}
     scale_pos = {0: {}, 1: {}}
+    claims = pipe3_claims(g, grid, claims_seed) if claims_seed is not None else {}
     for cta in range(min(grid, g['ngroups'])):
         staging = {0: {}, 1: {}}
-        for (tr, tc, jr, jc, grows, gcols, last) in pipe3_stream(g, cta, grid):
+        for (tr, tc, jr, jc, grows, gcols, last) in pipe3_stream(g, cta, grid, claims.get(cta)):
             seen.append((tr, tc))
             r0, c0 = tr * 128, tc * 128
             smem = {}
@@ -513,6 +537,8 @@ def main():
         for rows, cols, sms in ((640, 1024, 3), (1024, 384, 5), (384, 640, 16)):
             gr, gc, ctas = pipe3_launch(kind, rows, cols, 8, 2, sms, 2)
             pipe3_run(kind, rows, cols, gr, gc, 8, ctas)
+            for seed in range(3):  # groups claimed from the counter, CTAs finishing in random orders
+                pipe3_run(kind, rows, cols, gr, gc, 8, ctas, claims_seed=seed)
     for rows, cols, gr, gc, band, grid in configs:
         pipe3_check_ring(rows, cols, gr, gc, band, grid)
         pipe3_check_ring_tma(rows, cols, gr, gc, band, grid)

@@ -832,9 +832,9 @@ static int run_bench(dw_stream stream, const char* out_dir, bool quick, const ch
   const char* grid_env = std::getenv("DEEPWELL_QUANT_GRID");
   std::string variant_s = grid_env ? grid_env : "default";
   const char* knob_names[] = {"DEEPWELL_QUANT_GROUP", "DEEPWELL_QUANT_TILES", "DEEPWELL_QUANT_STORE", "DEEPWELL_QUANT_MXMUL",
-                              "DEEPWELL_QUANT_MAX_CTAS", "DEEPWELL_QUANT_FETCH", "DEEPWELL_QUANT_CTAS_PER_SM"};
-  const char* knob_short[] = {"group", "tiles", "store", "mxmul", "ctas", "fetch", "per_sm"};
-  for (int i = 0; i < 7; ++i) {
+                              "DEEPWELL_QUANT_MAX_CTAS", "DEEPWELL_QUANT_FETCH", "DEEPWELL_QUANT_CTAS_PER_SM", "DEEPWELL_QUANT_DYNAMIC"};
+  const char* knob_short[] = {"group", "tiles", "store", "mxmul", "ctas", "fetch", "per_sm", "dyn"};
+  for (int i = 0; i < 8; ++i) {
     const char* v = std::getenv(knob_names[i]);
     if (v && *v) variant_s += std::string(" ") + knob_short[i] + "=" + v;
   }

@@ -10,7 +10,9 @@ PyTorch on the same GPU, eager and torch.compile:
   mxfp8-e4m3 COL       the same on x.t() (codes stored transposed, as Deepwell's COL copy)
   mxfp8-e4m3 ROW+COL   both
 Byte accounting is Deepwell's "min bytes": the input read once plus every output byte; GB/s and
-% of the device-to-device copy measured here. Prints one JSON object per line (stdout).
+% of the device-to-device copy measured here, both timed as quantize_check times them (8 calls
+back to back between two CUDA events, per call, median of the rounds). Prints one JSON object per
+line (stdout).
 
   python3 scripts/quant_torch_peer.py [--iters N] [--no-compile]
 """
@@ -54,6 +56,9 @@ def mx_rc(x):
     return mx_rows(x), mx_cols(x)
 
 
+BATCH = 8  # calls between two events: the steady state, as quantize_check --bench times it
+
+
 def median_ms(fn, xs, iters):
     for i in range(3):
         fn(xs[i % 2])
@@ -61,11 +66,13 @@ def median_ms(fn, xs, iters):
     times = []
     for i in range(iters):
         a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        torch.cuda.synchronize()
         a.record()
-        fn(xs[i % 2])
+        for j in range(BATCH):
+            fn(xs[(i * BATCH + j) % 2])
         b.record()
         b.synchronize()
-        times.append(a.elapsed_time(b))
+        times.append(a.elapsed_time(b) / BATCH)
     times.sort()
     return times[len(times) // 2]
 

@@ -219,11 +219,12 @@ bool pipe_eligible(const dw_quant_options* o, Kind kind, int version, int64_t ro
 }
 
 // Whether pipe3 claims its groups of tiles from a counter (where dw_quantize has a workspace)
-// rather than walking a fixed share each. Measured on H100 (2026-11-26, session 6, same runs, %
-// of copy): MXFP8 ROW+COL 84.5 -> 86.7, FP8 1x128 81.5 -> 84.4, FP8 per-tensor (amax pass) up; but
-// MXFP4 90.3 -> 88.5 and FP8 128x128 87.7 -> 85.7, which keep the fixed shares. With one CTA per
-// SM and a fixed share, the SMs were active 88% of the elapsed cycles on average (Nsight Compute):
-// some CTAs finish their share well before others.
+// rather than walking a fixed share each. Measured on H100 (2026-11-26, session 6, three
+// alternating rounds, % of copy, fixed -> claimed): MXFP8 ROW+COL 85.8-85.9 -> 87.0-87.1, FP8
+// 1x128 ROW+COL 83.2-83.4 -> 85.0-85.1, FP8 per-tensor ROW+COL (amax pass) 60.2-60.6 -> 61.3; but
+// MXFP4 90.2-90.7 -> 88.7-88.8 and FP8 128x128 87.2-87.6 -> 85.6-85.7, which keep the fixed
+// shares (NVFP4: alike either way). With fixed shares the SMs were active 88% of the elapsed
+// cycles on average (Nsight Compute): some CTAs finish their share well before others.
 bool pipe3_claims_groups(Kind kind, int format, bool two_d_blocks) {
   switch (kind) {
     case Kind::MX: return format != DW_QUANT_MXFP4;

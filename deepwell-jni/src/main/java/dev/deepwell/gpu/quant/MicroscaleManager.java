@@ -43,7 +43,11 @@ import java.util.Objects;
  */
 public final class MicroscaleManager implements AutoCloseable {
 
-  /** Device workspace of the amax reduction (DW_QUANT_WORKSPACE_BYTES). */
+  /**
+   * Device workspace (DW_QUANT_WORKSPACE_BYTES) of the amax reduction and of the quantize kernel's
+   * tile counter (its CTAs claim groups of tiles from it); the manager's calls share it, which is
+   * safe because they are ordered on the scope's stream.
+   */
   static final int WORKSPACE_BYTES = 256;
 
   private final DeviceScope scope;

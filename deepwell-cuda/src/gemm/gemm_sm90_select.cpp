@@ -27,13 +27,15 @@ int64_t tile_count(const dw_gemm_desc& d, Sm90Tile t) { return ceil_div(d.m, t.m
 //     one per SM (8: the fewest iterations it gives a share), the longest ceil(T I / u)
 //     iterations. A tile split among shares is finished by the share holding its last k-tiles,
 //     after the others have passed their FP32 partial sums along through the workspace in K
-//     order (the deterministic turnstile): about p = ceil(u / T) passes per tile, each ~R = 4
+//     order (the deterministic turnstile): about p = ceil(u / T) passes per tile, each ~R
 //     k-iterations of time (a 128x128 tile's 64 KiB written and read back through L2, against
 //     ~512 clocks per BF16 128x128x64 or FP8 128x128x128 step). So
 //     cost_sk = (ceil(T I / u) + R p) x (m n k).
-//     (H100 runs of 2026-11-26 fit R ~ 8 for BF16 and ~ 6 for FP8 block; R = 4 is kept because
-//     the larger values would give FP8 768x768x16384 to a data-parallel tile that measured 20-30%
-//     slower than stream-K, a case the coarse model cannot separate.)
+//     R = 8 for the 64-deep tiles (BF16, and MXFP8 on them): H100 runs of 2026-11-26 fit it, and
+//     with R = 4 the model gave 2304x768x16384 to stream-K (580 TFLOP/s) where the data-parallel
+//     ping-pong 128x128 ran 612-618 in the same runs (session 6). R = 4 for the 128-deep FP8
+//     tiles, although ~6 fits FP8 block: more would give FP8 768x768x16384 to a data-parallel
+//     tile that measured 20-30% slower than stream-K, a case the coarse model cannot separate.
 // Stream-K is taken when cost_sk < 7/8 cost_dp: the model leaves out that the cooperative kernel
 // runs a tile somewhat slower than ping-pong and that each run first clears the workspace's flags
 // (a memset), so stream-K must win clearly. It is considered only where the data-parallel choice
@@ -41,14 +43,15 @@ int64_t tile_count(const dw_gemm_desc& d, Sm90Tile t) { return ceil_div(d.m, t.m
 // I > 8 (below that CUTLASS runs the tiles data-parallel anyway).
 //
 // On 132 SMs this takes, of the benchmark's GEMMs, only weight gradients with small outputs at
-// K = 16384: BF16 768x768, 2304x768 and 768x2048 (4096x768 fills one round with 128x192 tiles
-// instead), FP8 768x768, 768x2048 and 4096x768; none of the forward or data-gradient GEMMs (all
-// within 3% of whole rounds). GemmTileChoice (deepwell-core) mirrors this rule; a GPU test
+// K = 16384: BF16 768x2048 (768x768 goes on to split-K below; 2304x768 stays with ping-pong
+// 128x128 in one round, 4096x768 with 128x192), FP8 768x768, 768x2048 and 4096x768; none of the
+// forward or data-gradient GEMMs (all within 3% of whole rounds). GemmTileChoice (deepwell-core) mirrors this rule; a GPU test
 // compares the two.
 // ---------------------------------------------------------------------------------------------
 
 constexpr int64_t kStreamKMinIterations = 8;  // CUTLASS's min_iters_per_sk_unit_
-constexpr int64_t kFixupIterations = 4;       // R: one pass of a tile's partial sums
+// R: one pass of a tile's partial sums, in k-iterations of the tile's depth (see above).
+constexpr int64_t fixup_iterations(int64_t tile_k) { return tile_k <= 64 ? 8 : 4; }
 constexpr int64_t kStreamKMaxRounds = 8;
 constexpr int64_t kGainNum = 7, kGainDen = 8;  // stream-K must cost less than 7/8
 
@@ -63,7 +66,7 @@ int64_t stream_k_cost(const dw_gemm_desc& d, Sm90Tile t, int64_t sms) {
   const int64_t total = tiles * iters;
   const int64_t units = total / kStreamKMinIterations < sms ? total / kStreamKMinIterations : sms;
   const int64_t peers = ceil_div(units, tiles);
-  return (ceil_div(total, units) + kFixupIterations * peers) * t.k * t.m * t.n;
+  return (ceil_div(total, units) + fixup_iterations(t.k) * peers) * t.k * t.m * t.n;
 }
 
 // `dp` is the data-parallel choice: it, or the cheapest stream-K variant that beats it (the

@@ -15,8 +15,8 @@ import java.util.Objects;
  *   <li>data-parallel: every round gives each SM one whole tile, cost = ceil(T / S) x I x mnk;
  *   <li>stream-K: CUTLASS cuts the T x I iterations into u = min(S, floor(T I / 8)) equal shares
  *       (at least 8 iterations each), the longest ceil(T I / u); a tile's shares then pass their
- *       FP32 partial sums along in K order (deterministic), about p = ceil(u / T) passes of R = 4
- *       iterations each. cost = (ceil(T I / u) + R p) x mnk.
+ *       FP32 partial sums along in K order (deterministic), about p = ceil(u / T) passes of R
+ *       iterations each (8 for 64-deep tiles, 4 for 128-deep). cost = (ceil(T I / u) + R p) x mnk.
  * </ul>
  * Stream-K is taken when its cost is below 7/8 of the data-parallel one, only where the
  * data-parallel choice takes fewer than 8 rounds and for I > 8 (CUTLASS runs shorter K
@@ -26,8 +26,13 @@ final class GemmStreamKModel {
 
   /** CUTLASS's fewest k-iterations per stream-K share (min_iters_per_sk_unit_). */
   static final long MIN_ITERATIONS = 8;
-  /** R: the time of one pass of a tile's partial sums, in k-iterations. */
-  static final long FIXUP_ITERATIONS = 4;
+  /**
+   * R: the time of one pass of a tile's partial sums, in k-iterations of a tile {@code depth} deep:
+   * 8 for the 64-deep (BF16) tiles, 4 for the 128-deep FP8 ones (gemm_sm90_select.cpp says why).
+   */
+  static long fixupIterations(int depth) {
+    return depth <= 64 ? 8 : 4;
+  }
   /** From this many data-parallel rounds on, stream-K is not considered. */
   static final long MAX_ROUNDS = 8;
   /** Stream-K must cost less than GAIN_NUM / GAIN_DEN of the data-parallel choice. */
@@ -105,7 +110,7 @@ final class GemmStreamKModel {
     long total = tiles * iterations;
     long units = units(total, sms);
     long peers = GemmVariant.ceilDiv(units, tiles);
-    return (GemmVariant.ceilDiv(total, units) + FIXUP_ITERATIONS * peers) * depth * v.tileM() * v.tileN();
+    return (GemmVariant.ceilDiv(total, units) + fixupIterations(depth) * peers) * depth * v.tileM() * v.tileN();
   }
 
   private static long units(long totalIterations, int sms) {

@@ -95,9 +95,12 @@ class GemmStreamKChoiceTest {
     String bf16 = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
     // 768x768: 36 tiles x 3 = 108 CTAs fill one round of 132 SMs: split-K 3 (see splitKRule)
     assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x1");
-    assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo(bf16);
+    // 2304x768: 108 tiles of 128x128 in one round, 256 k-iterations: stream-K would cost
+    // 8 x (210 + 8 x 2) = 1808 >= 7 x 256 = 1792, so the data-parallel ping-pong 128x128 (which ran
+    // 612-618 TFLOP/s against stream-K's 580 on an H100, 2026-11-26)
+    assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
     // 4096x768: 32 x 4 = 128 tiles of 128x192 fill 97% of one round (data-parallel, 256
-    // iterations: 256 x 128 x 192 x 64 MACs; stream-K 128x128 would cost 8 x (373 + 4 x 2) =
+    // iterations: 256 x 128 x 192 x 64 MACs; stream-K 128x128 would cost 8 x (373 + 8 x 1) =
     // 3048 > 7 x 256 x 1.5 = 2688 in 128x128x64 units)
     assertThat(name(GemmInput.BF16, 4096, 768, 16384)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo(bf16);
@@ -120,12 +123,13 @@ class GemmStreamKChoiceTest {
   void theModelsCostsWorkedByHand() {
     // 768x768x16384 BF16 on 132 SMs. Data-parallel (ping-pong 128x128): 36 tiles in one round of
     // 256 k-iterations: 1 x 256 x (128 x 128 x 64) MACs. Stream-K: 36 x 256 = 9216 iterations in
-    // 132 shares of <= 70, ceil(132 / 36) = 4 passes of partial sums: (70 + 4 x 4) x 128 x 128 x 64.
+    // 132 shares of <= 70, ceil(132 / 36) = 4 passes of partial sums of R = 8 iterations each:
+    // (70 + 4 x 8) x 128 x 128 x 64.
     GemmProblem p = problem(GemmInput.BF16, 768, 768, 16384);
     GemmVariant pingpong = variant("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
     GemmVariant sk = variant("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
     assertThat(GemmStreamKModel.dataParallelCost(pingpong, 64, p, 132)).isEqualTo(256L * 1048576);
-    assertThat(GemmStreamKModel.streamKCost(sk, 64, p, 132)).isEqualTo(86L * 1048576);
+    assertThat(GemmStreamKModel.streamKCost(sk, 64, p, 132)).isEqualTo(102L * 1048576);
     // (without the split-K variant, which the split-K rule takes here: see splitKRule)
     List<GemmVariant> noSplit = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
         .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K)).toList();
@@ -133,12 +137,12 @@ class GemmStreamKChoiceTest {
     assertThat(c.variant()).isEqualTo(sk);
     assertThat(c.why()).startsWith("stream-K: cutlass_sm90_bf16_pingpong_128x128x64_c2x1 leaves 96 of 132 SM-rounds "
         + "idle; 36 tiles of 128x128 x 256 k-iterations in 132 shares of <= 70, 4 pass(es) of partial sums: "
-        + "model cost 0.34 of data-parallel");
+        + "model cost 0.40 of data-parallel");
 
-    // 2304x768x16384: BF16 (256 iterations) 8 x 218 = 1744 < 7 x 256 = 1792: stream-K; FP8 per
-    // tensor (128 iterations of depth 128) 8 x 113 = 904 >= 7 x 128 = 896: data-parallel.
+    // 2304x768x16384: BF16 (256 iterations, R = 8) 8 x 226 = 1808 >= 7 x 256 = 1792: data-parallel;
+    // FP8 per tensor (128 iterations of depth 128, R = 4) 8 x 113 = 904 >= 7 x 128 = 896: likewise.
     GemmProblem q = problem(GemmInput.BF16, 2304, 768, 16384);
-    assertThat(GemmStreamKModel.streamKCost(sk, 64, q, 132)).isEqualTo(218L * 1048576);
+    assertThat(GemmStreamKModel.streamKCost(sk, 64, q, 132)).isEqualTo(226L * 1048576);
     GemmProblem q8 = problem(GemmInput.FP8_TENSOR, 2304, 768, 16384);
     GemmVariant sk8 = variant("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
     GemmVariant coop8 = variant("cutlass_sm90_fp8_tensor_coop_128x128x128_c1x2");
@@ -151,15 +155,20 @@ class GemmStreamKChoiceTest {
     String pingpong = "cutlass_sm90_bf16_pingpong_128x128x64_c2x1";
     String sk = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
     // one 128x128 tile; I k-iterations: I = 8 CUTLASS would not split; I = 16: 2 shares of 8 and
-    // 2 passes cost 16 > 7/8 x 16; I = 24: 3 shares of 8 + 3 passes = 20 < 21.
+    // 2 passes of R = 8 cost 24 > 7/8 x 16; I = 24: 3 shares of 8 + 3 passes = 32 > 21. Four tiles
+    // of 256x256x4096 (I = 64): 32 shares of 8 + 8 passes = 72 > 56. With R = 8 (64-deep tiles) a
+    // single tile never gains from stream-K; the FP8 tiles (R = 4) below still do.
     assertThat(GemmStreamKModel.streamKCost(variant(sk), 64, problem(GemmInput.BF16, 128, 128, 512), 132))
         .isEqualTo(-1);
     assertThat(name(GemmInput.BF16, 128, 128, 512)).isEqualTo(pingpong);
     assertThat(name(GemmInput.BF16, 128, 128, 1024)).isEqualTo(pingpong);
-    assertThat(name(GemmInput.BF16, 128, 128, 1536)).isEqualTo(sk);
-    assertThat(name(GemmInput.BF16, 256, 256, 4096)).isEqualTo(sk);
+    assertThat(name(GemmInput.BF16, 128, 128, 1536)).isEqualTo(pingpong);
+    assertThat(name(GemmInput.BF16, 256, 256, 4096)).isEqualTo(pingpong);
+    assertThat(GemmStreamKModel.streamKCost(variant(sk), 64, problem(GemmInput.BF16, 128, 128, 1536), 132))
+        .isEqualTo(32L * 1048576);
     // ragged K counts whole k-tiles: 1480 is 24 tiles of 64 like 1536
-    assertThat(name(GemmInput.BF16, 128, 128, 1480)).isEqualTo(sk);
+    assertThat(GemmStreamKModel.streamKCost(variant(sk), 64, problem(GemmInput.BF16, 128, 128, 1480), 132))
+        .isEqualTo(32L * 1048576);
   }
 
   @Test
@@ -227,9 +236,10 @@ class GemmStreamKChoiceTest {
   /**
    * Rows "SMs M N K v(bf16) v(fp8-tensor) v(fp8-block128)": the variants the native planner
    * (gemm_sm90_select.cpp built for the host and called with the tables of gemm_sm90_*.cu,
-   * 2026-11-26, regenerated with the split-K variant) chose for random shapes, 40 with small
-   * outputs and a long K and 20 general ones, on 132 and 114 SMs (H100 SXM and PCIe), then 8 shapes
-   * at the edges of the split-K rule. The Java choice must be the same.
+   * 2026-11-26, regenerated with the split-K variant and again with R = 8 for 64-deep tiles) chose
+   * for random shapes, 40 with small outputs and a long K and 20 general ones, on 132 and 114 SMs
+   * (H100 SXM and PCIe), then 8 shapes at the edges of the split-K rule. The Java choice must be
+   * the same.
    */
   private static final String NATIVE_CHOICES = """
       132 2552 1048 25328 3 0 2
@@ -237,7 +247,7 @@ class GemmStreamKChoiceTest {
       132 3031 2672 31232 0 3 0
       132 2172 120 28560 4 3 2
       132 1908 1024 22288 1 1 0
-      132 213 648 4720 4 2 1
+      132 213 648 4720 1 2 1
       132 1523 1928 29472 3 0 2
       132 1010 1560 18832 4 3 2
       132 418 2352 9184 4 3 2
@@ -297,7 +307,7 @@ class GemmStreamKChoiceTest {
       114 3031 2672 31232 4 0 0
       114 2172 120 28560 4 3 2
       114 1908 1024 22288 4 3 2
-      114 213 648 4720 4 2 1
+      114 213 648 4720 1 2 1
       114 1523 1928 29472 4 3 2
       114 1010 1560 18832 1 1 0
       114 418 2352 9184 4 3 2
@@ -313,9 +323,9 @@ class GemmStreamKChoiceTest {
       114 815 2216 29728 4 3 2
       114 2777 2568 7728 4 0 2
       114 745 2832 7472 4 3 2
-      114 1570 1224 1728 4 0 2
+      114 1570 1224 1728 3 0 2
       114 1480 1704 6448 3 0 2
-      114 597 1088 3152 4 2 1
+      114 597 1088 3152 1 2 1
       114 1360 1240 27808 1 1 0
       114 2471 2408 1120 0 3 0
       114 2442 2784 24208 0 3 0
@@ -329,7 +339,7 @@ class GemmStreamKChoiceTest {
       114 1716 1504 13344 3 0 2
       114 2370 40 15856 4 3 2
       114 192 2904 6944 4 2 1
-      114 2555 808 4912 4 0 2
+      114 2555 808 4912 3 0 2
       114 1008 1896 12304 4 3 2
       114 2100 1456 30272 1 3 0
       114 8222 15168 1776 0 0 0
@@ -358,7 +368,7 @@ class GemmStreamKChoiceTest {
       132 512 512 16384 4 3 2
       132 768 1024 16384 4 2 1
       114 768 768 16384 5 2 1
-      132 2304 768 16384 4 1 0
+      132 2304 768 16384 1 1 0
       132 768 2048 16384 4 3 2
       """;
 

@@ -83,7 +83,7 @@ struct Pipe3Geom {
   FastDiv full;      // band
   FastDiv last;      // group rows of the last band
   uint32_t store_evict_first;  // codes and scales stored with an L2 evict-first hint
-  uint32_t* next_group;        // when set: groups past each CTA's first are claimed from this counter (zeroed per launch)
+  uint32_t* next_group;        // when set (zeroed per launch): groups after a CTA's first are claimed here
 };
 inline Pipe3Geom make_pipe3_geom(uint32_t tiles_x, uint32_t tiles_y, uint32_t gr, uint32_t gc, uint32_t band_tiles,
                                  bool store_evict_first) {
@@ -557,9 +557,9 @@ __global__ void __launch_bounds__(Pipe3Cfg::THREADS, 2)
   // iteration n (to work on it). The slot it overwrites held tile n - N + S, last read in
   // iteration n - N + S <= n - 1, before that barrier. With the TMA fill (no barrier (A)): warp 0
   // fetches tile n in iteration n - S + 1 after a __syncwarp, and the other warps read slot n % N
-  // after s_full says tile n landed, which
-  // warp 0's lane 0 released after the slot was written; thread 0 writes a slot in iteration n
-  // only after s_empty says every warp is done with tile n - 1.
+  // after s_full says tile n landed, which warp 0's lane 0 released after the slot was written;
+  // thread 0 writes a slot in iteration n only after s_empty says every warp is done with tile
+  // n - 1.
   auto publish = [&](uint32_t slot) {  // thread 0 only
     uint4 c = s_cursor;  // x group, y = jr | jc << 8, z / w = the group's first tile row / column
     uint4 out = make_uint4(0u, 0u, 0u, 0u);
@@ -1073,10 +1073,10 @@ namespace dwq {
 
 // Persistent grid of the pipe3 kernel. Two CTAs fit an SM (112 KB of shared memory and at most
 // 64 registers per thread each) but one per SM is the default (g.ctas_per_sm): on an H100 it ran
-// as fast or faster for every case measured (2026-11-26, session 6, same runs: MXFP4 ROW+COL 80 -> 90% of
-// copy, NVFP4 with a given amax 79 -> 88%, FP8 128x128 86 -> 88%, MXFP8 83.5 -> 84.5-85), while a
-// grid of two per SM balanced like below did not (82.6% for MXFP8): half the tiles in flight at
-// once, not the balance, is what the DRAM side rewards. The grid is sized so that every CTA walks
+// as fast or faster for every case measured (2026-11-26, session 6, same runs: MXFP4 ROW+COL
+// 80 -> 90% of copy, NVFP4 with a given amax 79 -> 88%, FP8 128x128 86 -> 88%, MXFP8 83.5 ->
+// 84.5-85), while a grid of two per SM balanced like below did not (82.6% for MXFP8): half the
+// tiles in flight at once, not the balance, is what the DRAM side rewards. The grid is sized so that every CTA walks
 // the same number of groups, at most g.max_ctas when set. The group shape g.tiles_r x g.tiles_c
 // (powers of two) shrinks until the group's scales fit the staging buffers (SB * tiles <= 64
 // bytes per row), then until there are at least as many groups as SMs (pipe_index_model.py's
@@ -1109,11 +1109,11 @@ void launch_pipe3_kernel(const QuantParams& p, const Grid& g, cudaStream_t s) {
   constexpr uint32_t SB = pipe3_scale_bytes<K>() > 0 ? pipe3_scale_bytes<K>() : 1;
   const uint32_t sms = static_cast<uint32_t>(g.sm_count > 0 ? g.sm_count : 1);
   const uint32_t tiles_x = p.cols / C::T, tiles_y = p.rows / C::T;
+  // The larger side of the group halves while its scales overflow the staging buffers or, for
+  // small tensors, there are fewer groups than SMs (a 4096 x 4096 input has 64 groups of 8x2).
   uint32_t gr = g.tiles_r, gc = g.tiles_c;
-  while (gr * gc * SB > 64u) (gc >= gr ? gc : gr) >>= 1;
-  // Small tensors: smaller groups until every SM has one (a 4096 x 4096 input has 64 groups of 8x2).
-  while (gr * gc > 1u && static_cast<uint64_t>((tiles_x + gc - 1) / gc) * ((tiles_y + gr - 1) / gr) < sms)
-    (gc >= gr ? gc : gr) >>= 1;
+  auto groups = [&] { return static_cast<uint64_t>((tiles_x + gc - 1) / gc) * ((tiles_y + gr - 1) / gr); };
+  while (gr * gc * SB > 64u || (gr * gc > 1u && groups() < sms)) (gc >= gr ? gc : gr) >>= 1;
   Pipe3Geom geo = make_pipe3_geom(tiles_x, tiles_y, gr, gc, g.group, g.store_evict_first != 0);
   geo.next_group = g.group_counter;
   // CTAs per SM: g.ctas_per_sm of the n that fit. The grid is then sized so that every CTA walks

@@ -320,11 +320,11 @@ dw_status quantize_impl(dw_stream stream, const dw_quant_options* options, const
     if (misaligned(given_amax, 4)) return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "amax %p is not 4-byte aligned", given_amax);
   }
   const bool needs_amax = has_tensor_scale(f) && given_amax == nullptr;
-  if (needs_amax && (workspace == nullptr || misaligned(workspace, 16))) {
+  if (needs_amax && workspace == nullptr) {
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "workspace must be a 16-byte aligned device buffer of %d bytes for %s",
                     DW_QUANT_WORKSPACE_BYTES, format_name(f));
   }
-  if (workspace != nullptr && misaligned(workspace, 16)) {
+  if (workspace != nullptr && misaligned(workspace, 16)) {  // every format: the amax words and the tile counter
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "workspace %p is not 16-byte aligned (a device buffer of %d bytes)",
                     workspace, DW_QUANT_WORKSPACE_BYTES);
   }

@@ -251,17 +251,16 @@ def pipe3_launch(kind, rows, cols, tiles_r, tiles_c, sms, fit, want=1, max_ctas=
     sb = {'mx': 4, 'nv': 8, 'fp8b': 4}.get(kind, 1)
     tx, ty = cols // 128, rows // 128
     gr, gc = tiles_r, tiles_c
-    while gr * gc * sb > 64:
+
+    def groups():
+        return ((tx + gc - 1) // gc) * ((ty + gr - 1) // gr)
+
+    while gr * gc * sb > 64 or (gr * gc > 1 and groups() < sms):
         if gc >= gr:
             gc >>= 1
         else:
             gr >>= 1
-    while gr * gc > 1 and ((tx + gc - 1) // gc) * ((ty + gr - 1) // gr) < sms:
-        if gc >= gr:
-            gc >>= 1
-        else:
-            gr >>= 1
-    ngroups = ((tx + gc - 1) // gc) * ((ty + gr - 1) // gr)
+    ngroups = groups()
     slots = min(fit, want) * sms
     if max_ctas > 0:
         slots = min(slots, max_ctas)

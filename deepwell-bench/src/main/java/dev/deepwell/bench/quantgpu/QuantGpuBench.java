@@ -35,11 +35,11 @@ import java.util.function.IntConsumer;
  * <p>Input: a BF16 [8192, 16384] matrix (256 MiB) of random values; two input buffers and two
  * output sets rotate, so no iteration finds the previous one's data in L2. Each case is timed
  * with CUDA events around 8 {@code quantizeInto} calls enqueued back to back (each includes the
- * device-side tensor amax for NVFP4 and FP8 per-tensor), per call, median of the rounds after
- * warm-up. "GB/s" counts the bytes a
- * perfect kernel must move: the input once plus every output byte; "moved" adds the second read
- * of the input that the tensor amax costs. Both are shown as % of the copy bandwidth (bytes read
- * + written by cudaMemcpyAsync device-to-device or Deepwell's copy kernel, whichever is faster).
+ * device-side tensor amax for NVFP4 and FP8 per-tensor, except in the "amax given" cases), per
+ * call, median of the rounds after warm-up. "GB/s" counts the bytes a perfect kernel must move:
+ * the input once plus every output byte; "moved" adds the second read of the input that the
+ * tensor amax costs. Both are shown as % of the copy bandwidth (bytes read + written by
+ * cudaMemcpyAsync device-to-device or Deepwell's copy kernel, whichever is faster, timed alike).
  *
  * <pre>java -cp benchmarks.jar dev.deepwell.bench.quantgpu.QuantGpuBench [--json FILE] [--iters N]
  *     [--rows R --cols C]</pre>

@@ -108,7 +108,9 @@ build() {
     -gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=compute_90 -Xptxas -v -c "$src/gemv_nvfp4.cu"
   job gemm_cublaslt "$gemm_h $src/gemm_cublaslt.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_cublaslt.cpp"
-  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
+  job stream_read_probe "$tests/stream_read_probe.h $tests/stream_read_probe.cu" "${common[@]}" \
+    -gencode=arch=compute_90a,code=sm_90a -c "$tests/stream_read_probe.cu"
+  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/stream_read_probe.h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
     "${common[@]}" -c "$tests/gemm_harness.cpp"
   # The runtime's error recording and run-time library loading, through which the GEMM code
   # reports failures and opens cuBLASLt (deepwell-cuda/src/runtime, not part of this family).
@@ -135,7 +137,7 @@ build() {
     "$B"/gemm_reference.o "$B"/gemm_cublaslt.o "$B"/gemv_nvfp4.o \
     "$B"/gemm_sm100_blockscaled.o "$B"/gemm_sm100_grouped_blockscaled.o "$B"/gemm_sm120_blockscaled.o \
     "$B"/gemm_blockscaled_dispatch.o "$B"/gemm_scale_layout.o \
-    "$B"/runtime_errors.o "$B"/runtime_libraries.o -ldl
+    "$B"/runtime_errors.o "$B"/runtime_libraries.o "$B"/stream_read_probe.o -ldl
   # The grouped harness compares with dense GEMMs too: it links every object built here but the
   # other harness's main, so it follows whatever the dense family links.
   local objs=()

@@ -1,6 +1,9 @@
-// cuBLASLt backend: BF16 and FP8 per-tensor GEMMs through NVIDIA's library, opened at run time
-// with dlopen so that the Deepwell library neither links against nor ships it. Serves as the
-// baseline our own kernels are measured against and as the fallback where they cannot run.
+// cuBLASLt backend: BF16, FP8 per-tensor and FP8 block-scaled (1x128 A, 128x128 B; the modes
+// cuBLASLt 12.9+ offers on Hopper) GEMMs through NVIDIA's library, opened at run time with dlopen
+// so that the Deepwell library neither links against nor ships it. Serves as the baseline our
+// own kernels are measured against and as the fallback where they cannot run. Whether the
+// installed cuBLASLt has a block-scaled kernel for the running GPU is its heuristic's answer:
+// none is an UNSUPPORTED refusal (the AUTO chain then moves on).
 //
 // cuBLASLt is column-major. Our row-major D [M,N] is a column-major [N,M] matrix, and
 //   D^T (N x M) = B (N x K, = column-major K x N read transposed) * A^T (K x M, = row-major A).
@@ -125,23 +128,49 @@ struct Problem {
   Problem& operator=(const Problem&) = delete;
 };
 
+bool is_fp8(const dw_gemm_desc& desc) {
+  return desc.input == DW_GEMM_IN_FP8_TENSOR || desc.input == DW_GEMM_IN_FP8_BLOCK128;
+}
+
+// FP8_BLOCK128's scales as cuBLASLt reads them: scale_a (1x128 blocks of A, cuBLASLt's B
+// operand, VEC128_32F) M-contiguous exactly as gemm.h stores it; scale_b (128x128 blocks of B,
+// cuBLASLt's A, BLK128x128_32F) K-contiguous with its row stride rounded up to 4 floats. Where
+// ceil(K/128) is not a multiple of 4, run() copies scale_b into that padded form at the start of
+// the workspace (the plan's workspace_bytes includes the room).
+struct BlockScaleCopy {
+  int64_t k_blocks = 0, rows = 0, padded_k_blocks = 0;
+  size_t bytes = 0;  // 0: scale_b is used in place
+};
+
+BlockScaleCopy block_scale_copy(const dw_gemm_desc& desc) {
+  BlockScaleCopy c;
+  if (desc.input != DW_GEMM_IN_FP8_BLOCK128) return c;
+  c.k_blocks = (desc.k + 127) / 128;
+  c.rows = (desc.n + 127) / 128;
+  c.padded_k_blocks = (c.k_blocks + 3) / 4 * 4;
+  if (c.padded_k_blocks != c.k_blocks)
+    c.bytes = (static_cast<size_t>(c.rows * c.padded_k_blocks) * sizeof(float) + 255) / 256 * 256;
+  return c;
+}
+
 dw_status supported(const dw_gemm_desc& desc) {
-  if (desc.input != DW_GEMM_IN_BF16 && desc.input != DW_GEMM_IN_FP8_TENSOR)
-    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "input format %d not wired (BF16, FP8_TENSOR only)",
-                    desc.input);
+  if (desc.input != DW_GEMM_IN_BF16 && !is_fp8(desc))
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp,
+                    "input format %d not wired (BF16, FP8_TENSOR, FP8_BLOCK128 only)", desc.input);
   if (desc.activation != DW_GEMM_ACT_NONE)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp,
                     "activation %d not offered (its GELU is the tanh form, it has no SiLU)", desc.activation);
   if (desc.has_bias && desc.out_scale != 1.0f)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "out_scale != 1 with a bias cannot be expressed");
-  if (desc.input == DW_GEMM_IN_FP8_TENSOR && desc.k % 16 != 0)
+  if (is_fp8(desc) && desc.k % 16 != 0)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "FP8: k=%lld must be a multiple of 16", (long long)desc.k);
   return DW_SUCCESS;
 }
 
 // Builds the descriptors; pointers (scales, bias) are set only when `args` is given.
-dw_status describe(const CublasLt& lt, const dw_gemm_desc& desc, const dw_gemm_args* args, Problem& p) {
-  const bool fp8 = desc.input == DW_GEMM_IN_FP8_TENSOR;
+dw_status describe(const CublasLt& lt, const dw_gemm_desc& desc, const dw_gemm_args* args, const void* padded_scale_b,
+                   Problem& p) {
+  const bool fp8 = is_fp8(desc);
   const cudaDataType_t in_type = fp8 ? CUDA_R_8F_E4M3 : CUDA_R_16BF;
   const cudaDataType_t out_type = desc.output == DW_GEMM_OUT_F32 ? CUDA_R_32F : CUDA_R_16BF;
   cublasStatus_t s = lt.cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F);
@@ -153,16 +182,32 @@ dw_status describe(const CublasLt& lt, const dw_gemm_desc& desc, const dw_gemm_a
     const int8_t fast = 0;  // promote partial sums into FP32, like the CUTLASS FP8 kernels
     lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast, sizeof fast);
   }
+  if (desc.input == DW_GEMM_IN_FP8_BLOCK128) {  // cuBLASLt's A is our B (weights), its B our A
+    const int32_t a_mode = CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F, b_mode = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;
+    cublasStatus_t sa = lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &a_mode, sizeof a_mode);
+    cublasStatus_t sb = lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &b_mode, sizeof b_mode);
+    if (sa != CUBLAS_STATUS_SUCCESS || sb != CUBLAS_STATUS_SUCCESS)  // a cuBLASLt older than 12.9
+      return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "this cuBLASLt (%zu) has no 1x128 / 128x128 block scaling",
+                      lt.version);
+  }
   if (desc.has_bias) {
     const cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_BIAS;
     lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi);
     const cudaDataType_t bias_type = out_type;
     lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &bias_type, sizeof bias_type);
   }
+  if (args == nullptr && desc.input == DW_GEMM_IN_FP8_BLOCK128) {
+    // cuBLASLt 13.1's heuristic answers "invalid value" for block scaling unless both scale
+    // pointers are set (H100, 2026-11-26); it never reads them, so planning passes a non-null
+    // sentinel and run() the caller's pointers.
+    const void* sentinel = reinterpret_cast<const void*>(uintptr_t{256});
+    lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &sentinel, sizeof sentinel);
+    lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &sentinel, sizeof sentinel);
+  }
   if (args != nullptr) {
     if (fp8) {  // cuBLASLt's A is our B and vice versa
-      lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &args->scale_b,
-                                        sizeof args->scale_b);
+      const void* scale_b = padded_scale_b != nullptr ? padded_scale_b : args->scale_b;
+      lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &scale_b, sizeof scale_b);
       lt.cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &args->scale_a,
                                         sizeof args->scale_a);
     }
@@ -191,7 +236,7 @@ dw_status cublaslt_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm
   if (st != DW_SUCCESS) return st;
   const CublasLt& lt = *ltp;
   Problem p(lt);
-  st = describe(lt, desc, nullptr, p);
+  st = describe(lt, desc, nullptr, nullptr, p);
   if (st != DW_SUCCESS) return st;
 
   cublasLtMatmulPreference_t pref = nullptr;
@@ -215,8 +260,10 @@ dw_status cublaslt_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm
   std::memcpy(plan->opaque, &result.algo, sizeof result.algo);
   plan->backend = DW_GEMM_BACKEND_CUBLASLT;
   plan->variant = 0;
-  plan->workspace_bytes = result.workspaceSize;
-  set_name(plan, desc.input == DW_GEMM_IN_FP8_TENSOR ? "cublaslt_fp8_tensor" : "cublaslt_bf16");
+  plan->workspace_bytes = block_scale_copy(desc).bytes + result.workspaceSize;
+  set_name(plan, desc.input == DW_GEMM_IN_FP8_TENSOR    ? "cublaslt_fp8_tensor"
+                 : desc.input == DW_GEMM_IN_FP8_BLOCK128 ? "cublaslt_fp8_block128"
+                                                          : "cublaslt_bf16");
   return DW_SUCCESS;
 }
 
@@ -232,8 +279,25 @@ dw_status cublaslt_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw
     if (ptr != nullptr && !aligned(ptr))
       return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "pointers must be %u-byte aligned", kMinAlignment);
   const CublasLt& lt = *ltp;
+  const BlockScaleCopy copy = block_scale_copy(desc);
+  void* padded_scale_b = nullptr;
+  if (copy.bytes > 0) {
+    if (workspace == nullptr || workspace_bytes < copy.bytes || !aligned(workspace))
+      return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOp,
+                      "FP8_BLOCK128 with ceil(K/128) %% 4 != 0 needs %zu bytes of 16-byte aligned workspace for "
+                      "the padded scale_b",
+                      copy.bytes);
+    padded_scale_b = workspace;
+    const size_t row = static_cast<size_t>(copy.k_blocks) * sizeof(float);
+    const cudaError_t e = cudaMemcpy2DAsync(padded_scale_b, static_cast<size_t>(copy.padded_k_blocks) * sizeof(float),
+                                            args.scale_b, row, row, static_cast<size_t>(copy.rows),
+                                            cudaMemcpyDeviceToDevice, stream);
+    if (e != cudaSuccess) return dw::check(e, kOp, "padding scale_b");
+    workspace = static_cast<char*>(workspace) + copy.bytes;
+    workspace_bytes -= copy.bytes;
+  }
   Problem p(lt);
-  st = describe(lt, desc, &args, p);
+  st = describe(lt, desc, &args, padded_scale_b, p);
   if (st != DW_SUCCESS) return st;
   cublasLtMatmulAlgo_t algo;
   std::memcpy(&algo, plan.opaque, sizeof algo);

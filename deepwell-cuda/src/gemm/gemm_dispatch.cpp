@@ -145,7 +145,8 @@ int32_t dw_gemm_variant_count(dw_gemm_backend backend, dw_gemm_input input) {
       return 0;
 #endif
     }
-    case DW_GEMM_BACKEND_CUBLASLT: return (input == DW_GEMM_IN_BF16 || input == DW_GEMM_IN_FP8_TENSOR) ? 1 : 0;
+    case DW_GEMM_BACKEND_CUBLASLT:
+      return (input == DW_GEMM_IN_BF16 || input == DW_GEMM_IN_FP8_TENSOR || input == DW_GEMM_IN_FP8_BLOCK128) ? 1 : 0;
     case DW_GEMM_BACKEND_REFERENCE: return 1;
     case DW_GEMM_BACKEND_GEMV: return gemv_variant_count(input);
     case DW_GEMM_BACKEND_CUTLASS_SM100:
@@ -186,9 +187,15 @@ dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend
       if (blackwell != DW_GEMM_BACKEND_AUTO && plan_blockscaled(dev, *desc, blackwell, -1, out) == DW_SUCCESS)
         return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
+      // FP8 block scaling on Hopper: cuBLASLt's 1x128 / 128x128 kernels first (faster than our
+      // 128x128-capped CUTLASS ones on every benchmark shape; the Java chain,
+      // GemmKernelSelector.chain, has the same order).
+      const bool lt_first = desc->input == DW_GEMM_IN_FP8_BLOCK128 && dev.cc_major == 9 && dev.cc_minor == 0;
+      if (lt_first && cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
+      reset_plan(out, *desc, device, swizzle);
       if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
-      if (cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
+      if (!lt_first && cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
       return plan_reference(*desc, -1, out);
     }

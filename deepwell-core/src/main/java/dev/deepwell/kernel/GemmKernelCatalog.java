@@ -106,6 +106,7 @@ public final class GemmKernelCatalog {
     l.add(GEMV_NVFP4_WEIGHT);
     l.add(new GemmVariant(KernelProvider.CUBLASLT, GemmInput.BF16, 0, "cublaslt_bf16", 0, 0, "", "cublaslt.gemm.bf16"));
     l.add(new GemmVariant(KernelProvider.CUBLASLT, t, 0, "cublaslt_fp8_tensor", 0, 0, "", "cublaslt.gemm.fp8"));
+    l.add(new GemmVariant(KernelProvider.CUBLASLT, b, 0, "cublaslt_fp8_block128", 0, 0, "", "cublaslt.gemm.fp8_block"));
     for (GemmInput in : GemmInput.values()) {
       l.add(referenceVariant(in));
       l.add(cpuVariant(in));

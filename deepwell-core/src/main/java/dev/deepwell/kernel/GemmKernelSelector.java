@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * Chooses the kernel of one GEMM problem: the backends in chain order ({@link KernelProvider#CUTLASS}
- * -> {@link KernelProvider#CUBLASLT} -> {@link KernelProvider#REFERENCE_GPU} -> {@link KernelProvider#CPU}),
- * the first whose rules accept the problem, then (CUTLASS) the tile configuration by problem
+ * -> {@link KernelProvider#CUBLASLT} -> {@link KernelProvider#REFERENCE_GPU} -> {@link KernelProvider#CPU};
+ * FP8 block-scaled on Hopper tries cuBLASLt before CUTLASS, see {@link #chain}), the first whose
+ * rules accept the problem, then (CUTLASS) the tile configuration by problem
  * size ({@link GemmTileChoice}). Each backend passed over is recorded with its reason. For
  * {@link GemmInput#NVFP4_WEIGHT} the chain starts with Deepwell's own decode GEMV
  * ({@link KernelProvider#DEEPWELL_GPU}, M up to {@link #GEMV_MAX_M}).
@@ -63,7 +64,7 @@ public final class GemmKernelSelector {
       throw new IllegalArgumentException("pointerAlignment must be a power of two >= 1, got " + pointerAlignment);
     }
     List<String> rejected = new ArrayList<>();
-    for (KernelProvider provider : KernelProvider.values()) {
+    for (KernelProvider provider : chain(problem.input(), target.smVersion())) {
       if (!preference.isAuto() && preference.provider() != provider) {
         continue;
       }
@@ -109,6 +110,24 @@ public final class GemmKernelSelector {
       return new GemmSelection(problem, chosen, reason, rejected);
     }
     throw new IllegalStateException("no kernel for " + problem + " on " + target + ": " + String.join("; ", rejected));
+  }
+
+  /**
+   * The order in which the chain tries the backends for {@code input} on compute capability
+   * {@code sm} (x10): {@link KernelProvider}'s order, except FP8 block-scaled GEMMs on Hopper, where
+   * cuBLASLt's 1x128 / 128x128 kernels (cuBLASLt 12.9+) come before CUTLASS: on an H100 they ran
+   * 0.9-24% faster than the CUTLASS configuration the tile choice picks on every benchmark shape
+   * (docs/PERFORMANCE.md, 2026-11-26), because CUTLASS 4.2's blockwise mainloop caps its tile at
+   * 128x128. Where the installed cuBLASLt has no such kernel its planning refuses and CUTLASS
+   * follows. The C ABI's AUTO backend (gemm_dispatch.cpp) keeps the same order.
+   */
+  public static List<KernelProvider> chain(GemmInput input, int sm) {
+    List<KernelProvider> order = new ArrayList<>(List.of(KernelProvider.values()));
+    if (input == GemmInput.FP8_BLOCK128 && sm == 90) {
+      order.remove(KernelProvider.CUBLASLT);
+      order.add(order.indexOf(KernelProvider.CUTLASS), KernelProvider.CUBLASLT);
+    }
+    return order;
   }
 
   /**
@@ -218,7 +237,7 @@ public final class GemmKernelSelector {
     if (p.hasBias() && p.outScale() != 1f) {
       return "outScale=" + p.outScale() + " with a bias cannot be expressed (D = alpha * acc + bias)";
     }
-    if (p.input() == GemmInput.FP8_TENSOR && p.k() % 16 != 0) {
+    if ((p.input() == GemmInput.FP8_TENSOR || p.input() == GemmInput.FP8_BLOCK128) && p.k() % 16 != 0) {
       return "FP8: K=" + p.k() + " must be a multiple of 16";
     }
     if (align < TMA_ALIGNMENT) {

@@ -125,9 +125,9 @@ public final class StandardKernels {
         ArchSupport.from(89), Set.of(FP8_TENSOR), Set.of(FP8_TENSOR), HIGH, CUBLASLT_EPILOGUES,
         16, CUBLASLT_WORKSPACE, false, "per-tensor scale pointers (A/B/D scale)"));
     l.add(new KernelDescriptor("cublaslt.gemm.fp8_block", KernelProvider.CUBLASLT,
-        OpKind.LINEAR, ArchSupport.exactly(100, 103), Set.of(FP8_BLOCK_1X128),
-        Set.of(FP8_BLOCK_128X128), HIGH, Set.of(Fusion.RESIDUAL_ADD), 128, CUBLASLT_WORKSPACE,
-        false, "cuBLAS 12.9+ 1D/2D block scaling"));
+        OpKind.LINEAR, ArchSupport.from(90), Set.of(FP8_BLOCK_1X128),
+        Set.of(FP8_BLOCK_128X128), HIGH, CUBLASLT_EPILOGUES, 16, CUBLASLT_WORKSPACE,
+        false, "cuBLASLt 12.9+ VEC128_32F / BLK128x128_32F scale modes (Hopper and Blackwell; its heuristic decides)"));
     l.add(new KernelDescriptor("cublaslt.gemm.mxfp8", KernelProvider.CUBLASLT, OpKind.LINEAR,
         blackwell, Set.of(MXFP8), Set.of(MXFP8), HIGH, CUBLASLT_EPILOGUES, 32,
         CUBLASLT_WORKSPACE, false, "CUDA 12.8+ VEC32_UE8M0 scale mode"));

@@ -73,11 +73,15 @@ class GemmKernelSelectorTest {
     assertThat(s.reason()).contains("8 tiles of 64x128 in 1 round(s) on 132 SMs");
     // Block128, 4096^2: 1024 tiles of 128x128 (8 rounds, cost 131072) tie with 2048 of 64x128
     // (16 rounds, cost 131072): the earlier variant wins the tie.
+    // (Asked of CUTLASS: on Hopper the chain tries cuBLASLt first for block-scaled FP8.)
+    GemmPreference cutlass = GemmPreference.provider(KernelProvider.CUTLASS);
     GemmProblem block = GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_BLOCK128).build();
-    assertThat(select(block).variant().name()).isEqualTo("cutlass_sm90_fp8_block128_coop_128x128x128_c1x2");
+    assertThat(GemmKernelSelector.select(block, CATALOG, H100, 256, cutlass).variant().name())
+        .isEqualTo("cutlass_sm90_fp8_block128_coop_128x128x128_c1x2");
     // 132 x 256: 128x128 needs 4 tiles (cost 16384), 64x128 needs 6 (cost 8192).
     GemmProblem blockSmall = GemmProblem.builder(132, 256, 512, GemmInput.FP8_BLOCK128).build();
-    assertThat(select(blockSmall).variant().name()).isEqualTo("cutlass_sm90_fp8_block128_pingpong_64x128x128_c1x2");
+    assertThat(GemmKernelSelector.select(blockSmall, CATALOG, H100, 256, cutlass).variant().name())
+        .isEqualTo("cutlass_sm90_fp8_block128_pingpong_64x128x128_c1x2");
   }
 
   @Test
@@ -125,13 +129,32 @@ class GemmKernelSelectorTest {
   }
 
   @Test
-  void blockScaledFp8NeedsMMultipleOf4ForCutlass() {
-    GemmProblem p = GemmProblem.builder(130, 256, 512, GemmInput.FP8_BLOCK128).build();
+  void blockScaledFp8OnHopperTriesCublasLtBeforeCutlass() {
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 90)).containsExactly(KernelProvider.DEEPWELL_GPU,
+        KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU, KernelProvider.CPU);
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 100)).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90)).containsExactly(KernelProvider.values());
+    GemmSelection s = select(GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_BLOCK128).build());
+    assertThat(s.variant().name()).isEqualTo("cublaslt_fp8_block128");
+    assertThat(s.reason()).startsWith("first choice: cublaslt");
+    assertThat(s.rejected()).isEmpty();
+  }
+
+  @Test
+  void blockScaledFp8WithoutCublasLtNeedsMMultipleOf4ForCutlass() {
+    GemmTarget noLt = H100.withUnavailable(KernelProvider.CUBLASLT, "libcublasLt is missing");
+    GemmSelection s = select(GemmProblem.builder(130, 256, 512, GemmInput.FP8_BLOCK128).build(), noLt, 256);
+    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(s.rejected()).containsExactly("cublaslt: libcublasLt is missing",
+        "cutlass: M=130 must be a multiple of 4 (16-byte rows of the M-major scale_a for TMA)");
+  }
+
+  @Test
+  void blockScaledFp8OnCublasLtNeedsKMultipleOf16() {
+    GemmProblem p = GemmProblem.builder(128, 256, 520, GemmInput.FP8_BLOCK128).build();
     GemmSelection s = select(p);
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
-    assertThat(s.rejected()).containsExactly(
-        "cutlass: M=130 must be a multiple of 4 (16-byte rows of the M-major scale_a for TMA)",
-        "cublaslt: no fp8-block128 kernel in this build");
+    assertThat(s.rejected()).contains("cublaslt: FP8: K=520 must be a multiple of 16");
   }
 
   @Test

@@ -31,6 +31,7 @@
 //   ue4m3 * 2^-120, subnormal codes included; two bf16x2 multiplies by 2^120 and 2^119 make c.
 //   A NaN scale code (S.1111.111) would become a finite c, so it is tracked per row and turns
 //   that row's results into NaN at the end, as the reference kernel's arithmetic does.
+#include <cmath>
 #include <cstdint>
 
 #include <cuda_bf16.h>
@@ -58,6 +59,15 @@ constexpr int kDepth = 4;
 constexpr int kSlotBytes = 2 * 32 * 16 + 16 * 8;  // a warp's step: rows g, h chunks of 32 lanes + 16 rows' scales
 constexpr int kRingBytes = kWarps * kDepth * kSlotBytes;  // 36864
 constexpr int kMaxSplit = 8;                // portable cluster size
+// Up to 8 tokens (one token tile) the split aims at kFewTokenCtasPerSm CTAs per SM rather than
+// the most that are resident: each CTA then streams a longer share of K, and fewer, smaller
+// clusters share the SMs. A sweep of the split on an H100 (2026-11-26; 1 and 8 tokens, weights
+// 4096x4096, 4096x14336, 14336x4096, 8192x8192) found the best time at 96-128 CTAs: splits 3, 3,
+// 1, 2 (1 token: 9.0, 18.6, 16.4, 18.7 us against 10.2, 21.4, 19.7, 22.0 with the largest
+// resident split); 32 row blocks split 4 (128 CTAs) ran 19-29% slower than split 3 (96), so the
+// target sits between 96 and 112 CTAs on 132 SMs. 16 tokens stage 16 rows of activations per CTA
+// and stay faster with the largest resident split (4096x4096: 12.3 us at 8, 15.2 at 2).
+constexpr double kFewTokenCtasPerSm = 0.8;
 constexpr int kStepUnits = 36;              // 8-byte units per token row per step: 32 + 4 of padding
 constexpr int kRowPadUnits = 2;             // per token row: bank spread, 16-byte alignment
 constexpr size_t kStageBudget = 36 * 1024;  // activation bytes staged per CTA (2-3 CTAs per SM)
@@ -421,12 +431,13 @@ cudaLaunchConfig_t launch_config(const Config& c, int64_t n, cudaStream_t stream
   return cfg;
 }
 
-// The split of K (the cluster size): the largest (at most 8, at most one step per CTA) for which
-// all ceil(N / 128) clusters are resident at once, asked of the runtime for this kernel and
+// The split of K (the cluster size, at most 8 and at most one step per CTA). Only splits whose
+// ceil(N / 128) clusters are all resident at once count, asked of the runtime for this kernel and
 // footprint (cudaOccupancyMaxActiveClusters), since a memory-bound kernel gains nothing from a
-// second wave and loses most of HBM to a partial one. Without clusters (split 1) every CTA is
-// resident when N / 128 <= CTAs per SM x SMs; beyond that the split stays 1 and the CTAs run in
-// waves.
+// second wave and loses most of HBM to a partial one. Among those, 16 tokens take the largest;
+// up to 8 tokens the one whose CTA count is nearest kFewTokenCtasPerSm x SMs (the smaller on a
+// tie). Without clusters (split 1) every CTA is resident when N / 128 <= CTAs per SM x SMs;
+// beyond that the split stays 1 and the CTAs run in waves.
 template <int kTokenTiles, bool kScalesAsync, class OutT>
 dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out) {
   const auto kernel = gemv_nvfp4_weight<kTokenTiles, kScalesAsync, OutT>;
@@ -438,7 +449,11 @@ dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out)
   const int64_t row_blocks = ceil_div(d.n, kRowsPerCta);
   int64_t top = steps < kMaxSplit ? steps : kMaxSplit;
   if (dev.cc_major < 9) top = 1;  // clusters need sm_90
+  const double target = kFewTokenCtasPerSm * dev.sm_count;
+  auto distance = [&](int64_t split) { return std::fabs(static_cast<double>(row_blocks * split) - target); };
+  int64_t best = 0;  // the chosen split > 1, or 0 for none
   for (int64_t split = top; split > 1; --split) {
+    if (kTokenTiles == 1 && best != 0 && distance(split) > distance(best)) continue;
     const Config c = make_config(d, static_cast<int>(split));
     cudaLaunchAttribute attr[1];
     const cudaLaunchConfig_t cfg = launch_config(c, d.n, nullptr, attr);
@@ -448,10 +463,13 @@ dw_status plan_config(const DeviceInfo& dev, const dw_gemm_desc& d, Config* out)
       (void)cudaGetLastError();
       clusters = 0;
     }
-    if (row_blocks <= clusters) {
-      *out = c;
-      return DW_SUCCESS;
-    }
+    if (row_blocks > clusters) continue;
+    best = split;                 // descending: on a tie the smaller split wins
+    if (kTokenTiles != 1) break;  // 16 tokens: the largest resident split
+  }
+  if (best != 0 && !(kTokenTiles == 1 && distance(1) <= distance(best))) {
+    *out = make_config(d, static_cast<int>(best));
+    return DW_SUCCESS;
   }
   // No split: the CTAs run in waves if there are more than fit; one must fit an SM at least.
   const Config c = make_config(d, 1);

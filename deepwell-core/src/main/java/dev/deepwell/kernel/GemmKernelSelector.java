@@ -116,7 +116,7 @@ public final class GemmKernelSelector {
    * The order in which the chain tries the backends for {@code input} on compute capability
    * {@code sm} (x10): {@link KernelProvider}'s order, except FP8 block-scaled GEMMs on Hopper, where
    * cuBLASLt's 1x128 / 128x128 kernels (cuBLASLt 12.9+) come before CUTLASS: on an H100 they ran
-   * 0.9-24% faster than the CUTLASS configuration the tile choice picks on every benchmark shape
+   * 2-24% faster than the CUTLASS configuration the tile choice picks on every benchmark shape
    * (docs/PERFORMANCE.md, 2026-11-26), because CUTLASS 4.2's blockwise mainloop caps its tile at
    * 128x128. Where the installed cuBLASLt has no such kernel its planning refuses and CUTLASS
    * follows. The C ABI's AUTO backend (gemm_dispatch.cpp) keeps the same order.

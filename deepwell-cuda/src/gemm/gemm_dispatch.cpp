@@ -16,6 +16,9 @@ namespace {
 
 constexpr const char* kPlanOp = "dw_gemm_plan";
 constexpr const char* kRunOp = "dw_gemm_run";
+// Up to this many rows of A, AUTO tries cuBLASLt before CUTLASS for BF16 and FP8 per-tensor on
+// Hopper (GemmKernelSelector.CUBLASLT_FIRST_MAX_M on the Java side).
+constexpr int64_t kCublasLtFirstMaxM = 256;
 
 bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4_WEIGHT; }
 bool valid_backend(int v) {
@@ -187,10 +190,15 @@ dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend
       if (blackwell != DW_GEMM_BACKEND_AUTO && plan_blockscaled(dev, *desc, blackwell, -1, out) == DW_SUCCESS)
         return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
-      // FP8 block scaling on Hopper: cuBLASLt's 1x128 / 128x128 kernels first (faster than our
-      // 128x128-capped CUTLASS ones on every benchmark shape; the Java chain,
-      // GemmKernelSelector.chain, has the same order).
-      const bool lt_first = desc->input == DW_GEMM_IN_FP8_BLOCK128 && dev.cc_major == 9 && dev.cc_minor == 0;
+      // On Hopper cuBLASLt first for FP8 block scaling (its 1x128 / 128x128 kernels beat our
+      // 128x128-capped CUTLASS ones on every benchmark shape) and for BF16 / FP8 per-tensor GEMMs
+      // of at most kCublasLtFirstMaxM rows (our tiles are mostly idle there: cuBLASLt was
+      // 1.05-2.4x faster at every M in 1..256 measured on an H100). The Java chain,
+      // GemmKernelSelector.chain, has the same order.
+      const bool hopper = dev.cc_major == 9 && dev.cc_minor == 0;
+      const bool small_m = desc->m <= kCublasLtFirstMaxM &&
+                           (desc->input == DW_GEMM_IN_BF16 || desc->input == DW_GEMM_IN_FP8_TENSOR);
+      const bool lt_first = hopper && (desc->input == DW_GEMM_IN_FP8_BLOCK128 || small_m);
       if (lt_first && cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
       if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;

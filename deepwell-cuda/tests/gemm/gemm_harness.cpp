@@ -601,9 +601,11 @@ bool shapes_from_env(const char* name, std::vector<Shape3>* out) {
 #include "streamk_checks.inc"  // stream-K: small outputs with a long K, every epilogue, determinism
 #include "blockscaled_checks.inc"  // Blackwell block-scaled backends, tiled scales, sm100 grouped
 
-int run_checks(bool sm90, void* ws, size_t ws_bytes) {
+// gemv_only: the NVFP4-weight shapes and special inputs alone (every backend of that format:
+// GEMV, reference, AUTO), for a harness built without the CUTLASS families.
+int run_checks(bool sm90, bool gemv_only, void* ws, size_t ws_bytes) {
   Tally t;
-  check_argument_validation(t, sm90);
+  if (!gemv_only) check_argument_validation(t, sm90);
   struct FormatShapes {
     dw_gemm_input input;
     std::vector<Shape3> shapes;  // first: the full epilogue sweep; the others: two epilogues
@@ -622,6 +624,7 @@ int run_checks(bool sm90, void* ws, size_t ws_bytes) {
   };
   uint64_t seed = 1;
   for (const auto& fs : plan) {
+    if (gemv_only && fs.input != DW_GEMM_IN_NVFP4_WEIGHT) continue;
     for (size_t si = 0; si < fs.shapes.size(); ++si) {
       const Shape3 s = fs.shapes[si];
       const Problem p = make_problem(fs.input, s, seed++, Special::kNone);
@@ -643,6 +646,7 @@ int run_checks(bool sm90, void* ws, size_t ws_bytes) {
   }
   // Adversarial inputs, every backend of the three tensor-core formats.
   for (dw_gemm_input in : {DW_GEMM_IN_BF16, DW_GEMM_IN_FP8_TENSOR, DW_GEMM_IN_FP8_BLOCK128, DW_GEMM_IN_MXFP8}) {
+    if (gemv_only) break;
     const Shape3 s{256, 512, 256};
     struct Adv {
       Special special;
@@ -667,8 +671,10 @@ int run_checks(bool sm90, void* ws, size_t ws_bytes) {
     }
   }
   check_nvfp4_weight_specials(t, seed, ws, ws_bytes);
-  run_stream_k_checks(t, sm90, seed, ws, ws_bytes);
-  run_blockscaled_checks(t, seed, ws, ws_bytes);
+  if (!gemv_only) {
+    run_stream_k_checks(t, sm90, seed, ws, ws_bytes);
+    run_blockscaled_checks(t, seed, ws, ws_bytes);
+  }
   std::printf("\nCHECK SUMMARY: %d passed, %d failed, %d refused as unsupported (allowed)\n", t.pass, t.fail,
               t.unsupported);
   for (const auto& f : t.failures) std::printf("  %s\n", f.c_str());
@@ -786,18 +792,9 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
     shapes.push_back({f.n, f.k, f.m});
   }
   if (quick) shapes = {{4096, 4096, 4096}};
-  // DW_BENCH_SHAPES=MxNxK,...: only those of the list.
+  // DW_BENCH_SHAPES=MxNxK,...: these problems instead (any sizes, e.g. a sweep of M).
   std::vector<Shape3> only;
-  if (shapes_from_env("DW_BENCH_SHAPES", &only)) {
-    std::vector<Shape3> kept;
-    for (const Shape3& s : shapes)
-      for (const Shape3& o : only)
-        if (o.m == s.m && o.n == s.n && o.k == s.k) {
-          kept.push_back(s);
-          break;
-        }
-    shapes = kept;
-  }
+  if (shapes_from_env("DW_BENCH_SHAPES", &only)) shapes = only;
   constexpr int kRounds = 7;
   std::vector<BenchRow> rows;
   cudaStream_t stream;
@@ -805,7 +802,9 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
   uint64_t seed = 1000;
   for (const Shape3& s : shapes) {
     const std::vector<float> va = random_values(s.m, s.k, seed++), vb = random_values(s.n, s.k, seed++);
-    const std::vector<int64_t> sample = {0, 1, s.m / 3, s.m / 2, s.m - 2, s.m - 1};
+    std::vector<int64_t> sample;  // rows checked against FP64: first, last and between (M may be 1)
+    for (int64_t r : {int64_t(0), int64_t(1), s.m / 3, s.m / 2, s.m - 2, s.m - 1})
+      if (r >= 0 && r < s.m && std::find(sample.begin(), sample.end(), r) == sample.end()) sample.push_back(r);
     const dw_gemm_input inputs[] = {DW_GEMM_IN_BF16, DW_GEMM_IN_FP8_TENSOR, DW_GEMM_IN_FP8_BLOCK128, DW_GEMM_IN_MXFP8};
     constexpr int kFormats = sizeof inputs / sizeof inputs[0];
     Problem probs[kFormats];
@@ -991,7 +990,7 @@ int main(int argc, char** argv) {
     else if (a == "--bench") bench = true;
     else if (a == "--quick") quick = true;
     else if (a == "--sweep") sweep = true;
-    else if (a == "--gemv-only") gemv_only = true;  // the decode GEMV's benchmark alone (profiling)
+    else if (a == "--gemv-only") gemv_only = true;  // the decode GEMV's checks / benchmark alone
     else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else {
       std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--gemv-only] [--out DIR]\n"
@@ -1025,14 +1024,14 @@ int main(int argc, char** argv) {
   const size_t ws_bytes = size_t(2) << 30;
   DevPtr ws = dev_alloc(ws_bytes);
   int rc = 0;
-  if (check && !gemv_only) {
+  if (check) {
     const auto t0 = std::chrono::steady_clock::now();
-    rc |= run_checks(sm90, ws.get(), ws_bytes);
+    rc |= run_checks(sm90, gemv_only, ws.get(), ws_bytes);
     std::printf("check time: %.1f s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   if (gemv_only) {
-    run_gemv_bench(ws.get(), ws_bytes, quick);
+    if (bench) run_gemv_bench(ws.get(), ws_bytes, quick);
   } else if (bench) {
     const auto rows = run_bench(ws.get(), ws_bytes, quick, sweep);
     print_bench_table(rows);

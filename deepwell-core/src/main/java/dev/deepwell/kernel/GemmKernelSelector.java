@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * Chooses the kernel of one GEMM problem: the backends in chain order ({@link KernelProvider#CUTLASS}
  * -> {@link KernelProvider#CUBLASLT} -> {@link KernelProvider#REFERENCE_GPU} -> {@link KernelProvider#CPU};
- * FP8 block-scaled on Hopper tries cuBLASLt before CUTLASS, see {@link #chain}), the first whose
+ * on Hopper FP8 block-scaled GEMMs, and BF16 / FP8 per-tensor GEMMs of at most
+ * {@link #CUBLASLT_FIRST_MAX_M} rows, try cuBLASLt before CUTLASS, see {@link #chain}), the first whose
  * rules accept the problem, then (CUTLASS) the tile configuration by problem
  * size ({@link GemmTileChoice}). Each backend passed over is recorded with its reason. For
  * {@link GemmInput#NVFP4_WEIGHT} the chain starts with Deepwell's own decode GEMV
@@ -33,6 +34,11 @@ public final class GemmKernelSelector {
   public static final int GEMV_K_MULTIPLE = 32;
   /** The GEMV's grid covers at most this many weight rows (65535 blocks of 128). */
   public static final long GEMV_MAX_N = 65535L * 128;
+  /**
+   * Up to this many rows of A (decode and small batches), BF16 and FP8 per-tensor GEMMs on Hopper
+   * try cuBLASLt before CUTLASS (see {@link #chain}); gemm_dispatch.cpp's kCublasLtFirstMaxM.
+   */
+  public static final long CUBLASLT_FIRST_MAX_M = 256;
 
   private static final Map<String, KernelDescriptor> DESCRIPTORS = new HashMap<>();
 
@@ -64,7 +70,7 @@ public final class GemmKernelSelector {
       throw new IllegalArgumentException("pointerAlignment must be a power of two >= 1, got " + pointerAlignment);
     }
     List<String> rejected = new ArrayList<>();
-    for (KernelProvider provider : chain(problem.input(), target.smVersion())) {
+    for (KernelProvider provider : chain(problem.input(), target.smVersion(), problem.m())) {
       if (!preference.isAuto() && preference.provider() != provider) {
         continue;
       }
@@ -113,17 +119,26 @@ public final class GemmKernelSelector {
   }
 
   /**
-   * The order in which the chain tries the backends for {@code input} on compute capability
-   * {@code sm} (x10): {@link KernelProvider}'s order, except FP8 block-scaled GEMMs on Hopper, where
-   * cuBLASLt's 1x128 / 128x128 kernels (cuBLASLt 12.9+) come before CUTLASS: on an H100 they ran
-   * 2-24% faster than the CUTLASS configuration the tile choice picks on every benchmark shape
-   * (docs/PERFORMANCE.md, 2026-11-26), because CUTLASS 4.2's blockwise mainloop caps its tile at
-   * 128x128. Where the installed cuBLASLt has no such kernel its planning refuses and CUTLASS
-   * follows. The C ABI's AUTO backend (gemm_dispatch.cpp) keeps the same order.
+   * The order in which the chain tries the backends for an {@code input} GEMM of {@code m} rows of
+   * A on compute capability {@code sm} (x10): {@link KernelProvider}'s order, except on Hopper
+   * <ul>
+   *   <li>FP8 block-scaled GEMMs: cuBLASLt's 1x128 / 128x128 kernels (cuBLASLt 12.9+) come before
+   *       CUTLASS: on an H100 they ran 2-24% faster than the CUTLASS configuration the tile choice
+   *       picks on every benchmark shape (docs/PERFORMANCE.md, 2026-11-26), because CUTLASS 4.2's
+   *       blockwise mainloop caps its tile at 128x128;</li>
+   *   <li>BF16 and FP8 per-tensor GEMMs of at most {@link #CUBLASLT_FIRST_MAX_M} rows: cuBLASLt first,
+   *       since our CUTLASS tiles are at least 64-128 rows tall and mostly idle there; on an H100
+   *       cuBLASLt ran 1.05-2.4x (BF16) and 1.06-1.9x (FP8) faster than our tile choice at every
+   *       M in 1..256 measured (N x K 4096x4096, 14336x4096, 4096x14336, 2304x768;
+   *       docs/PERFORMANCE.md, 2026-11-27).</li>
+   * </ul>
+   * Where cuBLASLt is missing, refuses the epilogue or has no kernel, CUTLASS follows. The C ABI's
+   * AUTO backend (gemm_dispatch.cpp) keeps the same order.
    */
-  public static List<KernelProvider> chain(GemmInput input, int sm) {
+  public static List<KernelProvider> chain(GemmInput input, int sm, long m) {
     List<KernelProvider> order = new ArrayList<>(List.of(KernelProvider.values()));
-    if (input == GemmInput.FP8_BLOCK128 && sm == 90) {
+    boolean smallM = m <= CUBLASLT_FIRST_MAX_M && (input == GemmInput.BF16 || input == GemmInput.FP8_TENSOR);
+    if (sm == 90 && (input == GemmInput.FP8_BLOCK128 || smallM)) {
       order.remove(KernelProvider.CUBLASLT);
       order.add(order.indexOf(KernelProvider.CUTLASS), KernelProvider.CUBLASLT);
     }

@@ -26,6 +26,11 @@ class GemmKernelSelectorTest {
     return GemmProblem.builder(m, n, k, GemmInput.BF16).build();
   }
 
+  /** Asked of CUTLASS: with M <= CUBLASLT_FIRST_MAX_M the chain would try cuBLASLt first. */
+  private static GemmSelection cutlass(GemmProblem p) {
+    return GemmKernelSelector.select(p, CATALOG, H100, 256, GemmPreference.provider(KernelProvider.CUTLASS));
+  }
+
   @Test
   void h100TargetHas132Sms() {
     assertThat(H100.smVersion()).isEqualTo(90);
@@ -57,7 +62,7 @@ class GemmKernelSelectorTest {
     assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(tall);
     // too few 128x256 tiles (2) to fill 132 SMs (K = 512 is too short for stream-K, which takes
     // 256x256x4096: GemmStreamKChoiceTest)
-    GemmSelection small = select(bf16(256, 256, 512));
+    GemmSelection small = cutlass(bf16(256, 256, 512));
     assertThat(small.variant().name()).isEqualTo(pingpong);
     assertThat(small.reason()).contains("2 tiles of 128x256 cannot fill 132 SMs");
   }
@@ -68,7 +73,7 @@ class GemmKernelSelectorTest {
     assertThat(select(big).variant().name()).isEqualTo("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1");
     // 256 x 256: every tile fits in one round, so the smallest tile area wins (64x128: 8192).
     GemmProblem small = GemmProblem.builder(256, 256, 4096, GemmInput.FP8_TENSOR).build();
-    GemmSelection s = select(small);
+    GemmSelection s = cutlass(small);
     assertThat(s.variant().name()).isEqualTo("cutlass_sm90_fp8_tensor_pingpong_64x128x128_c1x2");
     assertThat(s.reason()).contains("8 tiles of 64x128 in 1 round(s) on 132 SMs");
     // Block128, 4096^2: 1024 tiles of 128x128 (8 rounds, cost 131072) tie with 2048 of 64x128
@@ -86,7 +91,7 @@ class GemmKernelSelectorTest {
 
   @Test
   void unalignedVocabularyFallsBackToCublasLtWithTheReason() {
-    GemmSelection s = select(bf16(64, 50257, 768));
+    GemmSelection s = select(bf16(512, 50257, 768));
     assertThat(s.provider()).isEqualTo(KernelProvider.CUBLASLT);
     assertThat(s.reason()).startsWith("fallback to cublaslt after 1 backend(s)");
     assertThat(s.rejected()).containsExactly(
@@ -95,15 +100,15 @@ class GemmKernelSelectorTest {
 
   @Test
   void fp32OutputNeedsNMultipleOf4Only() {
-    GemmProblem p = GemmProblem.builder(64, 52, 64, GemmInput.BF16).output(GemmOutput.FP32).build();
+    GemmProblem p = GemmProblem.builder(512, 52, 64, GemmInput.BF16).output(GemmOutput.FP32).build();
     assertThat(select(p).provider()).isEqualTo(KernelProvider.CUTLASS);
-    assertThat(select(GemmProblem.builder(64, 50, 64, GemmInput.BF16).output(GemmOutput.FP32).build()).rejected())
+    assertThat(select(GemmProblem.builder(512, 50, 64, GemmInput.BF16).output(GemmOutput.FP32).build()).rejected())
         .singleElement().asString().contains("N=50 must be a multiple of 4");
   }
 
   @Test
   void fp8WithRaggedKEndsOnTheReferenceKernel() {
-    GemmProblem p = GemmProblem.builder(128, 128, 100, GemmInput.FP8_TENSOR).build();
+    GemmProblem p = GemmProblem.builder(512, 128, 100, GemmInput.FP8_TENSOR).build();
     GemmSelection s = select(p);
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(s.variant().name()).isEqualTo("reference_fp8_tensor");
@@ -115,29 +120,61 @@ class GemmKernelSelectorTest {
 
   @Test
   void epiloguesCublasLtLacksGoToTheReferenceKernel() {
-    GemmProblem gelu = GemmProblem.builder(64, 50257, 768, GemmInput.BF16).activation(GemmActivation.GELU).build();
+    GemmProblem gelu = GemmProblem.builder(512, 50257, 768, GemmInput.BF16).activation(GemmActivation.GELU).build();
     GemmSelection s = select(gelu);
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(s.rejected().get(1)).isEqualTo(
         "cublaslt: no GELU epilogue (cuBLASLt's GELU is the tanh form and it has no SiLU)");
-    GemmProblem scaledBias = GemmProblem.builder(64, 50257, 768, GemmInput.BF16).bias(true).outScale(0.5f).build();
+    GemmProblem scaledBias = GemmProblem.builder(512, 50257, 768, GemmInput.BF16).bias(true).outScale(0.5f).build();
     assertThat(select(scaledBias).rejected().get(1)).contains("outScale=0.5 with a bias cannot be expressed");
     // With aligned shapes CUTLASS takes every epilogue.
-    GemmProblem all = GemmProblem.builder(128, 256, 128, GemmInput.BF16).activation(GemmActivation.SILU).bias(true)
+    GemmProblem all = GemmProblem.builder(512, 256, 128, GemmInput.BF16).activation(GemmActivation.SILU).bias(true)
         .residual(true).outScale(0.5f).alpha(2f).build();
     assertThat(select(all).provider()).isEqualTo(KernelProvider.CUTLASS);
   }
 
   @Test
   void blockScaledFp8OnHopperTriesCublasLtBeforeCutlass() {
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 90)).containsExactly(KernelProvider.DEEPWELL_GPU,
-        KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU, KernelProvider.CPU);
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 100)).containsExactly(KernelProvider.values());
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90)).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 90, 4096)).containsExactly(
+        KernelProvider.DEEPWELL_GPU, KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU,
+        KernelProvider.CPU);
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 90, 1)).containsExactly(
+        KernelProvider.DEEPWELL_GPU, KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU,
+        KernelProvider.CPU);
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 100, 4096)).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90, 4096)).containsExactly(KernelProvider.values());
     GemmSelection s = select(GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_BLOCK128).build());
     assertThat(s.variant().name()).isEqualTo("cublaslt_fp8_block128");
     assertThat(s.reason()).startsWith("first choice: cublaslt");
     assertThat(s.rejected()).isEmpty();
+  }
+
+  @Test
+  void smallMBf16AndFp8OnHopperTryCublasLtFirst() {
+    long max = GemmKernelSelector.CUBLASLT_FIRST_MAX_M;
+    List<KernelProvider> ltFirst = List.of(KernelProvider.DEEPWELL_GPU, KernelProvider.CUBLASLT, KernelProvider.CUTLASS,
+        KernelProvider.REFERENCE_GPU, KernelProvider.CPU);
+    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 90, 1)).isEqualTo(ltFirst);
+    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 90, max)).isEqualTo(ltFirst);
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90, max)).isEqualTo(ltFirst);
+    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 90, max + 1)).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90, max + 1)).containsExactly(KernelProvider.values());
+    // MXFP8 has no cuBLASLt kernel on Hopper; other architectures keep the plain order.
+    assertThat(GemmKernelSelector.chain(GemmInput.MXFP8, 90, 1)).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 100, 1)).containsExactly(KernelProvider.values());
+
+    GemmSelection decode = select(bf16(16, 4096, 4096));
+    assertThat(decode.provider()).isEqualTo(KernelProvider.CUBLASLT);
+    assertThat(decode.reason()).startsWith("first choice: cublaslt");
+    assertThat(decode.rejected()).isEmpty();
+    assertThat(select(bf16(max + 1, 4096, 4096)).provider()).isEqualTo(KernelProvider.CUTLASS);
+    // What cuBLASLt cannot run still goes to CUTLASS, with cuBLASLt's reason recorded.
+    GemmSelection silu = select(GemmProblem.builder(16, 4096, 4096, GemmInput.BF16)
+        .activation(GemmActivation.SILU).build());
+    assertThat(silu.provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(silu.rejected()).singleElement().asString().startsWith("cublaslt: no SILU epilogue");
+    GemmTarget noLt = H100.withUnavailable(KernelProvider.CUBLASLT, "libcublasLt is missing");
+    assertThat(select(bf16(16, 4096, 4096), noLt, 256).provider()).isEqualTo(KernelProvider.CUTLASS);
   }
 
   @Test
@@ -194,7 +231,7 @@ class GemmKernelSelectorTest {
     long[][] shapes = {{4096, 4096, 4096}, {8192, 8192, 8192}, {16384, 2304, 768}, {16384, 768, 768},
         {16384, 4096, 768}, {16384, 768, 2048}, {16384, 32768, 768}, {256, 256, 4096}, {1000, 1000, 1000}};
     for (long[] sh : shapes) {
-      String plain = select(bf16(sh[0], sh[1], sh[2])).variant().name();
+      String plain = cutlass(bf16(sh[0], sh[1], sh[2])).variant().name();
       String emulated = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build()).variant().name();
       assertThat(emulated).as("%dx%dx%d", sh[0], sh[1], sh[2])
           .isEqualTo(plain.replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"));
@@ -223,12 +260,12 @@ class GemmKernelSelectorTest {
 
   @Test
   void misalignedPointersPassOverTheTmaKernels() {
-    GemmSelection s = select(bf16(256, 256, 256), H100, 8);
+    GemmSelection s = select(bf16(512, 256, 256), H100, 8);
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(s.rejected()).containsExactly(
         "cutlass: needs 16-byte aligned operands (TMA), these are aligned to 8 byte(s)",
         "cublaslt: needs 16-byte aligned operands, these are aligned to 8 byte(s)");
-    assertThat(select(bf16(256, 256, 256), H100, 16).provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(select(bf16(512, 256, 256), H100, 16).provider()).isEqualTo(KernelProvider.CUTLASS);
   }
 
   @Test
@@ -292,7 +329,7 @@ class GemmKernelSelectorTest {
   @Test
   void unavailableAndDisabledBackendsAreRecordedWithTheirReasons() {
     GemmTarget noLt = H100.withUnavailable(KernelProvider.CUBLASLT, "libcublasLt is missing (libcublasLt.so.13)");
-    GemmSelection s = select(bf16(64, 50257, 768), noLt, 256);
+    GemmSelection s = select(bf16(512, 50257, 768), noLt, 256);
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(s.rejected().get(1)).isEqualTo("cublaslt: libcublasLt is missing (libcublasLt.so.13)");
 

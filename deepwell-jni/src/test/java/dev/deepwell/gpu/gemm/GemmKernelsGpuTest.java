@@ -185,7 +185,8 @@ class GemmKernelsGpuTest {
 
   @Test
   void misalignedOperandsFallBackToTheReferenceKernel() {
-    GemmProblem p = GemmProblem.builder(128, 128, 256, GemmInput.BF16).build();
+    // M above GemmKernelSelector.CUBLASLT_FIRST_MAX_M: CUTLASS is the first choice on Hopper.
+    GemmProblem p = GemmProblem.builder(384, 128, 256, GemmInput.BF16).build();
     GemmTestData data = GemmTestData.random(p, 8);
     GemmOperands aligned = fx.operands(data, 0);
     GemmPlan fast = fx.gemm.plan(p, aligned);

@@ -16,9 +16,23 @@ namespace {
 
 constexpr const char* kPlanOp = "dw_gemm_plan";
 constexpr const char* kRunOp = "dw_gemm_run";
-// Up to this many rows of A, AUTO tries cuBLASLt before CUTLASS for BF16 and FP8 per-tensor on
-// Hopper (GemmKernelSelector.CUBLASLT_FIRST_MAX_M on the Java side).
+// BF16 on Hopper tries cuBLASLt before CUTLASS up to this many rows of A, and from this K on when
+// the output fits one round of 128x128 tiles (GemmKernelSelector.CUBLASLT_FIRST_MAX_M / _LONG_K).
 constexpr int64_t kCublasLtFirstMaxM = 256;
+constexpr int64_t kCublasLtFirstLongK = 8192;
+
+// Whether AUTO tries cuBLASLt before CUTLASS: on Hopper, where cuBLASLt was measured faster than
+// our tile choice (H100, docs/PERFORMANCE.md): FP8 block scaling and FP8 per-tensor always (2-24%
+// and 9-52% on every benchmark shape), BF16 at M <= 256 (1.05-2.4x: our tiles are 128 rows
+// tall) and on small long-K outputs (cuBLASLt's split-K 112x128 tiles, 1.05-1.32x). The Java
+// chain (GemmKernelSelector.cublasLtFirst) has the same rule.
+bool cublaslt_first(const DeviceInfo& dev, const dw_gemm_desc& d) {
+  if (dev.cc_major != 9 || dev.cc_minor != 0) return false;
+  if (d.input == DW_GEMM_IN_FP8_BLOCK128 || d.input == DW_GEMM_IN_FP8_TENSOR) return true;
+  if (d.input != DW_GEMM_IN_BF16) return false;
+  const int64_t tiles = ((d.m + 127) / 128) * ((d.n + 127) / 128);
+  return d.m <= kCublasLtFirstMaxM || (tiles <= dev.sm_count && d.k >= kCublasLtFirstLongK);
+}
 
 bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4_WEIGHT; }
 bool valid_backend(int v) {
@@ -190,15 +204,7 @@ dw_status dw_gemm_plan(int32_t device, const dw_gemm_desc* desc, dw_gemm_backend
       if (blackwell != DW_GEMM_BACKEND_AUTO && plan_blockscaled(dev, *desc, blackwell, -1, out) == DW_SUCCESS)
         return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
-      // On Hopper cuBLASLt first for FP8 block scaling (its 1x128 / 128x128 kernels beat our
-      // 128x128-capped CUTLASS ones on every benchmark shape) and for BF16 / FP8 per-tensor GEMMs
-      // of at most kCublasLtFirstMaxM rows (our tiles are mostly idle there: cuBLASLt was
-      // 1.05-2.4x faster at every M in 1..256 measured on an H100). The Java chain,
-      // GemmKernelSelector.chain, has the same order.
-      const bool hopper = dev.cc_major == 9 && dev.cc_minor == 0;
-      const bool small_m = desc->m <= kCublasLtFirstMaxM &&
-                           (desc->input == DW_GEMM_IN_BF16 || desc->input == DW_GEMM_IN_FP8_TENSOR);
-      const bool lt_first = hopper && (desc->input == DW_GEMM_IN_FP8_BLOCK128 || small_m);
+      const bool lt_first = cublaslt_first(dev, *desc);
       if (lt_first && cublaslt_plan(dev, *desc, out) == DW_SUCCESS) return DW_SUCCESS;
       reset_plan(out, *desc, device, swizzle);
       if (plan_sm90(dev, *desc, -1, out) == DW_SUCCESS) return DW_SUCCESS;

@@ -9,10 +9,9 @@ import java.util.Objects;
 /**
  * Chooses the kernel of one GEMM problem: the backends in chain order ({@link KernelProvider#CUTLASS}
  * -> {@link KernelProvider#CUBLASLT} -> {@link KernelProvider#REFERENCE_GPU} -> {@link KernelProvider#CPU};
- * on Hopper FP8 block-scaled GEMMs, and BF16 / FP8 per-tensor GEMMs of at most
- * {@link #CUBLASLT_FIRST_MAX_M} rows, try cuBLASLt before CUTLASS, see {@link #chain}), the first whose
- * rules accept the problem, then (CUTLASS) the tile configuration by problem
- * size ({@link GemmTileChoice}). Each backend passed over is recorded with its reason. For
+ * on Hopper FP8 GEMMs and some BF16 ones try cuBLASLt before CUTLASS, see {@link #cublasLtFirst}), the
+ * first whose rules accept the problem, then (CUTLASS) the tile configuration by problem size
+ * ({@link GemmTileChoice}). Each backend passed over is recorded with its reason. For
  * {@link GemmInput#NVFP4_WEIGHT} the chain starts with Deepwell's own decode GEMV
  * ({@link KernelProvider#DEEPWELL_GPU}, M up to {@link #GEMV_MAX_M}).
  *
@@ -35,10 +34,15 @@ public final class GemmKernelSelector {
   /** The GEMV's grid covers at most this many weight rows (65535 blocks of 128). */
   public static final long GEMV_MAX_N = 65535L * 128;
   /**
-   * Up to this many rows of A (decode and small batches), BF16 and FP8 per-tensor GEMMs on Hopper
-   * try cuBLASLt before CUTLASS (see {@link #chain}); gemm_dispatch.cpp's kCublasLtFirstMaxM.
+   * Up to this many rows of A (decode and small batches), BF16 GEMMs on Hopper try cuBLASLt before
+   * CUTLASS (see {@link #cublasLtFirst}); gemm_dispatch.cpp's kCublasLtFirstMaxM.
    */
   public static final long CUBLASLT_FIRST_MAX_M = 256;
+  /**
+   * BF16 GEMMs on Hopper whose output fits one round of 128x128 tiles try cuBLASLt first from this
+   * K on (see {@link #cublasLtFirst}); gemm_dispatch.cpp's kCublasLtFirstLongK.
+   */
+  public static final long CUBLASLT_FIRST_LONG_K = 8192;
 
   private static final Map<String, KernelDescriptor> DESCRIPTORS = new HashMap<>();
 
@@ -70,7 +74,7 @@ public final class GemmKernelSelector {
       throw new IllegalArgumentException("pointerAlignment must be a power of two >= 1, got " + pointerAlignment);
     }
     List<String> rejected = new ArrayList<>();
-    for (KernelProvider provider : chain(problem.input(), target.smVersion(), problem.m())) {
+    for (KernelProvider provider : chain(problem, target)) {
       if (!preference.isAuto() && preference.provider() != provider) {
         continue;
       }
@@ -119,30 +123,54 @@ public final class GemmKernelSelector {
   }
 
   /**
-   * The order in which the chain tries the backends for an {@code input} GEMM of {@code m} rows of
-   * A on compute capability {@code sm} (x10): {@link KernelProvider}'s order, except on Hopper
-   * <ul>
-   *   <li>FP8 block-scaled GEMMs: cuBLASLt's 1x128 / 128x128 kernels (cuBLASLt 12.9+) come before
-   *       CUTLASS: on an H100 they ran 2-24% faster than the CUTLASS configuration the tile choice
-   *       picks on every benchmark shape (docs/PERFORMANCE.md, 2026-11-26), because CUTLASS 4.2's
-   *       blockwise mainloop caps its tile at 128x128;</li>
-   *   <li>BF16 and FP8 per-tensor GEMMs of at most {@link #CUBLASLT_FIRST_MAX_M} rows: cuBLASLt first,
-   *       since our CUTLASS tiles are at least 64-128 rows tall and mostly idle there; on an H100
-   *       cuBLASLt ran 1.05-2.4x (BF16) and 1.06-1.9x (FP8) faster than our tile choice at every
-   *       M in 1..256 measured (N x K 4096x4096, 14336x4096, 4096x14336, 2304x768;
-   *       docs/PERFORMANCE.md, 2026-11-27).</li>
-   * </ul>
+   * The order in which the chain tries the backends for {@code problem} on {@code target}:
+   * {@link KernelProvider}'s order, except where {@link #cublasLtFirst} puts cuBLASLt before CUTLASS.
    * Where cuBLASLt is missing, refuses the epilogue or has no kernel, CUTLASS follows. The C ABI's
    * AUTO backend (gemm_dispatch.cpp) keeps the same order.
    */
-  public static List<KernelProvider> chain(GemmInput input, int sm, long m) {
+  public static List<KernelProvider> chain(GemmProblem problem, GemmTarget target) {
     List<KernelProvider> order = new ArrayList<>(List.of(KernelProvider.values()));
-    boolean smallM = m <= CUBLASLT_FIRST_MAX_M && (input == GemmInput.BF16 || input == GemmInput.FP8_TENSOR);
-    if (sm == 90 && (input == GemmInput.FP8_BLOCK128 || smallM)) {
+    if (cublasLtFirst(problem.input(), target.smVersion(), problem.m(), problem.n(), problem.k(),
+        target.multiprocessors())) {
       order.remove(KernelProvider.CUBLASLT);
       order.add(order.indexOf(KernelProvider.CUTLASS), KernelProvider.CUBLASLT);
     }
     return order;
+  }
+
+  /**
+   * Whether an {@code input} GEMM of M x N x K on compute capability {@code sm} (x10) with
+   * {@code sms} multiprocessors tries cuBLASLt before CUTLASS: on Hopper only, where cuBLASLt was
+   * measured faster than the configuration our tile choice picks (H100, docs/PERFORMANCE.md):
+   * <ul>
+   *   <li>FP8 block-scaled, always: its 1x128 / 128x128 kernels (cuBLASLt 12.9+) ran 2-24% faster on
+   *       every benchmark shape (2026-11-26); CUTLASS 4.2's blockwise mainloop caps the tile at
+   *       128x128;</li>
+   *   <li>FP8 per-tensor, always: cuBLASLt ran 1.09-1.52x faster on all 16 benchmark shapes and
+   *       1.06-1.9x at every M in 1..256 measured (2026-11-26/27): our FP32 promotion keeps a second
+   *       accumulator set, which caps the CUTLASS tiles at 128x192;</li>
+   *   <li>BF16 with M of at most {@link #CUBLASLT_FIRST_MAX_M} (decode, small batches): 1.05-2.4x
+   *       at every M in 1..256 measured (2026-11-27): our tiles are 128 rows tall, mostly idle;</li>
+   *   <li>BF16 whose output fits one round of 128x128 tiles with K of at least
+   *       {@link #CUBLASLT_FIRST_LONG_K} (small weight gradients): cuBLASLt's 112x128 split-K kernels
+   *       ran 1.05-1.32x faster on 768x768x16384, 2304x768x16384 and 768x2048x16384 (2026-11-26);
+   *       4096x768x16384 (192 tiles), where our 128x192 tile wins, is not such a problem.</li>
+   * </ul>
+   */
+  public static boolean cublasLtFirst(GemmInput input, int sm, long m, long n, long k, int sms) {
+    if (sm != 90) {
+      return false;
+    }
+    switch (input) {
+      case FP8_BLOCK128:
+      case FP8_TENSOR:
+        return true;
+      case BF16:
+        long tiles = ((m + 127) / 128) * ((n + 127) / 128);
+        return m <= CUBLASLT_FIRST_MAX_M || (tiles <= sms && k >= CUBLASLT_FIRST_LONG_K);
+      default:
+        return false;
+    }
   }
 
   /**

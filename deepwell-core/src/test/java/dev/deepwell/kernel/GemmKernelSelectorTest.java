@@ -70,7 +70,7 @@ class GemmKernelSelectorTest {
   @Test
   void fp8TileChoiceUsesTheRoundsModelWhenTilesAreFew() {
     GemmProblem big = GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_TENSOR).build();
-    assertThat(select(big).variant().name()).isEqualTo("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1");
+    assertThat(cutlass(big).variant().name()).isEqualTo("cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1");
     // 256 x 256: every tile fits in one round, so the smallest tile area wins (64x128: 8192).
     GemmProblem small = GemmProblem.builder(256, 256, 4096, GemmInput.FP8_TENSOR).build();
     GemmSelection s = cutlass(small);
@@ -112,9 +112,9 @@ class GemmKernelSelectorTest {
     GemmSelection s = select(p);
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(s.variant().name()).isEqualTo("reference_fp8_tensor");
-    assertThat(s.rejected()).containsExactly(
-        "cutlass: K=100 must be a multiple of 16 (16-byte rows of A and B for TMA)",
-        "cublaslt: FP8: K=100 must be a multiple of 16");
+    assertThat(s.rejected()).containsExactly( // FP8 on Hopper: cuBLASLt is asked first
+        "cublaslt: FP8: K=100 must be a multiple of 16",
+        "cutlass: K=100 must be a multiple of 16 (16-byte rows of A and B for TMA)");
     assertThat(s.reason()).contains("fallback to reference-gpu after 2 backend(s)");
   }
 
@@ -135,14 +135,11 @@ class GemmKernelSelectorTest {
 
   @Test
   void blockScaledFp8OnHopperTriesCublasLtBeforeCutlass() {
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 90, 4096)).containsExactly(
-        KernelProvider.DEEPWELL_GPU, KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU,
-        KernelProvider.CPU);
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 90, 1)).containsExactly(
-        KernelProvider.DEEPWELL_GPU, KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU,
-        KernelProvider.CPU);
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_BLOCK128, 100, 4096)).containsExactly(KernelProvider.values());
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90, 4096)).containsExactly(KernelProvider.values());
+    GemmProblem big = GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_BLOCK128).build();
+    assertThat(GemmKernelSelector.chain(big, H100)).containsExactly(KernelProvider.DEEPWELL_GPU,
+        KernelProvider.CUBLASLT, KernelProvider.CUTLASS, KernelProvider.REFERENCE_GPU, KernelProvider.CPU);
+    assertThat(GemmKernelSelector.chain(big, GemmTarget.named("b200"))).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.FP8_BLOCK128, 90, 4, 128, 128, 132)).isTrue();
     GemmSelection s = select(GemmProblem.builder(4096, 4096, 4096, GemmInput.FP8_BLOCK128).build());
     assertThat(s.variant().name()).isEqualTo("cublaslt_fp8_block128");
     assertThat(s.reason()).startsWith("first choice: cublaslt");
@@ -150,18 +147,28 @@ class GemmKernelSelectorTest {
   }
 
   @Test
-  void smallMBf16AndFp8OnHopperTryCublasLtFirst() {
+  void fp8AndSomeBf16OnHopperTryCublasLtFirst() {
     long max = GemmKernelSelector.CUBLASLT_FIRST_MAX_M;
-    List<KernelProvider> ltFirst = List.of(KernelProvider.DEEPWELL_GPU, KernelProvider.CUBLASLT, KernelProvider.CUTLASS,
-        KernelProvider.REFERENCE_GPU, KernelProvider.CPU);
-    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 90, 1)).isEqualTo(ltFirst);
-    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 90, max)).isEqualTo(ltFirst);
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90, max)).isEqualTo(ltFirst);
-    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 90, max + 1)).containsExactly(KernelProvider.values());
-    assertThat(GemmKernelSelector.chain(GemmInput.FP8_TENSOR, 90, max + 1)).containsExactly(KernelProvider.values());
+    long longK = GemmKernelSelector.CUBLASLT_FIRST_LONG_K;
+    // FP8 per tensor: always on Hopper
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.FP8_TENSOR, 90, 16384, 32768, 768, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.FP8_TENSOR, 90, 1, 64, 64, 132)).isTrue();
+    // BF16: small M ...
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 1, 4096, 4096, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, max, 4096, 4096, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, max + 1, 4096, 4096, 132)).isFalse();
+    // ... or an output of at most one round of 128x128 tiles with a long K (the small wgrads)
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 768, 16384, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 2304, 768, 16384, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, 16384, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, longK - 1, 132)).isFalse();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 4096, 768, 16384, 132)).isFalse(); // 192 tiles
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 2304, 768, 16384, 100)).isFalse(); // 108 > 100
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 8192, 8192, 8192, 132)).isFalse();
     // MXFP8 has no cuBLASLt kernel on Hopper; other architectures keep the plain order.
-    assertThat(GemmKernelSelector.chain(GemmInput.MXFP8, 90, 1)).containsExactly(KernelProvider.values());
-    assertThat(GemmKernelSelector.chain(GemmInput.BF16, 100, 1)).containsExactly(KernelProvider.values());
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.MXFP8, 90, 1, 64, 64, 132)).isFalse();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 100, 1, 64, 64, 132)).isFalse();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.FP8_TENSOR, 100, 1, 64, 64, 132)).isFalse();
 
     GemmSelection decode = select(bf16(16, 4096, 4096));
     assertThat(decode.provider()).isEqualTo(KernelProvider.CUBLASLT);

@@ -101,7 +101,8 @@ typedef enum dw_gemm_activation {
 } dw_gemm_activation;
 
 typedef enum dw_gemm_backend {
-  DW_GEMM_BACKEND_AUTO = 0,         /* CUTLASS sm90 if it can, else cuBLASLt, else reference */
+  DW_GEMM_BACKEND_AUTO = 0,         /* CUTLASS sm90 if it can, else cuBLASLt, else reference
+                                       (exceptions: dw_gemm_plan) */
   DW_GEMM_BACKEND_CUTLASS_SM90 = 1, /* TMA warp-specialized kernels; compute capability 9.0 */
   DW_GEMM_BACKEND_CUBLASLT = 2,     /* libcublasLt opened at run time; BF16, FP8_TENSOR and
                                        FP8_BLOCK128 (cuBLASLt 12.9+ block scaling, where its
@@ -182,8 +183,9 @@ int32_t dw_gemm_variant_count(dw_gemm_backend backend, dw_gemm_input input);
 /* Chooses a kernel for `desc` on `device`. variant < 0 lets the backend choose by problem
  * size; variant >= 0 forces one (benchmarks). AUTO tries CUTLASS sm90, then cuBLASLt, then the
  * reference kernel, and returns the first that accepts the problem; on compute capability 10.x
- * it tries CUTLASS sm100 first, on 12.x CUTLASS sm120 first; on 9.0 FP8_BLOCK128 tries cuBLASLt
- * before CUTLASS sm90 (its block-scaled kernels measured faster on an H100). A preset out->swizzle > 0
+ * it tries CUTLASS sm100 first, on 12.x CUTLASS sm120 first; on 9.0 cuBLASLt comes before CUTLASS
+ * sm90 for FP8_BLOCK128 and FP8_TENSOR, and for BF16 with M <= 256 or with an output of at most
+ * one 128x128 tile per SM and K >= 8192 (where it measured faster on an H100). A preset out->swizzle > 0
  * is kept. A CUTLASS backend asked for on a device of another architecture answers
  * DW_ERROR_GEMM_UNSUPPORTED naming the architecture it needs and the device's. AUTO tries the
  * GEMV backend before all of these (it accepts NVFP4_WEIGHT with M <= DW_GEMM_GEMV_MAX_M only;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The decode GEMV alone: builds build-gemv/gemm_harness WITHOUT the CUTLASS families (the GEMV,
 # the reference kernel, cuBLASLt loaded at run time, the speed-of-light reader), which compiles
-# in about two minutes on two cores, so a GEMV change can be built on the development machine
+# in about half a minute on two cores, so a GEMV change can be built on the development machine
 # and only run on the GPU machine (`--run`, with the binary carried).
 #
 #   scripts/gemv-harness.sh --build        compile (nvcc from scripts/install-toolchain.sh)

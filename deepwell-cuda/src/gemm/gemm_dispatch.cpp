@@ -30,7 +30,7 @@ bool cublaslt_first(const DeviceInfo& dev, const dw_gemm_desc& d) {
   if (dev.cc_major != 9 || dev.cc_minor != 0) return false;
   if (d.input == DW_GEMM_IN_FP8_BLOCK128 || d.input == DW_GEMM_IN_FP8_TENSOR) return true;
   if (d.input != DW_GEMM_IN_BF16) return false;
-  const int64_t tiles = ((d.m + 127) / 128) * ((d.n + 127) / 128);
+  const int64_t tiles = ceil_div(d.m, 128) * ceil_div(d.n, 128);
   return d.m <= kCublasLtFirstMaxM || (tiles <= dev.sm_count && d.k >= kCublasLtFirstLongK);
 }
 

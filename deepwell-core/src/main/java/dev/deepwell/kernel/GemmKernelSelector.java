@@ -166,7 +166,7 @@ public final class GemmKernelSelector {
       case FP8_TENSOR:
         return true;
       case BF16:
-        long tiles = ((m + 127) / 128) * ((n + 127) / 128);
+        long tiles = GemmVariant.ceilDiv(m, 128) * GemmVariant.ceilDiv(n, 128);
         return m <= CUBLASLT_FIRST_MAX_M || (tiles <= sms && k >= CUBLASLT_FIRST_LONG_K);
       default:
         return false;

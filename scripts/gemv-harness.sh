@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The decode GEMV alone: builds build-gemv/gemm_harness WITHOUT the CUTLASS families (the GEMV,
-# the reference kernel, cuBLASLt loaded at run time, the speed-of-light reader), which compiles
+# the reference kernel, cuBLASLt loaded at run time, the speed-of-light reader; through
+# scripts/gpu-gemm.sh --build-only --no-cutlass), which compiles
 # in about half a minute on two cores, so a GEMV change can be built on the development machine
 # and only run on the GPU machine (`--run`, with the binary carried).
 #
@@ -16,28 +17,10 @@ mode=${1:-}
 shift || true
 case $mode in
   --build)
+    # The build rules are scripts/gpu-gemm.sh's (same flags, incremental by content hash).
     eval "$(scripts/install-toolchain.sh --check)"
-    mkdir -p "$B"
-    src=deepwell-cuda/src/gemm tests=deepwell-cuda/tests/gemm rt=deepwell-cuda/src/runtime
-    common=(-std=c++17 -O3 -DNDEBUG -Xcompiler -fPIC -Ideepwell-cuda/include -Ideepwell-cuda/src)
-    anyarch=(-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90)
-    pids=()
-    unit() { local name=$1; shift; ( "$NVCC" "$@" -o "$B/$name.o" > "$B/$name.log" 2>&1 || { cat "$B/$name.log"; exit 1; } ) & pids+=($!); }
-    unit gemv_nvfp4 "${common[@]}" -gencode=arch=compute_90a,code=sm_90a -gencode=arch=compute_80,code=sm_80 \
-      -Xptxas -v -c $src/gemv_nvfp4.cu
-    unit gemm_reference "${common[@]}" "${anyarch[@]}" -c $src/gemm_reference.cu
-    unit gemm_scale_layout "${common[@]}" "${anyarch[@]}" -c $src/gemm_scale_layout.cu
-    unit stream_read_probe "${common[@]}" -gencode=arch=compute_90a,code=sm_90a -c $tests/stream_read_probe.cu
-    for f in $src/gemm_dispatch.cpp $src/gemm_blockscaled_dispatch.cpp $src/gemm_sm90_select.cpp \
-             $src/gemm_cublaslt.cpp $tests/gemm_harness.cpp $rt/errors.cpp $rt/libraries.cpp; do
-      n=$(basename "${f%.*}")
-      unit "h_$n" "${common[@]}" -c "$f"
-    done
-    rc=0
-    for p in "${pids[@]}"; do wait "$p" || rc=1; done
-    [[ $rc == 0 ]] || { echo "BUILD FAILED"; exit 1; }
+    NVCC=$NVCC scripts/gpu-gemm.sh --build-only --no-cutlass
     grep -h "spill stores" $B/gemv_nvfp4.log | sort | uniq -c
-    "$NVCC" -o "$B/gemm_harness" "$B"/*.o -ldl
     echo "built $B/gemm_harness"
     ;;
   --run)

@@ -2,6 +2,7 @@
 # GEMM correctness + benchmark on a GPU machine, in one go (device time is scarce: one call).
 #
 #   scripts/gpu-gemm.sh [--rebuild] [--build-only] [--bench-only] [--sweep] [--quick] [--no-peer]
+#                       [--no-cutlass]
 #
 # 1. Builds build-gemm/gemm_harness from deepwell-cuda/src/gemm + tests/gemm with nvcc
 #    (sm_90a for the CUTLASS kernels, parallel jobs), recompiling only objects whose sources
@@ -16,7 +17,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-rebuild=0 quick=() peer=1 build_only=0 prebuilt=0 modes=(--check --bench) sweep=()
+rebuild=0 quick=() peer=1 build_only=0 prebuilt=0 modes=(--check --bench) sweep=() with_cutlass=1
 for a in "$@"; do
   case $a in
     --rebuild) rebuild=1 ;;
@@ -26,12 +27,19 @@ for a in "$@"; do
     --quick) quick=(--quick) ;;
     --no-peer) peer=0 ;;
     --prebuilt) prebuilt=1 ;;  # run the harnesses already in build-gemm/ (built elsewhere and carried)
-    *) echo "usage: $0 [--rebuild] [--build-only] [--bench-only] [--sweep] [--quick] [--no-peer] [--prebuilt]" >&2; exit 2 ;;
+    # gemm_harness alone in build-gemv/, without the CUTLASS families (GEMV, reference, cuBLASLt):
+    # half a minute on two cores, for GEMV work built off the GPU machine (scripts/gemv-harness.sh)
+    --no-cutlass) with_cutlass=0 ;;
+    *) echo "usage: $0 [--rebuild] [--build-only] [--bench-only] [--sweep] [--quick] [--no-peer] [--prebuilt] [--no-cutlass]" >&2; exit 2 ;;
   esac
 done
 # On the lent GPU machine .gpu/env.sh provides nvcc and CUTLASS_DIR; elsewhere set them yourself.
-if [[ -z ${CUTLASS_DIR:-} && -f .gpu/env.sh ]]; then source .gpu/env.sh; fi
+if [[ $with_cutlass == 1 && -z ${CUTLASS_DIR:-} && -f .gpu/env.sh ]]; then source .gpu/env.sh; fi
 B=build-gemm  # ignored (add /build-gemm/ to .gitignore); build-native/ belongs to build-native.sh
+if [[ $with_cutlass == 0 ]]; then
+  [[ $build_only == 1 ]] || { echo "$0: --no-cutlass builds only (add --build-only; run it with scripts/gemv-harness.sh --run)" >&2; exit 2; }
+  B=build-gemv
+fi
 out=${OUT:-$root/$B/out}
 mkdir -p "$B" "$out"
 
@@ -43,21 +51,26 @@ tests=deepwell-cuda/tests/gemm
 # keeps its objects). The runtime headers are not listed for the GEMM objects on purpose:
 # they change often and rarely matter to them; --rebuild forces everything.
 build() {
-  : "${CUTLASS_DIR:?CUTLASS_DIR must point at CUTLASS 4.2 (source .gpu/env.sh)}"
+  [[ $with_cutlass == 0 ]] || : "${CUTLASS_DIR:?CUTLASS_DIR must point at CUTLASS 4.2 (source .gpu/env.sh)}"
   local nvcc=${NVCC:-nvcc}
   local common=(-std=c++17 -O3 -DNDEBUG -Xcompiler -fPIC -Ideepwell-cuda/include -Ideepwell-cuda/src)
-  local cutlass=(-I"$CUTLASS_DIR/include" -I"$CUTLASS_DIR/tools/util/include" --expt-relaxed-constexpr)
+  local cutlass=(-I"${CUTLASS_DIR:-}/include" -I"${CUTLASS_DIR:-}/tools/util/include" --expt-relaxed-constexpr)
+  # DEEPWELL_HAVE_CUTLASS (as the library's CMake defines it) wires the CUTLASS families into the
+  # dispatchers; without it they answer "not built".
+  local have_cutlass=()
+  [[ $with_cutlass == 0 ]] || have_cutlass=(-DDEEPWELL_HAVE_CUTLASS=1)
   local sm90=(-gencode=arch=compute_90a,code=sm_90a)
   # The reference kernel runs anywhere: machine code for Ampere/Hopper and PTX for newer chips.
   local anyarch=(-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90
                  -gencode=arch=compute_90,code=compute_90)
-  local gemm_h="deepwell-cuda/include/deepwell/gemm.h $src/gemm_internal.h $CUTLASS_DIR/include/cutlass/version.h"
+  local gemm_h="deepwell-cuda/include/deepwell/gemm.h $src/gemm_internal.h"
+  [[ $with_cutlass == 0 ]] || gemm_h+=" $CUTLASS_DIR/include/cutlass/version.h"
   local pids=() logs=() names=()
   job() {  # job NAME "DEPS" ARGS...: one translation unit in the background, log kept
     local name=$1 deps=$2; shift 2
     local hash
     local args="$*"
-    hash=$( { echo "${args//$CUTLASS_DIR/CUTLASS}"; cat $deps; } | sha256sum | cut -c1-16)
+    hash=$( { echo "${args//${CUTLASS_DIR:-CUTLASS}/CUTLASS}"; cat $deps; } | sha256sum | cut -c1-16)
     if [[ $rebuild == 0 && -f $B/$name.o && "$(cat "$B/$name.dep" 2>/dev/null)" == "$hash" ]]; then return; fi
     echo "  compiling $name"
     logs+=("$B/$name.log")
@@ -65,41 +78,44 @@ build() {
     ( "$nvcc" "$@" -o "$B/$name.o" > "$B/$name.log" 2>&1 && echo "$hash" > "$B/$name.dep" ) &
     pids+=($!)
   }
-  for f in bf16 fp8_tensor fp8_blockwise mxfp8; do
-    job "gemm_sm90_$f" "$gemm_h $src/gemm_sm90_common.cuh $src/gemm_sm90_$f.cu" \
-      "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_$f.cu"
-  done
-  # Grouped (MoE) GEMM of gemm_grouped.h: its CUTLASS families, dispatcher, reference kernel, harness.
-  local grouped_h="$gemm_h deepwell-cuda/include/deepwell/gemm_grouped.h $src/gemm_grouped_internal.h"
-  grouped_h+=" $src/gemm_grouped_layout.cuh"
-  for f in bf16 fp8_block; do
-    job "gemm_sm90_grouped_$f" \
-      "$grouped_h $src/gemm_sm90_common.cuh $src/gemm_sm90_grouped_common.cuh $src/gemm_sm90_grouped_$f.cu" \
-      "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_grouped_$f.cu"
-  done
-  job gemm_grouped "$grouped_h $src/gemm_api_checks.h $src/gemm_grouped.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
-    -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_grouped.cpp"
-  job gemm_grouped_reference "$grouped_h $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
-    -c "$src/gemm_grouped_reference.cu"
-  job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/grouped_harness.cpp" \
-    "${common[@]}" -c "$tests/grouped_harness.cpp"
-  # Blackwell block-scaled GEMMs (MXFP8, NVFP4): the CUTLASS kernels of sm_100a / sm_120a (built
-  # so the harness links them; they run on compute capability 10.0 / 12.0 only), the backend glue
-  # and the scale re-layout kernel, which every GPU runs (the reference re-lays tiled scales).
   local bs_h="$gemm_h $src/gemm_blockscaled.h"
-  local bs_cuh="$bs_h $src/gemm_sm90_common.cuh $src/gemm_blockscaled_common.cuh"
-  for f in sm100_blockscaled sm100_grouped_blockscaled sm120_blockscaled; do
-    local arch=${f:2:3}
-    job "gemm_$f" "$bs_cuh $src/gemm_$f.cu" "${common[@]}" "${cutlass[@]}" \
-      "-gencode=arch=compute_${arch}a,code=sm_${arch}a" -Xptxas -v -c "$src/gemm_$f.cu"
-  done
+  # The CUTLASS families (sm90 dense and grouped, sm100/sm120 block-scaled) and what only they need.
+  if [[ $with_cutlass == 1 ]]; then
+    for f in bf16 fp8_tensor fp8_blockwise mxfp8; do
+      job "gemm_sm90_$f" "$gemm_h $src/gemm_sm90_common.cuh $src/gemm_sm90_$f.cu" \
+        "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_$f.cu"
+    done
+    # Grouped (MoE) GEMM of gemm_grouped.h: its CUTLASS families, dispatcher, reference kernel, harness.
+    local grouped_h="$gemm_h deepwell-cuda/include/deepwell/gemm_grouped.h $src/gemm_grouped_internal.h"
+    grouped_h+=" $src/gemm_grouped_layout.cuh"
+    for f in bf16 fp8_block; do
+      job "gemm_sm90_grouped_$f" \
+        "$grouped_h $src/gemm_sm90_common.cuh $src/gemm_sm90_grouped_common.cuh $src/gemm_sm90_grouped_$f.cu" \
+        "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_grouped_$f.cu"
+    done
+    job gemm_grouped "$grouped_h $src/gemm_api_checks.h $src/gemm_grouped.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
+      -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_grouped.cpp"
+    job gemm_grouped_reference "$grouped_h $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_grouped_reference.cu" "${common[@]}" "${anyarch[@]}" \
+      -c "$src/gemm_grouped_reference.cu"
+    job grouped_harness_main "$grouped_h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/grouped_harness.cpp" \
+      "${common[@]}" -c "$tests/grouped_harness.cpp"
+    # Blackwell block-scaled GEMMs (MXFP8, NVFP4): the CUTLASS kernels of sm_100a / sm_120a (built
+    # so the harness links them; they run on compute capability 10.0 / 12.0 only).
+    local bs_cuh="$bs_h $src/gemm_sm90_common.cuh $src/gemm_blockscaled_common.cuh"
+    for f in sm100_blockscaled sm100_grouped_blockscaled sm120_blockscaled; do
+      local arch=${f:2:3}
+      job "gemm_$f" "$bs_cuh $src/gemm_$f.cu" "${common[@]}" "${cutlass[@]}" \
+        "-gencode=arch=compute_${arch}a,code=sm_${arch}a" -Xptxas -v -c "$src/gemm_$f.cu"
+    done
+  fi
+  # The block-scaled backends' glue and the scale re-layout kernel, which every GPU runs (the
+  # reference re-lays tiled scales).
   job gemm_blockscaled_dispatch "$bs_h $src/gemm_blockscaled_dispatch.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
-    -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_blockscaled_dispatch.cpp"
+    "${have_cutlass[@]}" -c "$src/gemm_blockscaled_dispatch.cpp"
   job gemm_scale_layout "$bs_h $src/gemm_scale_layout.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_scale_layout.cu"
-  # Host-only files; DEEPWELL_HAVE_CUTLASS (as the library's CMake defines it) wires the sm90
-  # families into the dispatcher.
+  # Host-only files (have_cutlass: see above).
   job gemm_dispatch "$gemm_h $src/gemm_api_checks.h $src/gemm_blockscaled.h $src/gemm_dispatch.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
-    -DDEEPWELL_HAVE_CUTLASS=1 -c "$src/gemm_dispatch.cpp"
+    "${have_cutlass[@]}" -c "$src/gemm_dispatch.cpp"
   job gemm_sm90_select "$gemm_h $src/gemm_sm90_select.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_sm90_select.cpp"
   job gemm_reference "$gemm_h $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
@@ -132,12 +148,14 @@ build() {
   # Spills in a GEMM kernel cost far more than they save: report them.
   [[ ${#logs[@]} -gt 0 ]] && grep -H "bytes spill stores" "${logs[@]}" | grep -v " 0 bytes spill stores" || true
   [[ $failed == 0 ]] || exit 1
-  "$nvcc" -o "$B/gemm_harness" "$B"/gemm_harness_main.o "$B"/gemm_sm90_bf16.o "$B"/gemm_sm90_fp8_tensor.o \
-    "$B"/gemm_sm90_fp8_blockwise.o "$B"/gemm_sm90_mxfp8.o "$B"/gemm_sm90_select.o "$B"/gemm_dispatch.o \
-    "$B"/gemm_reference.o "$B"/gemm_cublaslt.o "$B"/gemv_nvfp4.o \
-    "$B"/gemm_sm100_blockscaled.o "$B"/gemm_sm100_grouped_blockscaled.o "$B"/gemm_sm120_blockscaled.o \
-    "$B"/gemm_blockscaled_dispatch.o "$B"/gemm_scale_layout.o \
-    "$B"/runtime_errors.o "$B"/runtime_libraries.o "$B"/stream_read_probe.o -ldl
+  local harness_objs=(gemm_harness_main gemm_sm90_select gemm_dispatch gemm_reference gemm_cublaslt gemv_nvfp4
+                      gemm_blockscaled_dispatch gemm_scale_layout runtime_errors runtime_libraries stream_read_probe)
+  [[ $with_cutlass == 0 ]] || harness_objs+=(gemm_sm90_bf16 gemm_sm90_fp8_tensor gemm_sm90_fp8_blockwise
+                                             gemm_sm90_mxfp8 gemm_sm100_blockscaled gemm_sm100_grouped_blockscaled
+                                             gemm_sm120_blockscaled)
+  harness_objs=("${harness_objs[@]/#/$B/}")
+  "$nvcc" -o "$B/gemm_harness" "${harness_objs[@]/%/.o}" -ldl
+  [[ $with_cutlass == 1 ]] || return 0
   # The grouped harness compares with dense GEMMs too: it links every object built here but the
   # other harness's main, so it follows whatever the dense family links.
   local objs=()

@@ -102,6 +102,18 @@ class GemmAbiContractTest {
   }
 
   @Test
+  void theCublasLtFirstBoundsAreTheNativeAutoOnes() throws IOException {
+    String dispatch = read("src/gemm/gemm_dispatch.cpp");
+    Map<String, Long> bounds = new HashMap<>();
+    Matcher m = Pattern.compile("constexpr int64_t (kCublasLtFirst\\w+) = (\\d+);").matcher(dispatch);
+    while (m.find()) {
+      bounds.put(m.group(1), Long.parseLong(m.group(2)));
+    }
+    assertThat(bounds).containsOnly(Map.entry("kCublasLtFirstMaxM", GemmKernelSelector.CUBLASLT_FIRST_MAX_M),
+        Map.entry("kCublasLtFirstLongK", GemmKernelSelector.CUBLASLT_FIRST_LONG_K));
+  }
+
+  @Test
   void theOtherBackendsNamesAppearInTheirSources() throws IOException {
     String lt = read("src/gemm/gemm_cublaslt.cpp");
     String dispatch = read("src/gemm/gemm_dispatch.cpp");

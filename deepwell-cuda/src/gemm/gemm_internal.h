@@ -45,6 +45,14 @@ const Sm90Family& sm90_fp8_block_family();
 // MXFP8, emulated: both operands dequantized to BF16 in the workspace, then the BF16 family.
 const Sm90Family& sm90_mxfp8_family();
 
+// MXFP8 with the 32-deep block scales applied while accumulating (gemm_sm90_mxfp8_wgmma.cu:
+// Deepwell's own FP8 wgmma kernel, sm_90a, no CUTLASS): one variant of the MXFP8 family. Takes K
+// a multiple of 16, any M and N; workspace = the tiled copies of row-major scales.
+const char* mxfp8_wgmma_name();
+dw_status mxfp8_wgmma_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* plan);
+dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args, void* workspace,
+                          size_t workspace_bytes, cudaStream_t stream);
+
 // The tile of one sm90 configuration: a compile-time fact of its kernel, kept in the family's
 // table next to the kernel.
 struct Sm90Tile {
@@ -57,6 +65,9 @@ struct Sm90Tile {
 // it rebuilds no CUTLASS translation unit).
 int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const Sm90Tile* tiles, int count);
 int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Tile tile);
+// MXFP8: whether the wgmma kernel (scales applied while accumulating) is chosen over the
+// dequantizing pass + BF16 tiles, where it can run (K % 16 == 0).
+bool sm90_mxfp8_prefers_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc);
 
 // ---- reference (gemm_reference.cu) ----
 dw_status reference_run(const dw_gemm_desc& desc, const dw_gemm_args& args, cudaStream_t stream);

@@ -1,26 +1,27 @@
-// MXFP8 (E4M3 values, one E8M0 scale per 32 consecutive k of a row) on sm_90a: EMULATED.
-//
-// Hopper's tensor cores have no block-scaled MMA (that arrives with sm_100), so the 32-deep
-// scales must be applied in software. Two ways exist; this file implements the second:
+// MXFP8 (E4M3 values, one E8M0 scale per 32 consecutive k of a row) on sm_90a: the family of the
+// CUTLASS sm90 backend for DW_GEMM_IN_MXFP8. Hopper's tensor cores have no block-scaled MMA (that
+// arrives with sm_100), so the 32-deep scales are applied in software, in one of two ways:
 //
 //  1. FP8 wgmma per 32 of K, promoting each partial sum into the FP32 accumulators with its
-//     scales (acc += partial * sA[m] * sB[n]). Not expressible with CUTLASS 4.2: its sm90
-//     blockwise-scaling mainloop (sm90_mma_tma_gmma_ss_warpspecialized_fp8_blockwise_scaling.hpp)
-//     reads one scale per k-tile and asserts ScalePromotionInterval = GranK / 32 to be a
-//     multiple of 4, i.e. scale blocks of at least 128 of K; the mixed-input mainloop likewise
-//     wants group_size % tile_K == 0 with tile_K >= 64 (BF16). A hand-written mainloop would
-//     also be bound by the CUDA cores, not the tensor cores: the promotion costs two FP32 ops per
-//     accumulator per 32 of K, 2*E*(K/32) ops for E accumulators against E*K*2 FP8 MMA flops,
-//     i.e. 256 cycles of FFMA issue against 128 cycles of FP8 wgmma for a 128x128x32 step (H100:
-//     128 FP32 lanes and ~8192 dense FP8 flops per SM per cycle): at best BF16's tensor rate.
+//     scales (acc += partial * sA[m] * sB[n]): gemm_sm90_mxfp8_wgmma.cu, our own kernel (CUTLASS
+//     4.2's sm90 blockwise mainloop promotes at most once per 128 of K, see there). Bound by the
+//     CUDA cores, not the tensor cores: two FP32 ops per accumulator per 32 of K, i.e. ~256 issue
+//     cycles against 128 cycles of FP8 wgmma for a 128x128x32 step: at best BF16's tensor rate,
+//     but no extra pass over the operands. The family's LAST variant; measured 0.29-0.37x our
+//     BF16 so far (H100), so it runs only when forced.
 //  2. Dequantize both operands to BF16 (exactly, see below) into the plan's workspace with one
-//     memory-bound pass, then run our BF16 CUTLASS kernel on the copies. The tensor cores then
-//     run at the BF16 rate and the pass costs about 3 bytes of HBM traffic per operand element
-//     (read 1, write 2): predicted ~8% of the BF16 time at 8192^3 and 16384x32768x768, ~17% at
-//     4096^3, 40-50% where N = 768 (M*N*K flops per (M+N)*K elements is smallest there).
+//     memory-bound pass, then run our BF16 CUTLASS kernel on the copies (this file). The tensor
+//     cores then run at the BF16 rate and the pass costs about 3 bytes of HBM traffic per operand
+//     element (read 1, write 2): predicted ~8% of the BF16 time at 8192^3 and 16384x32768x768,
+//     ~17% at 4096^3, 40-50% where N = 768 (M*N*K flops per (M+N)*K elements is smallest there).
+//     Variants 0 .. count-2: the BF16 family's configurations, one to one.
 //
-// Exactness: every E4M3 value times 2^(e-127) is a number with at most 4 significant bits, so
-// its BF16 copy (8 bits) is exact unless it falls below BF16's normal range (|x| < 2^-126,
+// The choice between them (variant < 0) is sm90_mxfp8_prefers_wgmma (gemm_sm90_select.cpp), from
+// the measurements in docs/PERFORMANCE.md: today always way 2 (0.64-0.98x our BF16 against
+// 0.29-0.37x for way 1 on the same shapes).
+//
+// Exactness of way 2: every E4M3 value times 2^(e-127) is a number with at most 4 significant
+// bits, so its BF16 copy (8 bits) is exact unless it falls below BF16's normal range (|x| < 2^-126,
 // where it rounds to a BF16 subnormal) or above its largest value (it becomes infinite, as in
 // FP32). The BF16 GEMM then accumulates in FP32 like the BF16 kernels. e = 255 (E8M0's NaN)
 // and E4M3 NaN codes give NaN copies, which the GEMM propagates to their rows/columns of D.
@@ -28,7 +29,7 @@
 // Scales: row-major [rows][ceil(K/32)] or the 128x4 tiled layout (desc.scale_layout), both read
 // in place by the pass.
 //
-// Shapes: any M and K (K is zero-padded to a multiple of 8 in the copies, so their rows are
+// Shapes (way 2): any M and K (K is zero-padded to a multiple of 8 in the copies, so their rows are
 // 16-byte multiples for TMA); N as the BF16 kernels need it (a multiple of 8 for BF16 output,
 // 4 for FP32). The variants are the BF16 family's configurations, chosen by its rules.
 #include <climits>
@@ -228,12 +229,30 @@ void set_family_name(dw_gemm_plan_info* p, const char* bf16_name) {
 // plan.opaque[0] keeps the BF16 kernel's own workspace size.
 constexpr int kOpaqueGemmWorkspace = 0;
 
-int count() { return sm90_bf16_family().variant_count(); }
+int deq_count() { return sm90_bf16_family().variant_count(); }
+int count() { return deq_count() + 1; }  // + the wgmma kernel, last
+
+dw_status plan_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* p) {
+  const dw_status st = mxfp8_wgmma_plan(dev, desc, p);
+  if (st != DW_SUCCESS) return st;
+  p->variant = deq_count();
+  p->swizzle = 1;  // its own raster (groups of 8 tile rows); not a CUTLASS swizzle
+  return DW_SUCCESS;
+}
 
 dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_gemm_plan_info* p) {
   if (desc.scale_layout != DW_GEMM_SCALES_ROW_MAJOR && desc.scale_layout != DW_GEMM_SCALES_SWIZZLED_128X4)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "desc.scale_layout=%d is not a dw_gemm_scale_layout",
                     desc.scale_layout);
+  if (variant == deq_count()) return plan_wgmma(dev, desc, p);
+  if (variant < 0 && sm90_mxfp8_prefers_wgmma(dev, desc)) {
+    dw_gemm_plan_info w = *p;
+    if (plan_wgmma(dev, desc, &w) == DW_SUCCESS) {
+      *p = w;
+      return DW_SUCCESS;
+    }
+    // refused (K % 16): the dequantizing way takes any K
+  }
   if (desc.k > INT_MAX - 7)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "MXFP8: k=%lld must fit in 32 bits once padded to 8",
                     (long long)desc.k);
@@ -253,6 +272,7 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_
 
 dw_status run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_gemm_plan_info& p,
               void* workspace, size_t workspace_bytes, cudaStream_t stream) {
+  if (p.variant == deq_count()) return mxfp8_wgmma_run(dev, desc, args, workspace, workspace_bytes, stream);
   const Layout l = layout_for(desc);
   const uint64_t gemm_ws = p.opaque[kOpaqueGemmWorkspace];
   if (workspace == nullptr || workspace_bytes < l.gemm_offset + gemm_ws)

@@ -1,5 +1,5 @@
-// The tensor map of pipe3's TMA fill (quant_pipe3.cuh). The driver's encoder is looked up once
-// through the runtime (cudaGetDriverEntryPointByVersion), so the library does not link libcuda.
+// The tensor map of pipe3's TMA fill (quant_pipe3.cuh). The driver's encoder comes from the
+// runtime (dw::tensor_map_encoder), so the library does not link libcuda.
 #include <cuda.h>
 #include <cudaTypedefs.h>
 #include <cuda_runtime_api.h>
@@ -7,23 +7,15 @@
 #include <atomic>
 #include <cstdint>
 
+#include "runtime/internal.h"
+
 namespace dwq {
 
 namespace {
 std::atomic<uint64_t> g_refusals{0};
 
 PFN_cuTensorMapEncodeTiled_v12000 encoder() {
-  static const PFN_cuTensorMapEncodeTiled_v12000 fn = [] {
-    void* f = nullptr;
-    cudaDriverEntryPointQueryResult found{};
-    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &found) != cudaSuccess ||
-        found != cudaDriverEntryPointSuccess) {
-      (void)cudaGetLastError();
-      f = nullptr;
-    }
-    return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(f);
-  }();
-  return fn;
+  return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
 }
 }  // namespace
 

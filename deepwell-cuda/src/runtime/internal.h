@@ -66,6 +66,11 @@ int sm_count(int32_t device);
 // kernel families that call into cuBLASLt or NCCL through dlsym.
 void* optional_library_handle(dw_library which);
 
+// The driver's cuTensorMapEncodeTiled (as a void*: cast to PFN_cuTensorMapEncodeTiled_v12000 from
+// <cudaTypedefs.h>), looked up once through the runtime so that the library does not link
+// libcuda; null when the driver lacks it. For the kernels that load tiles with TMA.
+void* tensor_map_encoder();
+
 constexpr int kMaxDevices = 64;
 
 }  // namespace dw

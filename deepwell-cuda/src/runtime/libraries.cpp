@@ -66,6 +66,20 @@ void* optional_library_handle(dw_library which) {
   return slot->handle;
 }
 
+void* tensor_map_encoder() {
+  static void* const fn = [] {
+    void* f = nullptr;
+    cudaDriverEntryPointQueryResult found{};
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &found) != cudaSuccess ||
+        found != cudaDriverEntryPointSuccess) {
+      (void)cudaGetLastError();
+      f = nullptr;
+    }
+    return f;
+  }();
+  return fn;
+}
+
 }  // namespace dw
 
 extern "C" dw_status dw_optional_library(dw_library which, dw_library_report* out) {

@@ -419,15 +419,23 @@ struct Tally {
 bool blackwell_must_support(dw_gemm_backend b, dw_gemm_input in, const Shape3& s, dw_gemm_output out);  // blockscaled_checks.inc
 
 // Whether a backend must accept a problem (its refusal is then a failure).
-bool must_support(dw_gemm_backend b, dw_gemm_input in, const Shape3& s, dw_gemm_output out, bool sm90) {
+bool must_support(dw_gemm_backend b, dw_gemm_input in, const Shape3& s, dw_gemm_output out, bool sm90,
+                  int variant = -1) {
   if (b == DW_GEMM_BACKEND_REFERENCE || b == DW_GEMM_BACKEND_AUTO) return true;
   if (b == DW_GEMM_BACKEND_CUTLASS_SM100 || b == DW_GEMM_BACKEND_CUTLASS_SM120)
     return blackwell_must_support(b, in, s, out);
   if (b == DW_GEMM_BACKEND_GEMV) return in == DW_GEMM_IN_NVFP4_WEIGHT && s.m <= DW_GEMM_GEMV_MAX_M && s.k % 32 == 0;
   if (b == DW_GEMM_BACKEND_CUTLASS_SM90) {
-    // MXFP8 runs on BF16 copies of its operands (K zero-padded to 8): only D's rows bind it.
-    if (in == DW_GEMM_IN_MXFP8)
-      return sm90 && dw_gemm_variant_count(b, in) > 0 && s.n % (out == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
+    // MXFP8: variants 0 .. (BF16's count - 1) run on BF16 copies of the operands (K zero-padded
+    // to 8: only D's rows bind them), the ones after are the wgmma kernels (K % 16, TMA rows of
+    // 16 bytes; any M, N). AUTO's choice falls back from the second kind to the first.
+    if (in == DW_GEMM_IN_MXFP8) {
+      const int count = dw_gemm_variant_count(b, in), deq_count = dw_gemm_variant_count(b, DW_GEMM_IN_BF16);
+      if (!sm90 || count == 0) return false;
+      const bool wgmma = s.k % 16 == 0, deq = s.n % (out == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
+      if (variant >= deq_count) return wgmma;
+      return variant < 0 ? (wgmma || deq) : deq;
+    }
     if (!sm90 || in > DW_GEMM_IN_FP8_BLOCK128) return false;
     const int64_t align_ab = in == DW_GEMM_IN_BF16 ? 8 : 16, align_d = out == DW_GEMM_OUT_F32 ? 4 : 8;
     if (s.k % align_ab || s.n % align_d) return false;
@@ -617,7 +625,9 @@ int run_checks(bool sm90, bool gemv_only, void* ws, size_t ws_bytes) {
                                {100, 104, 100}}},
       {DW_GEMM_IN_FP8_BLOCK128, {{1000, 1000, 1008}, {256, 512, 256}, {76, 264, 144}, {77, 264, 144},
                                  {3000, 2056, 1536}, {4, 16, 16}}},
-      {DW_GEMM_IN_MXFP8, {{1000, 1000, 1000}, {256, 512, 256}, {77, 264, 136}, {1, 8, 7}, {3000, 2056, 1536},
+      // MXFP8: the first shape (every epilogue) has K % 16 == 0 so that the wgmma variant runs it
+      // too; 1000^3 then checks the dequantizing variants' K padding.
+      {DW_GEMM_IN_MXFP8, {{1000, 1000, 1008}, {1000, 1000, 1000}, {256, 512, 256}, {77, 264, 136}, {1, 8, 7}, {3000, 2056, 1536},
                           {77, 264, 160}, {129, 136, 48}}},
       {DW_GEMM_IN_NVFP4, {{1000, 1000, 1000}, {256, 512, 256}, {77, 264, 136}, {1, 8, 7}}},
       {DW_GEMM_IN_NVFP4_WEIGHT, kNvfp4WeightShapes},  // gemv_harness.inc
@@ -638,7 +648,7 @@ int run_checks(bool sm90, bool gemv_only, void* ws, size_t ws_bytes) {
           for (const auto& bv : backends_for(fs.input)) {
             const RunResult r = run_and_compare(p, bv.backend, bv.variant, e, out, ed, ws, ws_bytes);
             record(t, p, si == 0 ? "ragged-main" : "shape", bv.backend, bv.variant, e, out, r,
-                   must_support(bv.backend, fs.input, s, out, sm90));
+                   must_support(bv.backend, fs.input, s, out, sm90, bv.variant));
           }
         }
       }
@@ -666,7 +676,7 @@ int run_checks(bool sm90, bool gemv_only, void* ws, size_t ws_bytes) {
         const RunResult r =
             run_and_compare(p, bv.backend, bv.variant, *adv.epi, DW_GEMM_OUT_F32, ed, ws, ws_bytes);
         record(t, p, adv.label, bv.backend, bv.variant, *adv.epi, DW_GEMM_OUT_F32, r,
-               must_support(bv.backend, in, s, DW_GEMM_OUT_F32, sm90));
+               must_support(bv.backend, in, s, DW_GEMM_OUT_F32, sm90, bv.variant));
       }
     }
   }
@@ -963,18 +973,34 @@ void print_bench_table(const std::vector<BenchRow>& rows) {
     std::printf("%-18s %8.1f %8.1f %8.1f %8.1f %8.3f %9.3f %9.3f\n", name, ba, ka, kb, kl, kl > 0 ? ka / kl : 0.0,
                 ba > 0 ? ka / ba : 0.0, ba > 0 ? kl / ba : 0.0);
   }
-  // MXFP8 (emulated on sm90: BF16 copies, then the BF16 kernel) against our BF16; issue 5 asks >= 0.9.
-  std::printf("\n%-18s %8s %8s %8s %8s\n", "MxNxK", "bf16", "mxfp8", "mx best", "mx/bf16");
-  double lg_mx = 0;
-  int nm = 0;
+  // MXFP8 on sm90 against our BF16 (issue 5 asks >= 0.9): both ways, the dequantizing pass + BF16
+  // tiles (best of its variants) and the wgmma kernel that applies the scales while accumulating.
+  auto by_kernel = [&](const Shape3& s, const char* needle) {
+    double best = 0;
+    for (const auto& r : rows)
+      if (r.s.m == s.m && r.s.n == s.n && r.s.k == s.k && r.rel >= 0 && r.rel <= 4e-3 &&
+          r.label.rfind("mxfp8 ours(v", 0) == 0 && r.kernel.find(needle) != std::string::npos)
+        best = std::max(best, r.tflops);
+    return best;
+  };
+  std::printf("\n%-18s %8s %8s %8s %8s %8s %8s %8s\n", "MxNxK", "bf16", "mx auto", "mx deq", "mx wgmma", "auto/bf16",
+              "deq/bf16", "wg/bf16");
+  double lg_mx = 0, lg_deq = 0, lg_wg = 0;
+  int nm = 0, nd = 0, nw = 0;
   for (const auto& s : shapes) {
     const double ba = value(s, "bf16 ours(auto)", false);
-    const double ma = value(s, "mxfp8 ours(auto)", false), mb = value(s, "mxfp8 ours(", true);
+    const double ma = value(s, "mxfp8 ours(auto)", false);
+    const double md = by_kernel(s, "mxfp8_deq"), mw = by_kernel(s, "mxfp8_wgmma");
     char name[32];
     std::snprintf(name, sizeof name, "%" PRId64 "x%" PRId64 "x%" PRId64, s.m, s.n, s.k);
-    std::printf("%-18s %8.1f %8.1f %8.1f %8.3f\n", name, ba, ma, mb, ba > 0 ? ma / ba : 0.0);
+    std::printf("%-18s %8.1f %8.1f %8.1f %8.1f %8.3f %8.3f %8.3f\n", name, ba, ma, md, mw, ba > 0 ? ma / ba : 0.0,
+                ba > 0 ? md / ba : 0.0, ba > 0 ? mw / ba : 0.0);
     if (ba > 0 && ma > 0) lg_mx += std::log(ma / ba), ++nm;
+    if (ba > 0 && md > 0) lg_deq += std::log(md / ba), ++nd;
+    if (ba > 0 && mw > 0) lg_wg += std::log(mw / ba), ++nw;
   }
+  if (nd) std::printf("geomean MXFP8 dequantizing (best variant)/BF16 auto: %.3f over %d shapes\n", std::exp(lg_deq / nd), nd);
+  if (nw) std::printf("geomean MXFP8 wgmma/BF16 auto: %.3f over %d shapes\n", std::exp(lg_wg / nw), nw);
   if (nm) std::printf("geomean MXFP8 auto/BF16 auto: %.3f over %d shapes\n", std::exp(lg_mx / nm), nm);
   if (nf) std::printf("geomean FP8 per-tensor auto/cuBLASLt: %.3f over %d shapes\n", std::exp(lg_fp8 / nf), nf);
 }

@@ -33,6 +33,21 @@ public final class GemmKernelCatalog {
    * of parts its name gives ("_splitk3_": 3), their partial sums added in a fixed order.
    */
   public static final String SPLIT_K = "splitk";
+  /**
+   * The schedule of Deepwell's own sm90 MXFP8 kernel: FP8 wgmma per 32 of K, each partial sum
+   * promoted into FP32 accumulators with its two block scales (gemm_sm90_mxfp8_wgmma.cu). Never
+   * chosen by the tile rules (it measured slower than the BF16 emulation); run when forced.
+   */
+  public static final String PROMOTE_32 = "promote32";
+
+  /**
+   * The sm90 MXFP8 entry that applies the block scales while accumulating, the family's last
+   * variant (index {@code index}: after the BF16-emulation ones); its name is the native side's.
+   */
+  public static GemmVariant mxfp8Wgmma(int index) {
+    return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, index, "sm90_mxfp8_wgmma_128x128x128_promote32",
+        128, 128, PROMOTE_32, "cutlass.sm90.gemm.mxfp8");
+  }
 
   /** "_splitk3_" in a CUTLASS kernel name: the split count. */
   private static final Pattern SPLITS = Pattern.compile("_splitk(\\d+)_");
@@ -70,7 +85,8 @@ public final class GemmKernelCatalog {
 
   /**
    * The kernels of a full build of deepwell-cuda (with CUTLASS): CUTLASS sm90 for BF16, FP8 per
-   * tensor, FP8 block128 and MXFP8 (emulated: BF16 copies of the operands, then the BF16 tiles);
+   * tensor, FP8 block128 and MXFP8 (emulated: BF16 copies of the operands, then the BF16 tiles;
+   * or, forced only, our FP8 wgmma kernel with the scales applied while accumulating);
    * cuBLASLt for BF16 and FP8 per tensor; Deepwell's decode GEMV for NVFP4 weights x BF16
    * activations; the reference CUDA kernel and the CPU for every format.
    */
@@ -98,11 +114,15 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, b, 2, "cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2", 128, 128, STREAM_K, block));
     // MXFP8 on Hopper: every BF16 configuration above, in its order, run on dequantized copies of
     // the operands (gemm_sm90_mxfp8.cu hands its variants to the BF16 family one to one).
+    int mxfp8 = 0;
     for (GemmVariant v : List.copyOf(l)) {
       if (v.provider() == c && v.input() == h) {
         l.add(mxfp8OnBf16(v));
+        mxfp8++;
       }
     }
+    // ... and, last, the FP8 wgmma kernel that applies the 32-deep scales while accumulating.
+    l.add(mxfp8Wgmma(mxfp8));
     l.add(GEMV_NVFP4_WEIGHT);
     l.add(new GemmVariant(KernelProvider.CUBLASLT, GemmInput.BF16, 0, "cublaslt_bf16", 0, 0, "", "cublaslt.gemm.bf16"));
     l.add(new GemmVariant(KernelProvider.CUBLASLT, t, 0, "cublaslt_fp8_tensor", 0, 0, "", "cublaslt.gemm.fp8"));

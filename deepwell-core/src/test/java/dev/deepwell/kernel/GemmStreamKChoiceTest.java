@@ -40,7 +40,10 @@ class GemmStreamKChoiceTest {
       boolean seen = false;
       for (GemmVariant v : vs) {
         boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K);
-        assertThat(!seen || sk).as("%s after a stream-K variant", v.name()).isTrue();
+        // The MXFP8 wgmma kernel comes after them on purpose: the tile rules choose among the
+        // variants before the first stream-K one, and it is run only when forced.
+        boolean forcedOnly = v.schedule().equals(GemmKernelCatalog.PROMOTE_32);
+        assertThat(!seen || sk || forcedOnly).as("%s after a stream-K variant", v.name()).isTrue();
         seen |= sk;
       }
     }

@@ -1,0 +1,502 @@
+// MXFP8 x MXFP8 on sm_90a with the 32-deep block scales applied while accumulating (Deepwell's
+// own kernel; no CUTLASS). Hopper has no block-scaled MMA, so every 32 of K runs as one FP8
+// wgmma (m64n128k32, E4M3 x E4M3, FP32) into a partial sum that is promoted into the FP32
+// accumulators with its two scales:
+//
+//     acc[m][n] += partial[m][n] * (sA[m][kb] * sB[n][kb])        (one FMUL + one FFMA)
+//
+// CUTLASS 4.2 cannot express this: its sm90 blockwise-scaling mainloop promotes at most once per
+// 4 MMAs of K = 32 (static assertion on ScalePromotionInterval), its mixed-input mainloop wants
+// group_size % tile_K == 0 with tile_K >= 64. The other way, dequantizing both operands to BF16
+// in one pass and running the BF16 kernel, is gemm_sm90_mxfp8.cu; the family keeps both and its
+// choice follows the measurements in docs/PERFORMANCE.md.
+//
+// Cost model (H100, per SM and clock): ~4096 FP8 MMA FMAs, 4 warp instructions issued. A
+// 128x128x32 step is 128 clocks of wgmma and, per consumer thread (64 accumulators), 64 FMUL +
+// 64 FFMA + ~20 shared loads of scales + wgmma bookkeeping: ~300 issue clocks per scheduler for
+// its two consumer warps. So the ceiling is a bit under the BF16 tensor rate, while it saves the
+// dequantizing pass's HBM traffic (3 bytes per operand element).
+//
+// MEASURED far below that (H100, 2026-11-27, docs/PERFORMANCE.md): 175-250 TFLOP/s, 0.29-0.37x
+// our BF16, against 0.64-0.98x for the dequantizing way, which the family therefore chooses; this
+// kernel runs only when its variant is forced. Tried, same call each: one wgmma -> wait -> promote
+// round per warpgroup (~180), four consumer warpgroups of 64x64 (~200), four wgmmas in flight per
+// warpgroup (~205, kept), the scales converted by all consumers instead of one warp (+15%: the
+// single converter warp starved them). Not yet found: where the remaining ~4x goes.
+//
+// Structure: persistent CTAs of 12 warps, one 128x128 output tile at a time (static round-robin
+// over tiles, grouped along M for L2 reuse), a ring of kStages k-tiles of 128 in shared memory:
+//   warp 8 (one lane)  TMA: A and B tiles (128 rows x 128 bytes, 128-byte swizzle, zero fill
+//                      outside the matrix) and the two 512-byte scale tiles (bulk copies),
+//                      one mbarrier with the transaction count per stage;
+//   warps 9-11         idle (setmaxnreg works per warpgroup: they give their registers away);
+//   warps 0-7          two warpgroups of 64 rows each: on each stage they first turn its E8M0
+//                      bytes into FP32 scales ([kb][row], one word per thread, named barrier),
+//                      then per pair of 32-deep k-blocks issue four m64n64k32 wgmmas (two
+//                      k-blocks x two column halves) into four partial sums and promote each as
+//                      it completes; the epilogue of gemm.h (alpha, bias, GELU/SiLU, out_scale,
+//                      residual) runs straight from registers. Each warp releases a stage when
+//                      it is done with it.
+// Scales are read in the 128x4 tiled layout of gemm.h (a 128-row x 128-k tile is one contiguous
+// 512-byte block); row-major scales are re-laid into the workspace first (gemm_scale_layout.cu).
+//
+// Exactness: the partial sums of E4M3 products are exact in FP32 (at most 32 terms of 8-bit
+// significands within 2^-18..2^17.6), the scale product sA*sB is exact (a power of two) unless
+// it leaves FP32's range (below 2^-149 it is 0, from 2^128 on infinite: only for scale codes
+// summing past 254 + 127 or below 127 - 149 + 127, far outside what a quantizer writes), and the
+// promotion rounds once per 32 of K in FP32, as any FP32-accumulating GEMM does. NaN scale codes
+// (255) and NaN values propagate to their rows/columns of D.
+//
+// Shapes: any M and N (the epilogue checks bounds; stores of pairs when N is even), K a multiple
+// of 16 (TMA strides of 16 bytes; the tail of the last k-tile is zero-filled and its scales
+// padded with finite codes, so it adds nothing).
+#include <cuda.h>
+#include <cudaTypedefs.h>
+#include <cuda_bf16.h>
+
+#include <cstdint>
+
+#include "gemm_blockscaled.h"
+#include "gemm_epilogue_math.cuh"
+#include "gemm_internal.h"
+
+namespace dw::gemm {
+namespace {
+
+constexpr const char* kOperation = "sm90 MXFP8 wgmma GEMM";
+
+constexpr int kTileM = 128, kTileN = 128, kTileK = 128;
+constexpr int kBlocksPerTileK = kTileK / 32;  // E8M0 blocks of one k-tile
+constexpr int kStages = 5;
+constexpr int kProducerRegs = 40;  // setmaxnreg of the producer warpgroup (TMA)
+
+constexpr int kConsumerWarps = 8;  // two warpgroups, 64 rows of the tile each
+constexpr int kTmaWarp = kConsumerWarps;
+constexpr int kThreads = (kConsumerWarps + 4) * 32;  // + the producer warpgroup
+// Registers per thread: ptxas gives the CTA 64K / kThreads (in multiples of 8) at launch, 168;
+// setmaxnreg moves the producer group's surplus to the consumers and can never exceed what the
+// CTA holds (an .inc that asks for more waits forever).
+constexpr int kLaunchRegs = 65536 / kThreads / 8 * 8;
+constexpr int kConsumerRegs = (kLaunchRegs * kThreads - 128 * kProducerRegs) / (kConsumerWarps * 32) / 8 * 8;
+static_assert(kConsumerRegs == 232 && kConsumerRegs * kConsumerWarps * 32 + 128 * kProducerRegs <= 65536,
+              "setmaxnreg budgets");
+constexpr int kGroupM = 8;  // tile rows of one raster group (L2 reuse of B)
+
+// One stage of the ring. A/B must start on 1024 bytes (the 128-byte swizzle atom is 8 rows).
+constexpr int kOperandBytes = kTileM * kTileK;             // 16384: 128 rows x 128 E4M3
+constexpr int kScaleTileBytes = 512;                       // 128 rows x 4 E8M0 (gemm.h tiled layout)
+constexpr int kScaleFloatBytes = kBlocksPerTileK * 128 * 4;  // [kb][row] FP32
+constexpr int kOffA = 0, kOffB = kOffA + kOperandBytes;
+constexpr int kOffRawSA = kOffB + kOperandBytes, kOffRawSB = kOffRawSA + kScaleTileBytes;
+constexpr int kOffSA = kOffRawSB + kScaleTileBytes, kOffSB = kOffSA + kScaleFloatBytes;
+constexpr int kStageBytes = kOffSB + kScaleFloatBytes;  // 37888
+static_assert(kStageBytes % 1024 == 0, "stages keep the operand tiles 1024-byte aligned");
+constexpr int kStageTxBytes = 2 * kOperandBytes + 2 * kScaleTileBytes;
+constexpr int kBarrierBytes = 2 * kStages * 8;
+constexpr size_t kSmemBytes = 1024 /* alignment slack */ + size_t(kStages) * kStageBytes + kBarrierBytes;
+static_assert(kSmemBytes <= 227 * 1024, "one CTA per SM");
+
+struct Params {
+  const uint8_t* scale_a;  // tiled, [ceil(M/128)][k_tiles][512]
+  const uint8_t* scale_b;
+  void* d;
+  const void* bias;
+  const void* residual;
+  int m, n, k_tiles, tiles_m, tiles_n;
+  float alpha, out_scale;
+  int activation;
+};
+
+// ---- PTX: shared-memory barriers, TMA, wgmma --------------------------------------------------
+
+__device__ __forceinline__ uint32_t smem_addr(const void* p) {
+  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
+}
+
+__device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar), "r"(count) : "memory");
+}
+
+__device__ __forceinline__ void mbar_arrive(uint32_t bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
+}
+
+__device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar), "r"(bytes) : "memory");
+}
+
+__device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
+  uint32_t done = 0;
+  do {
+    asm volatile(
+        "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}"
+        : "=r"(done)
+        : "r"(bar), "r"(parity)
+        : "memory");
+  } while (done == 0);
+}
+
+__device__ __forceinline__ void tma_load_2d(uint32_t dst, const CUtensorMap* map, int x, int y, uint32_t bar) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" ::"r"(
+          dst),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(x), "r"(y), "r"(bar)
+      : "memory");
+}
+
+__device__ __forceinline__ void bulk_load(uint32_t dst, const void* src, uint32_t bytes, uint32_t bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::"r"(dst),
+               "l"(src), "r"(bytes), "r"(bar)
+               : "memory");
+}
+
+// Shared-memory matrix descriptor of a K-major operand tile written by TMA with the 128-byte
+// swizzle: rows of 128 bytes, 8-row groups 1024 bytes apart (stride byte offset), layout type 1
+// (SWIZZLE_128B) in bits 62-63; the leading byte offset is unused for this layout. Advancing the
+// start address by 32 bytes selects the next 32 of K inside the swizzle atom.
+__device__ __forceinline__ uint64_t sw128_desc(uint32_t addr) {
+  return static_cast<uint64_t>((addr & 0x3FFFFu) >> 4) | (uint64_t(1) << 16) | (uint64_t(1024 >> 4) << 32) |
+         (uint64_t(1) << 62);
+}
+
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
+template <int kPending>
+__device__ __forceinline__ void wgmma_wait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(kPending) : "memory");
+}
+
+// Keeps the compiler from moving reads of the partial sums above wgmma_wait(): the asm
+// "redefines" every register, after the wait in program order.
+__device__ __forceinline__ void fence_registers(float (&r)[32]) {
+#pragma unroll
+  for (int i = 0; i < 32; ++i) asm volatile("" : "+f"(r[i])::"memory");
+}
+
+#define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \
+                 "+f"(d[b + 6]), "+f"(d[b + 7])
+
+// d = A (64 x 32, K-major, descriptor da) * B (64 x 32, K-major, descriptor db)^T; the old
+// contents of d are ignored (scale-d = 0), the "+f" only keeps each partial sum in one set of
+// registers across the loop (a copy of an accumulator in flight makes ptxas serialize wgmma).
+__device__ __forceinline__ void wgmma_m64n64k32_e4m3(float (&d)[32], uint64_t da, uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred zero;\n setp.ne.b32 zero, 0, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3 "
+      "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
+      "%32, %33, zero, 1, 1;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24)
+      : "l"(da), "l"(db)
+      : "memory");
+}
+#undef DW_R8
+
+// 2^(e-127): the exponent field for 1..254, the subnormal 2^-127 for 0, NaN for 255.
+__device__ __forceinline__ float e8m0_to_float(uint32_t e) {
+  if (e == 255u) return __int_as_float(0x7fc00000);
+  if (e == 0u) return __int_as_float(0x00400000);
+  return __int_as_float(static_cast<int>(e << 23));
+}
+
+// ---- the kernel ------------------------------------------------------------------------------
+
+// Tile t of the static schedule: groups of kGroupM tile rows, column-major inside a group.
+__device__ __forceinline__ void tile_coords(int t, const Params& p, int& tm, int& tn) {
+  const int per_group = kGroupM * p.tiles_n;
+  const int group = t / per_group, first = group * kGroupM;
+  const int rows = p.tiles_m - first < kGroupM ? p.tiles_m - first : kGroupM;
+  const int within = t - group * per_group;
+  tm = first + within % rows;
+  tn = within / rows;
+}
+
+template <class OutT>
+__device__ __forceinline__ void store_pair(OutT* d, int64_t off, float v0, float v1, bool both, bool pair_ok) {
+  if (both && pair_ok) {
+    if constexpr (sizeof(OutT) == 4) {
+      *reinterpret_cast<float2*>(d + off) = make_float2(v0, v1);
+    } else {
+      *reinterpret_cast<__nv_bfloat162*>(d + off) = __floats2bfloat162_rn(v0, v1);
+    }
+  } else {
+    d[off] = from_float<OutT>(v0);
+    if (both) d[off + 1] = from_float<OutT>(v1);
+  }
+}
+
+// The shared-memory ring: kStages stages from `base` (1024-aligned), then two mbarriers per
+// stage: TMA bytes landed (1 arrival + transaction count), stage free (one arrival per consumer
+// warp).
+struct Ring {
+  uint32_t base;
+  __device__ uint32_t stage(int s) const { return base + s * kStageBytes; }
+  __device__ uint32_t full_tma(int s) const { return base + kStages * kStageBytes + 8u * s; }
+  __device__ uint32_t empty(int s) const { return full_tma(kStages + s); }
+};
+
+__device__ __forceinline__ void advance(int& stage, uint32_t& phase) {
+  if (++stage == kStages) {
+    stage = 0;
+    phase ^= 1u;
+  }
+}
+
+// Warp 8, lane 0: every k-tile of every tile of this CTA, in the consumers' order.
+__device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p,
+                                              const Ring& ring, int tiles) {
+  asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(&map_a)) : "memory");
+  asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(&map_b)) : "memory");
+  int stage = 0;
+  uint32_t phase = 0;
+  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    int tm, tn;
+    tile_coords(t, p, tm, tn);
+    const uint8_t* sa = p.scale_a + static_cast<int64_t>(tm) * p.k_tiles * kScaleTileBytes;
+    const uint8_t* sb = p.scale_b + static_cast<int64_t>(tn) * p.k_tiles * kScaleTileBytes;
+    for (int kt = 0; kt < p.k_tiles; ++kt, advance(stage, phase)) {
+      mbar_wait(ring.empty(stage), phase ^ 1u);  // a fresh barrier passes parity 1 at once
+      const uint32_t st = ring.stage(stage), full = ring.full_tma(stage);
+      mbar_arrive_expect_tx(full, kStageTxBytes);
+      tma_load_2d(st + kOffA, &map_a, kt * kTileK, tm * kTileM, full);
+      tma_load_2d(st + kOffB, &map_b, kt * kTileK, tn * kTileN, full);
+      bulk_load(st + kOffRawSA, sa + kt * kScaleTileBytes, kScaleTileBytes, full);
+      bulk_load(st + kOffRawSB, sb + kt * kScaleTileBytes, kScaleTileBytes, full);
+    }
+  }
+}
+
+// A stage's 256 scale words (128 rows of A, then of B; word w of a 512-byte tile holds the 4
+// block codes of row (w % 4) * 32 + w / 4, the in-tile offset of gemm.h) to FP32 [kb][row]: word
+// `w` of them, by one consumer thread. The consumers convert a stage together as it arrives and
+// meet at a named barrier: a single converter warp (the first version) could not keep up
+// (Nsight Compute, H100: the consumers waited on it in 25% of the samples).
+__device__ __forceinline__ void convert_scale_word(uint8_t* st, int w) {
+  const int of_b = w >= 128, wi = w & 127;
+  const uint32_t codes = reinterpret_cast<const uint32_t*>(st + (of_b ? kOffRawSB : kOffRawSA))[wi];
+  float* out = reinterpret_cast<float*>(st + (of_b ? kOffSB : kOffSA));
+  const int row = (wi % 4) * 32 + wi / 4;
+#pragma unroll
+  for (int kb = 0; kb < kBlocksPerTileK; ++kb) out[kb * 128 + row] = e8m0_to_float((codes >> (8 * kb)) & 0xFFu);
+}
+
+__device__ __forceinline__ void consumers_sync(int threads) {
+  asm volatile("bar.sync 1, %0;" ::"r"(threads) : "memory");
+}
+
+// Waits until at most kPending wgmma groups are in flight (the one that wrote `part` has
+// completed), then adds part * sA[row] * sB[col] into the 64-column half kHalf of the 64 x 128
+// accumulators. sa / sb: this k-block's FP32 scales ([row] of the tile, [col] of the tile). The
+// column scales are read before the wait, so their latency hides behind the wgmma.
+template <int kPending, int kHalf>
+__device__ __forceinline__ void promote_half(float (&part)[32], float (&acc)[64], const float* sa, const float* sb,
+                                             int r0, int q2) {
+  float2 s_col[8];
+#pragma unroll
+  for (int i = 0; i < 8; ++i) s_col[i] = *reinterpret_cast<const float2*>(sb + kHalf * 64 + 8 * i + q2);
+  const float s_top = sa[r0], s_bottom = sa[r0 + 8];
+  wgmma_wait<kPending>();
+  fence_registers(part);
+#pragma unroll
+  for (int i = 0; i < 8; ++i) {
+    float* a = acc + kHalf * 32 + 4 * i;
+    a[0] = fmaf(part[4 * i + 0], s_top * s_col[i].x, a[0]);
+    a[1] = fmaf(part[4 * i + 1], s_top * s_col[i].y, a[1]);
+    a[2] = fmaf(part[4 * i + 2], s_bottom * s_col[i].x, a[2]);
+    a[3] = fmaf(part[4 * i + 3], s_bottom * s_col[i].y, a[3]);
+  }
+}
+
+template <class OutT>
+__global__ void __launch_bounds__(kThreads, 1)
+    mxfp8_wgmma_gemm(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
+                     const Params p) {
+  extern __shared__ uint8_t smem_raw[];
+  const uint32_t raw = smem_addr(smem_raw);
+  uint8_t* smem = smem_raw + (((raw + 1023u) & ~1023u) - raw);
+  const Ring ring{smem_addr(smem)};
+
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < kStages; ++s) {
+      mbar_init(ring.full_tma(s), 1);
+      mbar_init(ring.empty(s), kConsumerWarps);
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+
+  const int tiles = p.tiles_m * p.tiles_n;
+  // Each role's code sits inside its setmaxnreg branch: ptxas ignores the instruction (C7507)
+  // when code after it can be reached with either register budget.
+  if (warp >= kConsumerWarps) {
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;" ::"n"(kProducerRegs));
+    if (warp == kTmaWarp && lane == 0) produce_tiles(map_a, map_b, p, ring, tiles);
+    return;
+  }
+  asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;" ::"n"(kConsumerRegs));
+
+  // Consumers. Warpgroup g owns rows 64g .. 64g + 63 of the tile. Fragment of m64n64 (PTX ISA,
+  // wgmma D layout): thread (warp w of the group, lane l) holds rows 16w + l/4 and +8, columns
+  // 8i + 2(l%4) and +1 for i < 8, at d[4i + 0..3] = (r, c), (r, c+1), (r+8, c), (r+8, c+1); the
+  // two column halves make acc[0..31] and acc[32..63].
+  const int row0 = (warp / 4) * 64;
+  const int r0 = row0 + (warp % 4) * 16 + lane / 4;
+  const int q2 = 2 * (lane % 4);
+  int stage = 0;
+  uint32_t phase = 0;
+  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    int tm, tn;
+    tile_coords(t, p, tm, tn);
+    float acc[64];
+#pragma unroll
+    for (int i = 0; i < 64; ++i) acc[i] = 0.0f;
+
+    for (int kt = 0; kt < p.k_tiles; ++kt) {
+      mbar_wait(ring.full_tma(stage), phase);
+      uint8_t* st_ptr = smem + stage * kStageBytes;
+      for (int w = threadIdx.x; w < 2 * 128; w += kConsumerWarps * 32) convert_scale_word(st_ptr, w);
+      consumers_sync(kConsumerWarps * 32);
+      const uint32_t st = ring.stage(stage);
+      const uint64_t da = sw128_desc(st + kOffA + row0 * kTileK);
+      const uint64_t db_left = sw128_desc(st + kOffB), db_right = sw128_desc(st + kOffB + 64 * kTileK);
+      const float* sa = reinterpret_cast<const float*>(st_ptr + kOffSA);
+      const float* sb = reinterpret_cast<const float*>(st_ptr + kOffSB);
+      // Four wgmmas in flight per warpgroup: two k-blocks x the two column halves, each into
+      // its own partial sum, promoted in order as each completes. Descriptors advance by 32
+      // bytes of K (2 in 16-byte units) per k-block.
+#pragma unroll
+      for (int kb = 0; kb < kBlocksPerTileK; kb += 2) {
+        float p0[32], p1[32], p2[32], p3[32];
+        wgmma_fence();
+        wgmma_m64n64k32_e4m3(p0, da + 2 * kb, db_left + 2 * kb);
+        wgmma_commit();
+        wgmma_m64n64k32_e4m3(p1, da + 2 * kb, db_right + 2 * kb);
+        wgmma_commit();
+        wgmma_m64n64k32_e4m3(p2, da + 2 * (kb + 1), db_left + 2 * (kb + 1));
+        wgmma_commit();
+        wgmma_m64n64k32_e4m3(p3, da + 2 * (kb + 1), db_right + 2 * (kb + 1));
+        wgmma_commit();
+        promote_half<3, 0>(p0, acc, sa + kb * 128, sb + kb * 128, r0, q2);
+        promote_half<2, 1>(p1, acc, sa + kb * 128, sb + kb * 128, r0, q2);
+        promote_half<1, 0>(p2, acc, sa + (kb + 1) * 128, sb + (kb + 1) * 128, r0, q2);
+        promote_half<0, 1>(p3, acc, sa + (kb + 1) * 128, sb + (kb + 1) * 128, r0, q2);
+      }
+      __syncwarp();
+      if (lane == 0) mbar_arrive(ring.empty(stage));
+      advance(stage, phase);
+    }
+
+    // Epilogue of gemm.h, from registers.
+    OutT* d = static_cast<OutT*>(p.d);
+    const OutT* bias = static_cast<const OutT*>(p.bias);
+    const OutT* residual = static_cast<const OutT*>(p.residual);
+    const bool pair_ok = (p.n % 2) == 0;
+#pragma unroll
+    for (int i = 0; i < 16; ++i) {
+      const int col = tn * kTileN + 8 * i + q2;
+      if (col >= p.n) continue;
+      const bool both = col + 1 < p.n;
+      const float b0 = bias ? to_float(bias[col]) : 0.0f;
+      const float b1 = (bias && both) ? to_float(bias[col + 1]) : 0.0f;
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int row = tm * kTileM + r0 + 8 * h;
+        if (row >= p.m) continue;
+        const int64_t off = static_cast<int64_t>(row) * p.n + col;
+        float v0 = p.out_scale * activate(p.alpha * acc[4 * i + 2 * h] + b0, p.activation);
+        float v1 = p.out_scale * activate(p.alpha * acc[4 * i + 2 * h + 1] + b1, p.activation);
+        if (residual) {
+          v0 += to_float(residual[off]);
+          if (both) v1 += to_float(residual[off + 1]);
+        }
+        store_pair(d, off, v0, v1, both, pair_ok);
+      }
+    }
+  }
+}
+
+// ---- host side --------------------------------------------------------------------------------
+
+bool make_operand_map(const void* ptr, int64_t rows, int64_t k, CUtensorMap* map) {
+  const auto encode = reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
+  if (encode == nullptr) return false;
+  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(k), static_cast<cuuint64_t>(rows)};
+  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(k)};
+  const cuuint32_t box[2] = {kTileK, kTileM};
+  const cuuint32_t elem_strides[2] = {1u, 1u};
+  return encode(map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, const_cast<void*>(ptr), dims, strides, box, elem_strides,
+                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+int grid_for(const DeviceInfo& dev, int64_t tiles) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  return static_cast<int>(tiles < sms ? tiles : sms);
+}
+
+template <class OutT>
+dw_status allow_smem() {
+  return dw::check(cudaFuncSetAttribute(mxfp8_wgmma_gemm<OutT>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                        static_cast<int>(kSmemBytes)),
+                   kOperation, "allow %zu bytes of dynamic shared memory", kSmemBytes);
+}
+
+}  // namespace
+
+const char* mxfp8_wgmma_name() { return "sm90_mxfp8_wgmma_128x128x128_promote32"; }
+
+dw_status mxfp8_wgmma_plan(const DeviceInfo& dev, const dw_gemm_desc& d, dw_gemm_plan_info* p) {
+  (void)dev;
+  if (d.k % 16 != 0)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "k=%lld must be a multiple of 16 (TMA rows of 16 bytes)",
+                    (long long)d.k);
+  if (d.m > INT32_MAX - kTileM || d.n > INT32_MAX - kTileN || d.k > INT32_MAX - kTileK)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "m, n, k must stay below 2^31 - 128");
+  if (ceil_div(d.m, kTileM) * ceil_div(d.n, kTileN) > INT32_MAX)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many 128x128 tiles");
+  const dw_status st = d.output == DW_GEMM_OUT_F32 ? allow_smem<float>() : allow_smem<__nv_bfloat16>();
+  if (st != DW_SUCCESS) return st;
+  p->workspace_bytes = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4).bytes;
+  set_name(p, mxfp8_wgmma_name());
+  return DW_SUCCESS;
+}
+
+dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& args, void* workspace,
+                          size_t workspace_bytes, cudaStream_t stream) {
+  const ScaleStaging staging = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4);
+  if (workspace_bytes < staging.bytes || (staging.bytes > 0 && workspace == nullptr))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace of %llu bytes, the tiled scales need %llu",
+                    (unsigned long long)workspace_bytes, (unsigned long long)staging.bytes);
+  dw_gemm_args staged;
+  dw_status st = stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, stream, &staged);
+  if (st != DW_SUCCESS) return st;
+  CUtensorMap map_a, map_b;
+  if (!make_operand_map(args.a, d.m, d.k, &map_a) || !make_operand_map(args.b, d.n, d.k, &map_b))
+    return dw::fail(DW_ERROR_INTERNAL, kOperation,
+                    "the driver refused a TMA descriptor (m=%lld n=%lld k=%lld) or lacks cuTensorMapEncodeTiled",
+                    (long long)d.m, (long long)d.n, (long long)d.k);
+  Params p{};
+  p.scale_a = static_cast<const uint8_t*>(staged.scale_a);
+  p.scale_b = static_cast<const uint8_t*>(staged.scale_b);
+  p.d = args.d;
+  p.bias = d.has_bias ? args.bias : nullptr;
+  p.residual = d.has_residual ? args.residual : nullptr;
+  p.m = static_cast<int>(d.m);
+  p.n = static_cast<int>(d.n);
+  p.k_tiles = static_cast<int>(ceil_div(d.k, kTileK));
+  p.tiles_m = static_cast<int>(ceil_div(d.m, kTileM));
+  p.tiles_n = static_cast<int>(ceil_div(d.n, kTileN));
+  p.alpha = d.alpha;
+  p.out_scale = d.out_scale;
+  p.activation = d.activation;
+  const dim3 grid(grid_for(dev, int64_t(p.tiles_m) * p.tiles_n)), block(kThreads);
+  if (d.output == DW_GEMM_OUT_F32)
+    mxfp8_wgmma_gemm<float><<<grid, block, kSmemBytes, stream>>>(map_a, map_b, p);
+  else
+    mxfp8_wgmma_gemm<__nv_bfloat16><<<grid, block, kSmemBytes, stream>>>(map_a, map_b, p);
+  return dw::check(cudaGetLastError(), kOperation, "launch, m=%lld n=%lld k=%lld", (long long)d.m, (long long)d.n,
+                   (long long)d.k);
+}
+
+}  // namespace dw::gemm

@@ -28,7 +28,10 @@
  * and B exactly to BF16 copies in the workspace (2 (M + N) roundup(K, 8) bytes, part of the
  * plan's workspace_bytes), then the BF16 kernel multiplies them. It takes any K (the copies are
  * zero-padded) and N as the BF16 kernels do; the copies are exact except where a dequantized
- * value lies below 2^-126 in magnitude (it rounds to a BF16 subnormal).
+ * value lies below 2^-126 in magnitude (it rounds to a BF16 subnormal). Its last variant (forced
+ * only: AUTO never chooses it) is instead Deepwell's FP8 wgmma kernel that applies the 32-deep
+ * scales while accumulating: K a multiple of 16, any M and N; its workspace holds tiled copies
+ * of row-major scales.
  *
  * Status codes and errors follow deepwell.h: every function that can fail returns a dw_status
  * (DW_SUCCESS, a CUDA error, or DW_ERROR_*) and records what failed for dw_last_error():

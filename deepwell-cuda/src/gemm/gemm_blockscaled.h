@@ -56,9 +56,10 @@ struct ScaleStaging {
 // The staging a problem needs to present its scales in `target` layout (0 bytes when they
 // already are, or the format has no byte scales).
 ScaleStaging scale_staging(const dw_gemm_desc& d, dw_gemm_scale_layout target);
-// Re-lays args' scales into the staging area and points `staged` at them.
+// Re-lays args' scales into the staging area at the start of `workspace` and points `staged` at
+// them; INVALID_ARGUMENT (under `operation`) when the workspace is smaller than the staging.
 dw_status stage_scales(const dw_gemm_desc& d, const dw_gemm_args& args, dw_gemm_scale_layout target, void* workspace,
-                       cudaStream_t stream, dw_gemm_args* staged);
+                       size_t workspace_bytes, const char* operation, cudaStream_t stream, dw_gemm_args* staged);
 
 // ---- kernel tables of the sm100 / sm120 translation units ----
 // tiles(): each configuration's footprint for the variant choice, the D tile ONE SM computes (a

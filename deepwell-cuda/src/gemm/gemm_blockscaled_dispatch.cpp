@@ -76,10 +76,13 @@ ScaleStaging scale_staging(const dw_gemm_desc& d, dw_gemm_scale_layout target) {
 }
 
 dw_status stage_scales(const dw_gemm_desc& d, const dw_gemm_args& args, dw_gemm_scale_layout target, void* workspace,
-                       cudaStream_t stream, dw_gemm_args* staged) {
+                       size_t workspace_bytes, const char* operation, cudaStream_t stream, dw_gemm_args* staged) {
   *staged = args;
   const ScaleStaging s = scale_staging(d, target);
   if (s.bytes == 0) return DW_SUCCESS;
+  if (workspace == nullptr || workspace_bytes < s.bytes)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, operation, "workspace of %llu bytes, the re-laid scales need %llu",
+                    (unsigned long long)(workspace == nullptr ? 0 : workspace_bytes), (unsigned long long)s.bytes);
   const int64_t cols = byte_scale_cols(d);
   const ScaleRelayout dir = target == DW_GEMM_SCALES_SWIZZLED_128X4 ? ScaleRelayout::kRowMajorToSwizzled
                                                                      : ScaleRelayout::kSwizzledToRowMajor;
@@ -150,11 +153,9 @@ dw_status run_blockscaled(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kRunOp, "%s: no kernel for input format %d in this build",
                     need_of(plan.backend).name, d.input);
   const ScaleStaging s = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4);
-  if (workspace_bytes < s.bytes || (s.bytes > 0 && workspace == nullptr))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp, "workspace of %llu bytes, the scale staging needs %llu",
-                    (unsigned long long)workspace_bytes, (unsigned long long)s.bytes);
   dw_gemm_args staged;
-  dw_status st = stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, stream, &staged);
+  dw_status st =
+      stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, workspace_bytes, kRunOp, stream, &staged);
   if (st != DW_SUCCESS) return st;
   void* rest = s.bytes > 0 ? static_cast<void*>(static_cast<uint8_t*>(workspace) + s.bytes) : workspace;
   return f->run(dev, d, staged, plan, rest, workspace_bytes - s.bytes, stream);
@@ -164,13 +165,8 @@ uint64_t reference_scale_workspace(const dw_gemm_desc& d) { return scale_staging
 
 dw_status reference_run_tiled_scales(const dw_gemm_desc& d, const dw_gemm_args& args, void* workspace,
                                      size_t workspace_bytes, cudaStream_t stream) {
-  const ScaleStaging s = scale_staging(d, DW_GEMM_SCALES_ROW_MAJOR);
-  if (workspace_bytes < s.bytes || (s.bytes > 0 && workspace == nullptr))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kRunOp,
-                    "workspace of %llu bytes, the reference kernel needs %llu to re-lay tiled scales",
-                    (unsigned long long)workspace_bytes, (unsigned long long)s.bytes);
   dw_gemm_args staged;
-  dw_status st = stage_scales(d, args, DW_GEMM_SCALES_ROW_MAJOR, workspace, stream, &staged);
+  dw_status st = stage_scales(d, args, DW_GEMM_SCALES_ROW_MAJOR, workspace, workspace_bytes, kRunOp, stream, &staged);
   if (st != DW_SUCCESS) return st;
   dw_gemm_desc row_major = d;
   row_major.scale_layout = DW_GEMM_SCALES_ROW_MAJOR;

@@ -7,7 +7,7 @@
 //     4.2's sm90 blockwise mainloop promotes at most once per 128 of K, see there). Bound by the
 //     CUDA cores, not the tensor cores: two FP32 ops per accumulator per 32 of K, i.e. ~256 issue
 //     cycles against 128 cycles of FP8 wgmma for a 128x128x32 step: at best BF16's tensor rate,
-//     but no extra pass over the operands. The family's LAST variant; measured 0.29-0.37x our
+//     but no extra pass over the operands. The family's LAST variant; measured 0.28-0.37x our
 //     BF16 so far (H100), so it runs only when forced.
 //  2. Dequantize both operands to BF16 (exactly, see below) into the plan's workspace with one
 //     memory-bound pass, then run our BF16 CUTLASS kernel on the copies (this file). The tensor
@@ -17,8 +17,8 @@
 //     Variants 0 .. count-2: the BF16 family's configurations, one to one.
 //
 // The choice between them (variant < 0) is sm90_mxfp8_prefers_wgmma (gemm_sm90_select.cpp), from
-// the measurements in docs/PERFORMANCE.md: today always way 2 (0.64-0.98x our BF16 against
-// 0.29-0.37x for way 1 on the same shapes).
+// the measurements in docs/PERFORMANCE.md: today always way 2 (0.65-0.98x our BF16 against
+// 0.28-0.37x for way 1 on the same shapes).
 //
 // Exactness of way 2: every E4M3 value times 2^(e-127) is a number with at most 4 significant
 // bits, so its BF16 copy (8 bits) is exact unless it falls below BF16's normal range (|x| < 2^-126,

@@ -17,12 +17,14 @@
 // its two consumer warps. So the ceiling is a bit under the BF16 tensor rate, while it saves the
 // dequantizing pass's HBM traffic (3 bytes per operand element).
 //
-// MEASURED far below that (H100, 2026-11-27, docs/PERFORMANCE.md): 175-250 TFLOP/s, 0.29-0.37x
-// our BF16, against 0.64-0.98x for the dequantizing way, which the family therefore chooses; this
-// kernel runs only when its variant is forced. Tried, same call each: one wgmma -> wait -> promote
-// round per warpgroup (~180), four consumer warpgroups of 64x64 (~200), four wgmmas in flight per
-// warpgroup (~205, kept), the scales converted by all consumers instead of one warp (+15%: the
-// single converter warp starved them). Not yet found: where the remaining ~4x goes.
+// MEASURED far below that (H100, 2026-11-27, docs/PERFORMANCE.md): 173-248 TFLOP/s, 0.28-0.37x
+// our BF16, against 0.65-0.98x for the dequantizing way, which the family therefore chooses; this
+// kernel runs only when its variant is forced. Tried, geomean over six shapes: one wgmma ->
+// wait -> promote round per warpgroup 0.27x, four consumer warpgroups of 64x64 0.31x, four wgmmas
+// in flight per warpgroup 0.30x (kept), the scales converted by the consumers instead of one warp
+// 0.33x (that warp starved them). A probe without any wgmma still took 76% of the full kernel's
+// time: the promotion side runs at ~0.4 instructions per cycle per scheduler, latency-bound with
+// two consumer warps per scheduler (docs/PERFORMANCE.md has the next steps).
 //
 // Structure: persistent CTAs of 12 warps, one 128x128 output tile at a time (static round-robin
 // over tiles, grouped along M for L2 reuse), a ring of kStages k-tiles of 128 in shared memory:
@@ -464,12 +466,9 @@ dw_status mxfp8_wgmma_plan(const DeviceInfo& dev, const dw_gemm_desc& d, dw_gemm
 
 dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& args, void* workspace,
                           size_t workspace_bytes, cudaStream_t stream) {
-  const ScaleStaging staging = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4);
-  if (workspace_bytes < staging.bytes || (staging.bytes > 0 && workspace == nullptr))
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace of %llu bytes, the tiled scales need %llu",
-                    (unsigned long long)workspace_bytes, (unsigned long long)staging.bytes);
   dw_gemm_args staged;
-  dw_status st = stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, stream, &staged);
+  dw_status st =
+      stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, workspace_bytes, kOperation, stream, &staged);
   if (st != DW_SUCCESS) return st;
   CUtensorMap map_a, map_b;
   if (!make_operand_map(args.a, d.m, d.k, &map_a) || !make_operand_map(args.b, d.n, d.k, &map_b))

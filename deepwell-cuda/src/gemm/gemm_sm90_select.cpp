@@ -192,8 +192,8 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
   return 1;
 }
 
-// MXFP8: never, for now. The wgmma kernel (scales applied while accumulating) measured 0.29-0.37x
-// our BF16 on an H100 (2026-11-27), the dequantizing pass + BF16 tiles 0.64-0.98x on the same
+// MXFP8: never, for now. The wgmma kernel (scales applied while accumulating) measured 0.28-0.37x
+// our BF16 on an H100 (2026-11-27), the dequantizing pass + BF16 tiles 0.65-0.98x on the same
 // shapes in the same runs (docs/PERFORMANCE.md); the wgmma kernel runs when its variant is forced.
 bool sm90_mxfp8_prefers_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   (void)dev;

@@ -57,7 +57,8 @@ class GemmKernelsGpuTest {
   }
 
   private static void assertClose(GemmTestData data, GpuGemmFixture.Run run) {
-    assertThat(GemmTolerance.check(data, run.d())).as("%s on %s", data.problem, run.plan().kernelName()).isNull();
+    assertThat(GemmTolerance.check(data, run.d(), run.plan().kernelName()))
+        .as("%s on %s", data.problem, run.plan().kernelName()).isNull();
   }
 
   /** Problems one configuration of {@code v}'s backend runs: its epilogues, both output types. */

@@ -98,6 +98,46 @@ class GemmRegistryGpuTest {
   }
 
   @Test
+  void theJavaAutoChoiceIsTheNativePlannersAuto() {
+    // AUTO across backends: on Hopper cuBLASLt first for FP8 and for BF16 at M <= 256 or with few
+    // long-K output tiles, CUTLASS otherwise (GemmKernelSelector.cublasLtFirst against
+    // gemm_dispatch.cpp's cublaslt_first), the same CUTLASS tile where CUTLASS is chosen.
+    List<long[]> shapes = new ArrayList<>();
+    for (long m : new long[] {1, 16, 64, 128, 255, 256, 257, 512, 4096}) {
+      shapes.add(new long[] {m, 4096, 4096});
+      shapes.add(new long[] {m, 14336, 4096});
+      shapes.add(new long[] {m, 2304, 768});
+    }
+    shapes.addAll(List.of(new long[] {768, 768, 16384}, new long[] {2304, 768, 16384}, new long[] {768, 2048, 16384},
+        new long[] {4096, 768, 16384}, new long[] {32768, 768, 16384}, new long[] {768, 768, 8192},
+        new long[] {768, 768, 8064}, new long[] {16384, 768, 768}, new long[] {8192, 8192, 8192}));
+    SplittableRandom r = new SplittableRandom(91);
+    for (int i = 0; i < 30; i++) {
+      shapes.add(new long[] {4 * (1 + r.nextInt(1024)), 64 * (1 + r.nextInt(128)), 128 * (1 + r.nextInt(128))});
+    }
+    List<String> disagreements = new ArrayList<>();
+    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
+        GemmInput.MXFP8}) {
+      for (long[] s : shapes) {
+        GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
+        GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256,
+            GemmPreference.AUTO);
+        long[] info = new long[4];
+        String nativeName = GemmNatives.plan(fx.device.ordinal(), p.m(), p.n(), p.k(), GemmAbi.input(in), 0, 0, 1f, 1f,
+            false, false, GemmAbi.BACKEND_AUTO, -1, 0, new byte[GemmNatives.planInfoSize()], info);
+        KernelProvider nativeProvider = GemmAbi.provider((int) info[0]);
+        boolean same = nativeProvider == sel.provider()
+            && (nativeProvider != KernelProvider.CUTLASS || nativeName.equals(sel.variant().name()));
+        if (!same) {
+          disagreements.add(p + ": Java " + sel.provider() + " " + sel.variant().name() + " (" + sel.reason()
+              + "), native " + nativeProvider + " " + nativeName);
+        }
+      }
+    }
+    assertThat(disagreements).as("Java AUTO (GemmKernelSelector) against native AUTO (gemm_dispatch.cpp)").isEmpty();
+  }
+
+  @Test
   void disabledBackendsAndPreferencesOnTheDevice() {
     GemmProblem p = GemmProblem.builder(512, 512, 512, GemmInput.BF16).build();
     KernelRegistry noCutlass = KernelRegistry.standard().withProviderDisabled(KernelProvider.CUTLASS, "baseline run");

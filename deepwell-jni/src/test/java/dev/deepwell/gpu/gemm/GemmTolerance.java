@@ -22,6 +22,8 @@ import java.util.Locale;
  *   <tr><td>acc: FP8 per tensor, FP8 block128</td><td>2^-10</td><td>Hopper's FP8 MMA adds with fewer
  *       accumulator bits before the kernel promotes its partial sums to FP32 (every 128 of K)</td></tr>
  *   <tr><td>acc: MXFP8, NVFP4</td><td>2^-13</td><td>FP32 FMA accumulation (reference kernel)</td></tr>
+ *   <tr><td>acc: MXFP8 on the sm90 wgmma kernel</td><td>2^-10</td><td>FP8 MMA per 32 of K, then
+ *       promoted to FP32 with the block scales: FP8's narrower MMA accumulation, as above</td></tr>
  * </table>
  *
  * S = |alpha| sum_k |a_k b_k| (with every scale); slope = the activation's largest derivative.
@@ -46,13 +48,26 @@ final class GemmTolerance {
     }
   }
 
+  /** The accumulation term of the kernel named {@code kernel} (its FP8 MMAs for the MXFP8 wgmma one). */
+  static double accumulation(GemmInput in, String kernel) {
+    return kernel.contains("mxfp8_wgmma") ? 0x1p-10 : accumulation(in);
+  }
+
   /** Null when every element of {@code got} is within the bound, else a description of the worst miss. */
   static String check(GemmTestData data, float[] got) {
+    return check(data, got, accumulation(data.problem.input()));
+  }
+
+  /** As {@link #check(GemmTestData, float[])} for the output of the kernel named {@code kernel}. */
+  static String check(GemmTestData data, float[] got, String kernel) {
+    return check(data, got, accumulation(data.problem.input(), kernel));
+  }
+
+  private static String check(GemmTestData data, float[] got, double acc) {
     GemmProblem p = data.problem;
     double[] ref = data.reference();
     double[] s = data.magnitude();
     double out = p.output() == GemmOutput.BF16 ? OUT_BF16 : OUT_FP32;
-    double acc = accumulation(p.input());
     double slope = p.activation().maxSlope();
     double os = Math.abs(p.outScale());
     int n = (int) p.n();

@@ -466,6 +466,11 @@ dw_status mxfp8_wgmma_plan(const DeviceInfo& dev, const dw_gemm_desc& d, dw_gemm
 
 dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& args, void* workspace,
                           size_t workspace_bytes, cudaStream_t stream) {
+  // The kernel reads the scales from the workspace with bulk copies (16-byte aligned sources); a
+  // misaligned one would fault on the device, which poisons the context, so it is refused here.
+  if ((reinterpret_cast<uintptr_t>(workspace) & 15u) != 0)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace must be 16-byte aligned (the scale tiles are read "
+                    "from it with bulk copies)");
   dw_gemm_args staged;
   dw_status st =
       stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, workspace_bytes, kOperation, stream, &staged);

@@ -805,6 +805,13 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
   // DW_BENCH_SHAPES=MxNxK,...: these problems instead (any sizes, e.g. a sweep of M).
   std::vector<Shape3> only;
   if (shapes_from_env("DW_BENCH_SHAPES", &only)) shapes = only;
+  // DW_BENCH_INPUTS=bf16,mxfp8,...: only these formats (e.g. one kernel under Nsight Compute).
+  const char* inputs_env = std::getenv("DW_BENCH_INPUTS");
+  auto wanted = [&](dw_gemm_input in) {
+    if (inputs_env == nullptr || *inputs_env == '\0') return true;
+    const std::string list = std::string(",") + inputs_env + ",";
+    return list.find(std::string(",") + input_name(in) + ",") != std::string::npos;
+  };
   constexpr int kRounds = 7;
   std::vector<BenchRow> rows;
   cudaStream_t stream;
@@ -825,6 +832,7 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
     const size_t d_bytes = static_cast<size_t>(s.m * s.n * 2);
     for (int f = 0; f < kFormats; ++f) {
       const dw_gemm_input in = inputs[f];
+      if (!wanted(in)) continue;
       Problem& p = probs[f];
       p.input = in;
       p.m = s.m;
@@ -1020,7 +1028,8 @@ int main(int argc, char** argv) {
     else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else {
       std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--gemv-only] [--out DIR]\n"
-                           "  DW_GEMV_SHAPES / DW_BENCH_SHAPES=MxNxK,... restrict the GEMV / dense benchmark's shapes\n", argv[0]);
+                           "  DW_GEMV_SHAPES / DW_BENCH_SHAPES=MxNxK,... restrict the GEMV / dense benchmark's shapes\n"
+                           "  DW_BENCH_INPUTS=bf16,fp8_tensor,fp8_block128,mxfp8 restricts its formats\n", argv[0]);
       return 2;
     }
   }

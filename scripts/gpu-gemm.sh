@@ -79,14 +79,17 @@ build() {
     pids+=($!)
   }
   local bs_h="$gemm_h $src/gemm_blockscaled.h"
+  local quant_math=deepwell-cuda/src/quantize/quant_math.cuh  # E8M0 decoding, shared with the quantizers
   # The CUTLASS families (sm90 dense and grouped, sm100/sm120 block-scaled) and what only they need.
   if [[ $with_cutlass == 1 ]]; then
     for f in bf16 fp8_tensor fp8_blockwise mxfp8; do
-      job "gemm_sm90_$f" "$gemm_h $src/gemm_sm90_common.cuh $src/gemm_sm90_$f.cu" \
+      local extra=""
+      [[ $f != mxfp8 ]] || extra=$quant_math
+      job "gemm_sm90_$f" "$gemm_h $src/gemm_sm90_common.cuh $extra $src/gemm_sm90_$f.cu" \
         "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_$f.cu"
     done
     # The MXFP8 family's wgmma kernel (ours, no CUTLASS headers; part of the CUTLASS sm90 family).
-    job gemm_sm90_mxfp8_wgmma "$gemm_h $src/gemm_blockscaled.h $src/gemm_epilogue_math.cuh $src/gemm_sm90_mxfp8_wgmma.cu" \
+    job gemm_sm90_mxfp8_wgmma "$bs_h $quant_math $src/gemm_epilogue_math.cuh $src/gemm_sm90_mxfp8_wgmma.cu" \
       "${common[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_mxfp8_wgmma.cu"
     # Grouped (MoE) GEMM of gemm_grouped.h: its CUTLASS families, dispatcher, reference kernel, harness.
     local grouped_h="$gemm_h deepwell-cuda/include/deepwell/gemm_grouped.h $src/gemm_grouped_internal.h"
@@ -121,7 +124,7 @@ build() {
     "${have_cutlass[@]}" -c "$src/gemm_dispatch.cpp"
   job gemm_sm90_select "$gemm_h $src/gemm_sm90_select.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_sm90_select.cpp"
-  job gemm_reference "$gemm_h $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
+  job gemm_reference "$gemm_h $quant_math $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
   # Deepwell's decode GEMV (no CUTLASS): sm_90a and sm_80 machine code, compute_90 PTX for newer chips.
   job gemv_nvfp4 "$gemm_h $src/gemm_epilogue_math.cuh $src/gemv_nvfp4.cu" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a \
     -gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=compute_90 -Xptxas -v -c "$src/gemv_nvfp4.cu"

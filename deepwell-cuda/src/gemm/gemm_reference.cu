@@ -9,6 +9,7 @@
 #include "gemm_internal.h"
 #include "gemm_epilogue_math.cuh"
 #include "gemm_reference_tile.cuh"
+#include "quantize/quant_math.cuh"  // dwq::e8m0_decode: 2^(e-127), NaN for 255
 
 namespace dw::gemm {
 namespace {
@@ -20,12 +21,6 @@ __device__ __forceinline__ float e2m1_to_float(uint8_t nib) {
   const float mags[8] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f};
   const float m = mags[nib & 7];
   return (nib & 8) ? -m : m;
-}
-
-// E8M0: 2^(e - 127); 255 is NaN.
-__device__ __forceinline__ float e8m0_to_float(uint8_t e) {
-  if (e == 0xFF) return __int_as_float(0x7fc00000);
-  return ldexpf(1.0f, static_cast<int>(e) - 127);
 }
 
 // Element (row, k) of operand X ([rows, K]) as FP32, with its block scales; per-tensor scales
@@ -49,7 +44,7 @@ __device__ __forceinline__ float load(const Operand& x, int64_t row, int64_t k, 
     else return v * s[(row / 128) * ceil_div(K, 128) + kb];             // 128x128, K-contiguous
   } else if constexpr (kInput == DW_GEMM_IN_MXFP8) {
     const float v = e4m3_to_float(static_cast<const uint8_t*>(x.data)[row * K + k]);
-    return v * e8m0_to_float(static_cast<const uint8_t*>(x.scale)[row * ceil_div(K, 32) + k / 32]);
+    return v * dwq::e8m0_decode(static_cast<const uint8_t*>(x.scale)[row * ceil_div(K, 32) + k / 32]);
   } else if constexpr (kInput == DW_GEMM_IN_NVFP4_WEIGHT && kIsA) {  // mixed input: A is BF16
     return __bfloat162float(static_cast<const __nv_bfloat16*>(x.data)[row * K + k]);
   } else {  // NVFP4, and NVFP4_WEIGHT's B

@@ -43,6 +43,7 @@
 
 #include "gemm_blockscaled.h"
 #include "gemm_internal.h"
+#include "quantize/quant_math.cuh"  // dwq::e8m0_decode: 2^(e-127), 2^-127 for 0, NaN for 255
 
 namespace dw::gemm {
 namespace {
@@ -87,14 +88,6 @@ dw_gemm_desc bf16_problem(const dw_gemm_desc& d, int64_t kp) {
 // ---------------------------------------------------------------------------------------------
 // The dequantizing pass
 // ---------------------------------------------------------------------------------------------
-
-// 2^(e-127) as a float: the exponent field itself for e = 1..254, the subnormal 2^-127 for 0,
-// NaN for 255 (E8M0's only special code).
-__device__ __forceinline__ float e8m0_to_float(uint32_t e) {
-  if (e == 255u) return __int_as_float(0x7fc00000);
-  if (e == 0u) return __int_as_float(0x00400000);
-  return __int_as_float(static_cast<int>(e << 23));
-}
 
 // Two E4M3 codes (the first in the low byte) times `s`, as a BF16 pair (the first in the low
 // half). E4M3 -> FP16 is exact (one cvt on sm_89+), FP16 -> FP32 exact, the FP32 product of a
@@ -141,7 +134,7 @@ __global__ void __launch_bounds__(kThreads) dequant_mxfp8_by16(Operand a, Operan
     const uint8_t* scales = is_a ? a.scales : b.scales;
     __nv_bfloat16* out = is_a ? a.out : b.out;
     const int64_t row = j / per_row, k0 = (j - row * per_row) * 16;
-    const float s = e8m0_to_float(__ldg(scales + scale_index<kTiled>(row, k0 / 32, kb)));
+    const float s = dwq::e8m0_decode(__ldg(scales + scale_index<kTiled>(row, k0 / 32, kb)));
     const uint4 v = __ldg(reinterpret_cast<const uint4*>(codes + row * k + k0));
     uint4 lo, hi;
     lo.x = dequant_pair(v.x, s);
@@ -179,7 +172,7 @@ __global__ void __launch_bounds__(kThreads) dequant_mxfp8_any(Operand a, Operand
 #pragma unroll
       for (int q = 0; q < 2; ++q) {
         const int64_t kk = k0 + 2 * p + q;
-        v[q] = kk < k ? dequant_one(codes[row * k + kk], e8m0_to_float(scales[scale_index<kTiled>(row, kk / 32, kb)]))
+        v[q] = kk < k ? dequant_one(codes[row * k + kk], dwq::e8m0_decode(scales[scale_index<kTiled>(row, kk / 32, kb)]))
                       : 0.0f;
       }
       const __nv_bfloat162_raw r = __floats2bfloat162_rn(v[0], v[1]);

@@ -61,6 +61,7 @@
 #include "gemm_blockscaled.h"
 #include "gemm_epilogue_math.cuh"
 #include "gemm_internal.h"
+#include "quantize/quant_math.cuh"  // dwq::e8m0_decode: 2^(e-127), 2^-127 for 0, NaN for 255
 
 namespace dw::gemm {
 namespace {
@@ -194,13 +195,6 @@ __device__ __forceinline__ void wgmma_m64n64k32_e4m3(float (&d)[32], uint64_t da
 }
 #undef DW_R8
 
-// 2^(e-127): the exponent field for 1..254, the subnormal 2^-127 for 0, NaN for 255.
-__device__ __forceinline__ float e8m0_to_float(uint32_t e) {
-  if (e == 255u) return __int_as_float(0x7fc00000);
-  if (e == 0u) return __int_as_float(0x00400000);
-  return __int_as_float(static_cast<int>(e << 23));
-}
-
 // ---- the kernel ------------------------------------------------------------------------------
 
 // Tile t of the static schedule: groups of kGroupM tile rows, column-major inside a group.
@@ -279,7 +273,7 @@ __device__ __forceinline__ void convert_scale_word(uint8_t* st, int w) {
   float* out = reinterpret_cast<float*>(st + (of_b ? kOffSB : kOffSA));
   const int row = (wi % 4) * 32 + wi / 4;
 #pragma unroll
-  for (int kb = 0; kb < kBlocksPerTileK; ++kb) out[kb * 128 + row] = e8m0_to_float((codes >> (8 * kb)) & 0xFFu);
+  for (int kb = 0; kb < kBlocksPerTileK; ++kb) out[kb * 128 + row] = dwq::e8m0_decode(codes >> (8 * kb));
 }
 
 __device__ __forceinline__ void consumers_sync(int threads) {

@@ -46,6 +46,33 @@ class GemmRegistryGpuTest {
     return fx.gemm.target().smVersion() == 90;
   }
 
+  /**
+   * Where the Java selection under {@code preference} and the native planner asked for
+   * {@code backend} (variant -1) choose differently, for the tensor-core formats on each shape:
+   * another backend, or another CUTLASS configuration.
+   */
+  private static List<String> disagreements(List<long[]> shapes, GemmPreference preference, int backend) {
+    List<String> out = new ArrayList<>();
+    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
+        GemmInput.MXFP8}) {
+      for (long[] s : shapes) {
+        GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
+        GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256, preference);
+        long[] info = new long[4];
+        String nativeName = GemmNatives.plan(fx.device.ordinal(), p.m(), p.n(), p.k(), GemmAbi.input(in), 0, 0, 1f, 1f,
+            false, false, backend, -1, 0, new byte[GemmNatives.planInfoSize()], info);
+        KernelProvider nativeProvider = GemmAbi.provider((int) info[0]);
+        boolean same = nativeProvider == sel.provider()
+            && (nativeProvider != KernelProvider.CUTLASS || nativeName.equals(sel.variant().name()));
+        if (!same) {
+          out.add(p + ": Java " + sel.provider() + " " + sel.variant().name() + " (" + sel.reason() + "), native "
+              + nativeProvider + " " + nativeName);
+        }
+      }
+    }
+    return out;
+  }
+
   @Test
   void theLibrarysKernelsAreTheMirrorCatalogues() {
     GemmKernelCatalog mirror = GemmKernelCatalog.standard();
@@ -79,22 +106,8 @@ class GemmRegistryGpuTest {
     for (int i = 0; i < 40; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});
     }
-    List<String> disagreements = new ArrayList<>();
-    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
-        GemmInput.MXFP8}) {
-      for (long[] s : shapes) {
-        GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
-        GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256,
-            GemmPreference.provider(KernelProvider.CUTLASS));
-        long[] info = new long[4];
-        String nativeName = GemmNatives.plan(fx.device.ordinal(), p.m(), p.n(), p.k(), GemmAbi.input(in), 0, 0, 1f, 1f,
-            false, false, GemmAbi.BACKEND_CUTLASS_SM90, -1, 0, new byte[GemmNatives.planInfoSize()], info);
-        if (!nativeName.equals(sel.variant().name())) {
-          disagreements.add(p + ": Java " + sel.variant().name() + " (" + sel.reason() + "), native " + nativeName);
-        }
-      }
-    }
-    assertThat(disagreements).as("update dev.deepwell.kernel.GemmTileChoice to the native rules").isEmpty();
+    assertThat(disagreements(shapes, GemmPreference.provider(KernelProvider.CUTLASS), GemmAbi.BACKEND_CUTLASS_SM90))
+        .as("update dev.deepwell.kernel.GemmTileChoice to the native rules").isEmpty();
   }
 
   @Test
@@ -115,26 +128,8 @@ class GemmRegistryGpuTest {
     for (int i = 0; i < 30; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(1024)), 64 * (1 + r.nextInt(128)), 128 * (1 + r.nextInt(128))});
     }
-    List<String> disagreements = new ArrayList<>();
-    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
-        GemmInput.MXFP8}) {
-      for (long[] s : shapes) {
-        GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
-        GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256,
-            GemmPreference.AUTO);
-        long[] info = new long[4];
-        String nativeName = GemmNatives.plan(fx.device.ordinal(), p.m(), p.n(), p.k(), GemmAbi.input(in), 0, 0, 1f, 1f,
-            false, false, GemmAbi.BACKEND_AUTO, -1, 0, new byte[GemmNatives.planInfoSize()], info);
-        KernelProvider nativeProvider = GemmAbi.provider((int) info[0]);
-        boolean same = nativeProvider == sel.provider()
-            && (nativeProvider != KernelProvider.CUTLASS || nativeName.equals(sel.variant().name()));
-        if (!same) {
-          disagreements.add(p + ": Java " + sel.provider() + " " + sel.variant().name() + " (" + sel.reason()
-              + "), native " + nativeProvider + " " + nativeName);
-        }
-      }
-    }
-    assertThat(disagreements).as("Java AUTO (GemmKernelSelector) against native AUTO (gemm_dispatch.cpp)").isEmpty();
+    assertThat(disagreements(shapes, GemmPreference.AUTO, GemmAbi.BACKEND_AUTO))
+        .as("Java AUTO (GemmKernelSelector) against native AUTO (gemm_dispatch.cpp)").isEmpty();
   }
 
   @Test

@@ -84,13 +84,16 @@ build() {
   if [[ $with_cutlass == 1 ]]; then
     for f in bf16 fp8_tensor fp8_blockwise mxfp8; do
       local extra=""
-      [[ $f != mxfp8 ]] || extra=$quant_math
+      [[ $f != mxfp8 ]] || extra="$quant_math $src/mxfp8_dequant.cuh"
       job "gemm_sm90_$f" "$gemm_h $src/gemm_sm90_common.cuh $extra $src/gemm_sm90_$f.cu" \
         "${common[@]}" "${cutlass[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_$f.cu"
     done
-    # The MXFP8 family's wgmma kernel (ours, no CUTLASS headers; part of the CUTLASS sm90 family).
-    job gemm_sm90_mxfp8_wgmma "$bs_h $quant_math $src/gemm_epilogue_math.cuh $src/gemm_sm90_mxfp8_wgmma.cu" \
+    # The MXFP8 family's own kernels (no CUTLASS headers; part of the CUTLASS sm90 family).
+    local own_h="$bs_h $quant_math $src/gemm_epilogue_math.cuh $src/gemm_sm90_ptx.cuh"
+    job gemm_sm90_mxfp8_wgmma "$own_h $src/gemm_sm90_mxfp8_wgmma.cu" \
       "${common[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_mxfp8_wgmma.cu"
+    job gemm_sm90_mxfp8_fused "$own_h $src/mxfp8_dequant.cuh $src/gemm_sm90_mxfp8_fused.cu" \
+      "${common[@]}" "${sm90[@]}" -Xptxas -v -c "$src/gemm_sm90_mxfp8_fused.cu"
     # Grouped (MoE) GEMM of gemm_grouped.h: its CUTLASS families, dispatcher, reference kernel, harness.
     local grouped_h="$gemm_h deepwell-cuda/include/deepwell/gemm_grouped.h $src/gemm_grouped_internal.h"
     grouped_h+=" $src/gemm_grouped_layout.cuh"
@@ -157,7 +160,7 @@ build() {
   local harness_objs=(gemm_harness_main gemm_sm90_select gemm_dispatch gemm_reference gemm_cublaslt gemv_nvfp4
                       gemm_blockscaled_dispatch gemm_scale_layout runtime_errors runtime_libraries stream_read_probe)
   [[ $with_cutlass == 0 ]] || harness_objs+=(gemm_sm90_bf16 gemm_sm90_fp8_tensor gemm_sm90_fp8_blockwise
-                                             gemm_sm90_mxfp8 gemm_sm90_mxfp8_wgmma gemm_sm100_blockscaled gemm_sm100_grouped_blockscaled
+                                             gemm_sm90_mxfp8 gemm_sm90_mxfp8_wgmma gemm_sm90_mxfp8_fused gemm_sm100_blockscaled gemm_sm100_grouped_blockscaled
                                              gemm_sm120_blockscaled)
   harness_objs=("${harness_objs[@]/#/$B/}")
   "$nvcc" -o "$B/gemm_harness" "${harness_objs[@]/%/.o}" -ldl

@@ -52,6 +52,14 @@ const char* mxfp8_wgmma_name();
 dw_status mxfp8_wgmma_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* plan);
 dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args, void* workspace,
                           size_t workspace_bytes, cudaStream_t stream);
+// MXFP8 with A dequantized in registers and B by a pass (gemm_sm90_mxfp8_fused.cu: Deepwell's own
+// BF16 wgmma kernel, A from registers, sm_90a, no CUTLASS): variants of the MXFP8 family, output
+// tiles 128 x tile_n (128 or 256). K a multiple of 16, any M and N; workspace = the tiled copy of
+// row-major scales + B's BF16 copy.
+const char* mxfp8_fused_name(int tile_n);
+dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int tile_n, dw_gemm_plan_info* plan);
+dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args, int tile_n,
+                          void* workspace, size_t workspace_bytes, cudaStream_t stream);
 
 // The tile of one sm90 configuration: a compile-time fact of its kernel, kept in the family's
 // table next to the kernel.

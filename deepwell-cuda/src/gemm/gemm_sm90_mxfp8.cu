@@ -43,6 +43,7 @@
 
 #include "gemm_blockscaled.h"
 #include "gemm_internal.h"
+#include "mxfp8_dequant.cuh"  // dequant_pair, shared with the fused kernel
 #include "quantize/quant_math.cuh"  // dwq::e8m0_decode: 2^(e-127), 2^-127 for 0, NaN for 255
 
 namespace dw::gemm {
@@ -88,17 +89,6 @@ dw_gemm_desc bf16_problem(const dw_gemm_desc& d, int64_t kp) {
 // ---------------------------------------------------------------------------------------------
 // The dequantizing pass
 // ---------------------------------------------------------------------------------------------
-
-// Two E4M3 codes (the first in the low byte) times `s`, as a BF16 pair (the first in the low
-// half). E4M3 -> FP16 is exact (one cvt on sm_89+), FP16 -> FP32 exact, the FP32 product of a
-// 4-bit significand and a power of two exact down to 2^-149, and the BF16 rounding exact for
-// results in BF16's normal range.
-__device__ __forceinline__ uint32_t dequant_pair(uint32_t codes, float s) {
-  const __half2 h(__nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(codes & 0xFFFFu), __NV_E4M3));
-  const float2 f = __half22float2(h);
-  const __nv_bfloat162_raw r = __floats2bfloat162_rn(f.x * s, f.y * s);
-  return static_cast<uint32_t>(r.x) | (static_cast<uint32_t>(r.y) << 16);
-}
 
 __device__ __forceinline__ float dequant_one(uint8_t code, float s) {
   const __half h(__nv_cvt_fp8_to_halfraw(static_cast<__nv_fp8_storage_t>(code), __NV_E4M3));
@@ -223,13 +213,25 @@ void set_family_name(dw_gemm_plan_info* p, const char* bf16_name) {
 constexpr int kOpaqueGemmWorkspace = 0;
 
 int deq_count() { return sm90_bf16_family().variant_count(); }
-int count() { return deq_count() + 1; }  // + the wgmma kernel, last
+// After the dequantizing variants: the wgmma kernel (scales applied while accumulating), then the
+// fused kernel (A dequantized in registers) with 128x256 and 128x128 tiles.
+int wgmma_variant() { return deq_count(); }
+int fused_variant(int tile_n) { return deq_count() + (tile_n == 256 ? 1 : 2); }
+int count() { return deq_count() + 3; }
 
 dw_status plan_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* p) {
   const dw_status st = mxfp8_wgmma_plan(dev, desc, p);
   if (st != DW_SUCCESS) return st;
-  p->variant = deq_count();
+  p->variant = wgmma_variant();
   p->swizzle = 1;  // its own raster (groups of 8 tile rows); not a CUTLASS swizzle
+  return DW_SUCCESS;
+}
+
+dw_status plan_fused(const DeviceInfo& dev, const dw_gemm_desc& desc, int tile_n, dw_gemm_plan_info* p) {
+  const dw_status st = mxfp8_fused_plan(dev, desc, tile_n, p);
+  if (st != DW_SUCCESS) return st;
+  p->variant = fused_variant(tile_n);
+  p->swizzle = 1;  // its own raster, as the wgmma kernel's
   return DW_SUCCESS;
 }
 
@@ -237,7 +239,9 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_
   if (desc.scale_layout != DW_GEMM_SCALES_ROW_MAJOR && desc.scale_layout != DW_GEMM_SCALES_SWIZZLED_128X4)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "desc.scale_layout=%d is not a dw_gemm_scale_layout",
                     desc.scale_layout);
-  if (variant == deq_count()) return plan_wgmma(dev, desc, p);
+  if (variant == wgmma_variant()) return plan_wgmma(dev, desc, p);
+  if (variant == fused_variant(256)) return plan_fused(dev, desc, 256, p);
+  if (variant == fused_variant(128)) return plan_fused(dev, desc, 128, p);
   if (variant < 0 && sm90_mxfp8_prefers_wgmma(dev, desc)) {
     dw_gemm_plan_info w = *p;
     if (plan_wgmma(dev, desc, &w) == DW_SUCCESS) {
@@ -265,7 +269,9 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_
 
 dw_status run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_gemm_plan_info& p,
               void* workspace, size_t workspace_bytes, cudaStream_t stream) {
-  if (p.variant == deq_count()) return mxfp8_wgmma_run(dev, desc, args, workspace, workspace_bytes, stream);
+  if (p.variant == wgmma_variant()) return mxfp8_wgmma_run(dev, desc, args, workspace, workspace_bytes, stream);
+  if (p.variant == fused_variant(256)) return mxfp8_fused_run(dev, desc, args, 256, workspace, workspace_bytes, stream);
+  if (p.variant == fused_variant(128)) return mxfp8_fused_run(dev, desc, args, 128, workspace, workspace_bytes, stream);
   const Layout l = layout_for(desc);
   const uint64_t gemm_ws = p.opaque[kOpaqueGemmWorkspace];
   if (workspace == nullptr || workspace_bytes < l.gemm_offset + gemm_ws)

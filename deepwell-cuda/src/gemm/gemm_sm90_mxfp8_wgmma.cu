@@ -61,6 +61,7 @@
 #include "gemm_blockscaled.h"
 #include "gemm_epilogue_math.cuh"
 #include "gemm_internal.h"
+#include "gemm_sm90_ptx.cuh"
 #include "quantize/quant_math.cuh"  // dwq::e8m0_decode: 2^(e-127), 2^-127 for 0, NaN for 255
 
 namespace dw::gemm {
@@ -110,71 +111,9 @@ struct Params {
   int activation;
 };
 
-// ---- PTX: shared-memory barriers, TMA, wgmma --------------------------------------------------
+using namespace sm90;
 
-__device__ __forceinline__ uint32_t smem_addr(const void* p) {
-  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
-
-__device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar), "r"(count) : "memory");
-}
-
-__device__ __forceinline__ void mbar_arrive(uint32_t bar) {
-  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
-}
-
-__device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes) {
-  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar), "r"(bytes) : "memory");
-}
-
-__device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
-  uint32_t done = 0;
-  do {
-    asm volatile(
-        "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}"
-        : "=r"(done)
-        : "r"(bar), "r"(parity)
-        : "memory");
-  } while (done == 0);
-}
-
-__device__ __forceinline__ void tma_load_2d(uint32_t dst, const CUtensorMap* map, int x, int y, uint32_t bar) {
-  asm volatile(
-      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" ::"r"(
-          dst),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(x), "r"(y), "r"(bar)
-      : "memory");
-}
-
-__device__ __forceinline__ void bulk_load(uint32_t dst, const void* src, uint32_t bytes, uint32_t bar) {
-  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::"r"(dst),
-               "l"(src), "r"(bytes), "r"(bar)
-               : "memory");
-}
-
-// Shared-memory matrix descriptor of a K-major operand tile written by TMA with the 128-byte
-// swizzle: rows of 128 bytes, 8-row groups 1024 bytes apart (stride byte offset), layout type 1
-// (SWIZZLE_128B) in bits 62-63; the leading byte offset is unused for this layout. Advancing the
-// start address by 32 bytes selects the next 32 of K inside the swizzle atom.
-__device__ __forceinline__ uint64_t sw128_desc(uint32_t addr) {
-  return static_cast<uint64_t>((addr & 0x3FFFFu) >> 4) | (uint64_t(1) << 16) | (uint64_t(1024 >> 4) << 32) |
-         (uint64_t(1) << 62);
-}
-
-__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
-__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
-template <int kPending>
-__device__ __forceinline__ void wgmma_wait() {
-  asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(kPending) : "memory");
-}
-
-// Keeps the compiler from moving reads of the partial sums above wgmma_wait(): the asm
-// "redefines" every register, after the wait in program order.
-__device__ __forceinline__ void fence_registers(float (&r)[32]) {
-#pragma unroll
-  for (int i = 0; i < 32; ++i) asm volatile("" : "+f"(r[i])::"memory");
-}
+// ---- the FP8 wgmma -----------------------------------------------------------------------------
 
 #define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \
                  "+f"(d[b + 6]), "+f"(d[b + 7])
@@ -197,30 +136,6 @@ __device__ __forceinline__ void wgmma_m64n64k32_e4m3(float (&d)[32], uint64_t da
 
 // ---- the kernel ------------------------------------------------------------------------------
 
-// Tile t of the static schedule: groups of kGroupM tile rows, column-major inside a group.
-__device__ __forceinline__ void tile_coords(int t, const Params& p, int& tm, int& tn) {
-  const int per_group = kGroupM * p.tiles_n;
-  const int group = t / per_group, first = group * kGroupM;
-  const int rows = p.tiles_m - first < kGroupM ? p.tiles_m - first : kGroupM;
-  const int within = t - group * per_group;
-  tm = first + within % rows;
-  tn = within / rows;
-}
-
-template <class OutT>
-__device__ __forceinline__ void store_pair(OutT* d, int64_t off, float v0, float v1, bool both, bool pair_ok) {
-  if (both && pair_ok) {
-    if constexpr (sizeof(OutT) == 4) {
-      *reinterpret_cast<float2*>(d + off) = make_float2(v0, v1);
-    } else {
-      *reinterpret_cast<__nv_bfloat162*>(d + off) = __floats2bfloat162_rn(v0, v1);
-    }
-  } else {
-    d[off] = from_float<OutT>(v0);
-    if (both) d[off + 1] = from_float<OutT>(v1);
-  }
-}
-
 // The shared-memory ring: kStages stages from `base` (1024-aligned), then two mbarriers per
 // stage: TMA bytes landed (1 arrival + transaction count), stage free (one arrival per consumer
 // warp).
@@ -241,13 +156,13 @@ __device__ __forceinline__ void advance(int& stage, uint32_t& phase) {
 // Warp 8, lane 0: every k-tile of every tile of this CTA, in the consumers' order.
 __device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p,
                                               const Ring& ring, int tiles) {
-  asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(&map_a)) : "memory");
-  asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(&map_b)) : "memory");
+  prefetch_tensor_map(&map_a);
+  prefetch_tensor_map(&map_b);
   int stage = 0;
   uint32_t phase = 0;
   for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
     int tm, tn;
-    tile_coords(t, p, tm, tn);
+    tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
     const uint8_t* sa = p.scale_a + static_cast<int64_t>(tm) * p.k_tiles * kScaleTileBytes;
     const uint8_t* sb = p.scale_b + static_cast<int64_t>(tn) * p.k_tiles * kScaleTileBytes;
     for (int kt = 0; kt < p.k_tiles; ++kt, advance(stage, phase)) {
@@ -274,10 +189,6 @@ __device__ __forceinline__ void convert_scale_word(uint8_t* st, int w) {
   const int row = (wi % 4) * 32 + wi / 4;
 #pragma unroll
   for (int kb = 0; kb < kBlocksPerTileK; ++kb) out[kb * 128 + row] = dwq::e8m0_decode(codes >> (8 * kb));
-}
-
-__device__ __forceinline__ void consumers_sync(int threads) {
-  asm volatile("bar.sync 1, %0;" ::"r"(threads) : "memory");
 }
 
 // Waits until at most kPending wgmma groups are in flight (the one that wrote `part` has
@@ -343,7 +254,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   uint32_t phase = 0;
   for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
     int tm, tn;
-    tile_coords(t, p, tm, tn);
+    tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
     float acc[64];
 #pragma unroll
     for (int i = 0; i < 64; ++i) acc[i] = 0.0f;
@@ -352,7 +263,7 @@ __global__ void __launch_bounds__(kThreads, 1)
       mbar_wait(ring.full_tma(stage), phase);
       uint8_t* st_ptr = smem + stage * kStageBytes;
       for (int w = threadIdx.x; w < 2 * 128; w += kConsumerWarps * 32) convert_scale_word(st_ptr, w);
-      consumers_sync(kConsumerWarps * 32);
+      named_sync(kConsumerWarps * 32);
       const uint32_t st = ring.stage(stage);
       const uint64_t da = sw128_desc(st + kOffA + row0 * kTileK);
       const uint64_t db_left = sw128_desc(st + kOffB), db_right = sw128_desc(st + kOffB + 64 * kTileK);
@@ -384,31 +295,8 @@ __global__ void __launch_bounds__(kThreads, 1)
     }
 
     // Epilogue of gemm.h, from registers.
-    OutT* d = static_cast<OutT*>(p.d);
-    const OutT* bias = static_cast<const OutT*>(p.bias);
-    const OutT* residual = static_cast<const OutT*>(p.residual);
-    const bool pair_ok = (p.n % 2) == 0;
-#pragma unroll
-    for (int i = 0; i < 16; ++i) {
-      const int col = tn * kTileN + 8 * i + q2;
-      if (col >= p.n) continue;
-      const bool both = col + 1 < p.n;
-      const float b0 = bias ? to_float(bias[col]) : 0.0f;
-      const float b1 = (bias && both) ? to_float(bias[col + 1]) : 0.0f;
-#pragma unroll
-      for (int h = 0; h < 2; ++h) {
-        const int row = tm * kTileM + r0 + 8 * h;
-        if (row >= p.m) continue;
-        const int64_t off = static_cast<int64_t>(row) * p.n + col;
-        float v0 = p.out_scale * activate(p.alpha * acc[4 * i + 2 * h] + b0, p.activation);
-        float v1 = p.out_scale * activate(p.alpha * acc[4 * i + 2 * h + 1] + b1, p.activation);
-        if (residual) {
-          v0 += to_float(residual[off]);
-          if (both) v1 += to_float(residual[off + 1]);
-        }
-        store_pair(d, off, v0, v1, both, pair_ok);
-      }
-    }
+    const EpilogueArgs e{p.d, p.bias, p.residual, p.m, p.n, p.alpha, p.out_scale, p.activation};
+    store_fragment<OutT, kTileN>(e, acc, tm * kTileM + row0 + (warp % 4) * 16, tn * kTileN, lane);
   }
 }
 
@@ -465,6 +353,9 @@ dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
   if ((reinterpret_cast<uintptr_t>(workspace) & 15u) != 0)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace must be 16-byte aligned (the scale tiles are read "
                     "from it with bulk copies)");
+  if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4 &&
+      ((reinterpret_cast<uintptr_t>(args.scale_a) | reinterpret_cast<uintptr_t>(args.scale_b)) & 15u) != 0)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "tiled scales must be 16-byte aligned (bulk copies of their tiles)");
   dw_gemm_args staged;
   dw_status st =
       stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, workspace_bytes, kOperation, stream, &staged);

@@ -1,0 +1,494 @@
+// MXFP8 x MXFP8 on sm_90a, "fused": A is dequantized to BF16 in registers inside the GEMM's main
+// loop and multiplied with BF16 wgmmas whose A operand comes from registers (wgmma RS); B is
+// dequantized by one memory-bound pass into a BF16 copy in the workspace, read by TMA. Deepwell's
+// own kernel, no CUTLASS (CUTLASS 4.2's sm90 mixed-input mainloop, the natural home of this
+// scheme, wants group_size % tile_K == 0 with tile_K >= 64, and MXFP8's scale groups are 32).
+//
+// Why: the dequantizing way (gemm_sm90_mxfp8.cu) writes and re-reads BF16 copies of BOTH
+// operands, 5 bytes of HBM traffic per element beyond the GEMM's own; where N = 768 and K is
+// short that pass costs 30-50% of the BF16 GEMM's time. The activations (A, M x K, M = tokens)
+// are the large operand of the benchmark's GEMMs; converting them where they are consumed leaves
+// only B's pass. The other scheme, FP8 wgmma per 32 of K with the scales applied while
+// accumulating (gemm_sm90_mxfp8_wgmma.cu), is bound by two FP32 operations per accumulator per 32
+// of K on the CUDA cores; here the CUDA cores convert each A element once per tile column (~3
+// instructions per element), and the tensor cores run at BF16's rate.
+//
+// Numerics: A's fragments and B's copy come from the same dequant_pair as the dequantizing way,
+// so the BF16 operands are identical to its copies (exact, see there) and the products accumulate
+// in FP32 in the tensor cores, as the BF16 kernels do.
+//
+// The K order trick. A wgmma m64nNk16 A fragment holds, per thread (lane l of its warp), the
+// pairs k = 2(l%4) + {0,1} and k + 8 + {0,1} of two rows: 2-byte pieces of FP8 scattered over a
+// row. Since K is summed over, any permutation of K applied to both operands gives the same
+// product, and B's copy is ours to lay out: within each 64 of K, thread q = l%4 takes the 16
+// contiguous FP8 bytes [16q, 16q + 16) of its row (one 16-byte shared load per row and k-tile,
+// and all 16 in one E8M0 block, so one scale), and the pass stores B's BF16 copy with K permuted
+// the same way: physical pair P = 8q + 2s + h (s = the k16 step, h = low/high half of the
+// fragment) goes to logical pair 8s + 4h + q. For the pass that is a 4 x 8 transpose of pairs.
+//
+// Structure: persistent CTAs of 12 warps, one 128 x kTileN output tile at a time (static
+// round-robin, groups of 8 tile rows), a ring of k-tiles of 64 in shared memory:
+//   warp 8 (one lane)  TMA: A (128 rows x 64 bytes, no swizzle: 4 threads read a row's 64 bytes
+//                      without bank conflicts), B's copy (kTileN rows x 64 BF16, 128-byte
+//                      swizzle), and A's 512-byte scale tile of the 128 of K around the k-tile;
+//   warps 9-11         idle (setmaxnreg gives their registers to the consumers);
+//   warps 0-7          two warpgroups of 64 rows: per k-tile two 16-byte loads and two scale
+//                      bytes, 16 dequant_pairs into the next fragment set while the wgmmas of
+//                      the current one run (two sets, alternating), four m64nNk16 RS wgmmas;
+//                      the epilogue of gemm.h from registers.
+// Shapes: any M and N, K a multiple of 16 (A's TMA rows); K's tail in the last k-tile is zero
+// in A (TMA fill) and in B's copy (the pass), with finite scales (the tiled layout's padding).
+#include <cuda.h>
+#include <cudaTypedefs.h>
+#include <cuda_bf16.h>
+
+#include <cstdint>
+
+#include "gemm_blockscaled.h"
+#include "gemm_internal.h"
+#include "gemm_sm90_ptx.cuh"
+#include "mxfp8_dequant.cuh"
+#include "quantize/quant_math.cuh"  // dwq::e8m0_decode: 2^(e-127), 2^-127 for 0, NaN for 255
+
+namespace dw::gemm {
+namespace {
+
+using namespace sm90;
+
+constexpr const char* kOperation = "sm90 MXFP8 fused GEMM";
+
+constexpr int kTileM = 128, kTileK = 64;
+constexpr int kScaleTileBytes = 512;  // E8M0 of 128 rows x 128 of K, gemm.h's tiled layout
+constexpr int kProducerRegs = 40;
+constexpr int kConsumerWarps = 8;  // two warpgroups, 64 rows of the tile each
+constexpr int kTmaWarp = kConsumerWarps;
+constexpr int kThreads = (kConsumerWarps + 4) * 32;  // + the producer warpgroup
+// As in gemm_sm90_mxfp8_wgmma.cu: 168 registers per thread at launch, the producer group's
+// surplus moved to the consumers (an .inc beyond what the CTA holds would wait forever).
+constexpr int kLaunchRegs = 65536 / kThreads / 8 * 8;
+constexpr int kConsumerRegs = (kLaunchRegs * kThreads - 128 * kProducerRegs) / (kConsumerWarps * 32) / 8 * 8;
+static_assert(kConsumerRegs == 232, "setmaxnreg budgets");
+constexpr int kGroupM = 8;
+constexpr int kMaxSmem = 227 * 1024;
+
+// One stage: A (dense 64-byte rows), B's copy (1024-aligned for the swizzle), A's scale tile.
+template <int kTileN>
+struct Config {
+  static constexpr int kABytes = kTileM * kTileK;
+  static constexpr int kBBytes = kTileN * kTileK * 2;
+  static constexpr int kOffA = 0, kOffB = kABytes, kOffS = kOffB + kBBytes;
+  static constexpr int kStageBytes = (kOffS + kScaleTileBytes + 1023) / 1024 * 1024;
+  static constexpr int kStagesFit = (kMaxSmem - 1024 - 16 * 16) / kStageBytes;
+  static constexpr int kStages = kStagesFit > 8 ? 8 : kStagesFit;
+  static constexpr int kTxBytes = kABytes + kBBytes + kScaleTileBytes;
+  static constexpr size_t kSmemBytes = 1024 /* alignment slack */ + size_t(kStages) * kStageBytes + 16 * kStages;
+  static_assert(kOffB % 1024 == 0 && kStages >= 4 && kSmemBytes <= kMaxSmem, "stage layout");
+};
+
+struct Params {
+  const uint8_t* scale_a;  // tiled: [ceil(M/128)][ceil(K/128)][512]
+  EpilogueArgs epi;
+  int k_tiles;  // of 64
+  int tiles_m, tiles_n;
+};
+
+// ---- the BF16 wgmma with A from registers -----------------------------------------------------
+
+#define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \
+                 "+f"(d[b + 6]), "+f"(d[b + 7])
+
+// d += A (64 x 16 from the four fragment registers a) * B (kN x 16, K-major, descriptor db)^T.
+__device__ __forceinline__ void wgmma_m64n256k16_bf16_rs(float (&d)[128], const uint32_t (&a)[4], uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
+      "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "
+      "{%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56), DW_R8(64), DW_R8(72), DW_R8(80), DW_R8(88), DW_R8(96), DW_R8(104), DW_R8(112), DW_R8(120)
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
+      : "memory");
+}
+
+__device__ __forceinline__ void wgmma_m64n128k16_bf16_rs(float (&d)[64], const uint32_t (&a)[4], uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+      "{%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56)
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
+      : "memory");
+}
+#undef DW_R8
+
+template <int kN>
+__device__ __forceinline__ void wgmma_rs(float (&d)[kN / 2], const uint32_t (&a)[4], uint64_t db) {
+  if constexpr (kN == 256) wgmma_m64n256k16_bf16_rs(d, a, db);
+  else wgmma_m64n128k16_bf16_rs(d, a, db);
+}
+
+// ---- the kernel ------------------------------------------------------------------------------
+
+template <int kTileN>
+struct Ring {
+  using C = Config<kTileN>;
+  uint32_t base;
+  __device__ uint32_t stage(int s) const { return base + s * C::kStageBytes; }
+  __device__ uint32_t full(int s) const { return base + C::kStages * C::kStageBytes + 8u * s; }
+  __device__ uint32_t empty(int s) const { return full(C::kStages + s); }
+  __device__ void advance(int& s, uint32_t& phase) const {
+    if (++s == C::kStages) {
+      s = 0;
+      phase ^= 1u;
+    }
+  }
+};
+
+// Warp 8, lane 0: every k-tile of every tile of this CTA, in the consumers' order.
+template <int kTileN>
+__device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p,
+                                              const Ring<kTileN>& ring, int tiles) {
+  using C = Config<kTileN>;
+  prefetch_tensor_map(&map_a);
+  prefetch_tensor_map(&map_b);
+  const int scale_tiles_k = (p.k_tiles + 1) / 2;
+  int stage = 0;
+  uint32_t phase = 0;
+  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    int tm, tn;
+    tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
+    const uint8_t* sa = p.scale_a + static_cast<int64_t>(tm) * scale_tiles_k * kScaleTileBytes;
+    for (int kt = 0; kt < p.k_tiles; ++kt, ring.advance(stage, phase)) {
+      mbar_wait(ring.empty(stage), phase ^ 1u);  // a fresh barrier passes parity 1 at once
+      const uint32_t st = ring.stage(stage), full = ring.full(stage);
+      mbar_arrive_expect_tx(full, C::kTxBytes);
+      tma_load_2d(st + C::kOffA, &map_a, kt * kTileK, tm * kTileM, full);
+      tma_load_2d(st + C::kOffB, &map_b, kt * kTileK, tn * kTileN, full);
+      bulk_load(st + C::kOffS, sa + (kt / 2) * kScaleTileBytes, kScaleTileBytes, full);
+    }
+  }
+}
+
+// Where a consumer thread reads in a stage: its two rows' 16 bytes of A and their scale bytes.
+struct FragmentSource {
+  int a_top, a_bottom;  // byte offsets in the A tile
+  int s_top, s_bottom;  // byte offsets in the scale tile, block (q / 2) of the first 64 of K
+};
+
+// Byte of (row, block kb) in a 512-byte tile of gemm.h's 128x4 layout: word (row % 32) * 4 +
+// row / 32 holds the row's four block codes.
+__device__ __forceinline__ int scale_byte(int row, int kb) { return ((row % 32) * 4 + row / 32) * 4 + kb; }
+
+// The fragments of one k-tile (four k16 steps x registers 0-3 of the wgmma A operand): rows top
+// (registers 0, 2) and bottom (1, 3) of this thread, bytes [16q, 16q + 16) of each row's 64.
+template <int kTileN>
+__device__ __forceinline__ void load_fragments(const uint8_t* st, const FragmentSource& src, int odd_k_tile,
+                                               uint32_t (&f)[4][4]) {
+  using C = Config<kTileN>;
+  const uint4 top = *reinterpret_cast<const uint4*>(st + C::kOffA + src.a_top);
+  const uint4 bottom = *reinterpret_cast<const uint4*>(st + C::kOffA + src.a_bottom);
+  const float s_top = dwq::e8m0_decode(st[C::kOffS + src.s_top + 2 * odd_k_tile]);
+  const float s_bottom = dwq::e8m0_decode(st[C::kOffS + src.s_bottom + 2 * odd_k_tile]);
+  const uint32_t t[4] = {top.x, top.y, top.z, top.w}, b[4] = {bottom.x, bottom.y, bottom.z, bottom.w};
+#pragma unroll
+  for (int s = 0; s < 4; ++s) {
+    f[s][0] = dequant_pair(t[s], s_top);
+    f[s][1] = dequant_pair(b[s], s_bottom);
+    f[s][2] = dequant_pair(t[s] >> 16, s_top);
+    f[s][3] = dequant_pair(b[s] >> 16, s_bottom);
+  }
+}
+
+// Four k16 steps of one k-tile: B's descriptor advances 32 bytes (16 BF16) per step.
+template <int kTileN>
+__device__ __forceinline__ void mma_k_tile(float (&acc)[kTileN / 2], const uint32_t (&f)[4][4], uint32_t b_tile) {
+  const uint64_t db = sw128_desc(b_tile);
+  wgmma_fence();
+#pragma unroll
+  for (int s = 0; s < 4; ++s) wgmma_rs<kTileN>(acc, f[s], db + 2 * s);
+  wgmma_commit();
+}
+
+template <class OutT, int kTileN>
+__global__ void __launch_bounds__(kThreads, 1)
+    mxfp8_fused_gemm(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
+                     const Params p) {
+  using C = Config<kTileN>;
+  extern __shared__ uint8_t smem_raw[];
+  const uint32_t raw = smem_addr(smem_raw);
+  uint8_t* smem = smem_raw + (((raw + 1023u) & ~1023u) - raw);
+  const Ring<kTileN> ring{smem_addr(smem)};
+
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < C::kStages; ++s) {
+      mbar_init(ring.full(s), 1);
+      mbar_init(ring.empty(s), kConsumerWarps);
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+
+  const int tiles = p.tiles_m * p.tiles_n;
+  // Each role's code sits inside its setmaxnreg branch (else ptxas drops the instruction, C7507).
+  if (warp >= kConsumerWarps) {
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;" ::"n"(kProducerRegs));
+    if (warp == kTmaWarp && lane == 0) produce_tiles<kTileN>(map_a, map_b, p, ring, tiles);
+    return;
+  }
+  asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;" ::"n"(kConsumerRegs));
+
+  // Warpgroup g owns rows 64g .. 64g + 63 of the tile; this thread rows `top` and top + 8.
+  const int row_base = (warp / 4) * 64 + (warp % 4) * 16;
+  const int top = row_base + lane / 4, q = lane % 4;
+  const FragmentSource src{top * kTileK + 16 * q, (top + 8) * kTileK + 16 * q, scale_byte(top, q / 2),
+                           scale_byte(top + 8, q / 2)};
+  int stage = 0;
+  uint32_t phase = 0;
+  auto release = [&](int s) {
+    __syncwarp();
+    if (lane == 0) mbar_arrive(ring.empty(s));
+  };
+  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    int tm, tn;
+    tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
+    float acc[kTileN / 2];
+#pragma unroll
+    for (int i = 0; i < kTileN / 2; ++i) acc[i] = 0.0f;
+
+    // Two fragment sets: the wgmmas of k-tile kt read set kt % 2 from registers while set
+    // (kt + 1) % 2 is filled; wgmma_wait<1> after issuing kt retires kt - 1, which frees its
+    // stage and its set.
+    uint32_t f0[4][4], f1[4][4];
+    mbar_wait(ring.full(stage), phase);
+    load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 0, f0);
+    int prev = stage;
+    for (int kt = 0; kt < p.k_tiles; kt += 2) {
+      mma_k_tile<kTileN>(acc, f0, ring.stage(stage) + C::kOffB);
+      wgmma_wait<1>();
+      if (kt > 0) release(prev);
+      prev = stage;
+      ring.advance(stage, phase);
+      if (kt + 1 >= p.k_tiles) break;
+      mbar_wait(ring.full(stage), phase);
+      load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 1, f1);
+      mma_k_tile<kTileN>(acc, f1, ring.stage(stage) + C::kOffB);
+      wgmma_wait<1>();
+      release(prev);
+      prev = stage;
+      ring.advance(stage, phase);
+      if (kt + 2 < p.k_tiles) {
+        mbar_wait(ring.full(stage), phase);
+        load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 0, f0);
+      }
+    }
+    wgmma_wait<0>();
+    fence_registers(acc);
+    release(prev);
+
+    store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row_base, tn * kTileN, lane);
+  }
+}
+
+// ---- B's copy: dequantized, K permuted as the fragments read A ---------------------------------
+
+constexpr int kPassThreads = 256;
+
+// One item = 64 of K of one row of B: four 16-byte pieces (q), each one 32-block's half, become
+// 32 BF16 pairs; pair t of piece q (physical pair 8q + t) is stored at logical pair 8(t/2) +
+// 4(t%2) + q, i.e. output vector u (logical pairs 4u .. 4u + 3) = pair u of pieces 0..3. Pieces
+// at or past K are stored as zeros (never dequantized: a NaN scale must not reach the padding).
+template <bool kTiled>
+__global__ void __launch_bounds__(kPassThreads)
+    dequant_b_permuted(const uint8_t* codes, const uint8_t* scales, uint4* out, int64_t rows, int64_t k,
+                       int64_t chunks) {
+  const int64_t blocks = (k + 31) / 32, items = rows * chunks;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * kPassThreads;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kPassThreads + threadIdx.x; i < items; i += stride) {
+    const int64_t row = i / chunks, c = i - row * chunks, k0 = c * 64;
+    uint32_t w[4][8];
+#pragma unroll
+    for (int piece = 0; piece < 4; ++piece) {
+      const int64_t kk = k0 + 16 * piece;
+      if (kk < k) {
+        const int64_t kb = kk / 32;
+        const int64_t si = kTiled ? swizzled_scale_offset(row, kb, blocks) : row * blocks + kb;
+        const float s = dwq::e8m0_decode(__ldg(scales + si));
+        const uint4 v = __ldg(reinterpret_cast<const uint4*>(codes + row * k + kk));
+        const uint32_t words[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+        for (int t = 0; t < 8; ++t) w[piece][t] = dequant_pair(words[t / 2] >> (16 * (t % 2)), s);
+      } else {
+#pragma unroll
+        for (int t = 0; t < 8; ++t) w[piece][t] = 0u;
+      }
+    }
+    uint4* o = out + i * 8;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) o[u] = make_uint4(w[0][u], w[1][u], w[2][u], w[3][u]);
+  }
+}
+
+// ---- host side --------------------------------------------------------------------------------
+
+// Workspace: [A's scales re-laid to the tiled layout, if given row-major][B's copy, N x Kp BF16].
+struct Layout {
+  int64_t chunks = 0;  // 64-wide k-tiles
+  size_t b_offset = 0, bytes = 0;
+};
+
+Layout layout_for(const dw_gemm_desc& d) {
+  Layout l;
+  l.chunks = ceil_div(d.k, int64_t(kTileK));
+  const size_t staging = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4).bytes;
+  l.b_offset = (staging + 255) / 256 * 256;
+  l.bytes = l.b_offset + static_cast<size_t>(d.n) * static_cast<size_t>(l.chunks) * kTileK * 2;
+  return l;
+}
+
+PFN_cuTensorMapEncodeTiled_v12000 encoder() {
+  return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
+}
+
+bool make_a_map(const void* a, int64_t m, int64_t k, CUtensorMap* map) {
+  const auto encode = encoder();
+  if (encode == nullptr) return false;
+  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(k), static_cast<cuuint64_t>(m)};
+  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(k)};
+  const cuuint32_t box[2] = {kTileK, kTileM};
+  const cuuint32_t elem_strides[2] = {1u, 1u};
+  return encode(map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, const_cast<void*>(a), dims, strides, box, elem_strides,
+                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_NONE, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+bool make_b_map(const void* b_copy, int64_t n, int64_t chunks, int tile_n, CUtensorMap* map) {
+  const auto encode = encoder();
+  if (encode == nullptr) return false;
+  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(chunks * kTileK), static_cast<cuuint64_t>(n)};
+  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(chunks * kTileK * 2)};
+  const cuuint32_t box[2] = {kTileK, static_cast<cuuint32_t>(tile_n)};
+  const cuuint32_t elem_strides[2] = {1u, 1u};
+  return encode(map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, const_cast<void*>(b_copy), dims, strides, box, elem_strides,
+                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+template <class OutT, int kTileN>
+dw_status allow_smem() {
+  return dw::check(cudaFuncSetAttribute(mxfp8_fused_gemm<OutT, kTileN>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                        static_cast<int>(Config<kTileN>::kSmemBytes)),
+                   kOperation, "allow %zu bytes of dynamic shared memory", Config<kTileN>::kSmemBytes);
+}
+
+template <class OutT>
+dw_status allow_smem(int tile_n) {
+  return tile_n == 256 ? allow_smem<OutT, 256>() : allow_smem<OutT, 128>();
+}
+
+template <class OutT, int kTileN>
+void launch(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p, int grid, cudaStream_t stream) {
+  mxfp8_fused_gemm<OutT, kTileN><<<grid, kThreads, Config<kTileN>::kSmemBytes, stream>>>(map_a, map_b, p);
+}
+
+dw_status launch_b_pass(const dw_gemm_desc& d, const dw_gemm_args& args, const Layout& l, uint8_t* ws,
+                        cudaStream_t stream) {
+  const int64_t items = d.n * l.chunks;
+  int64_t blocks = (items + kPassThreads - 1) / kPassThreads;
+  if (blocks > (int64_t(1) << 20)) blocks = int64_t(1) << 20;  // the kernel strides over the rest
+  const auto* codes = static_cast<const uint8_t*>(args.b);
+  const auto* scales = static_cast<const uint8_t*>(args.scale_b);
+  auto* out = reinterpret_cast<uint4*>(ws + l.b_offset);
+  if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4)
+    dequant_b_permuted<true><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(codes, scales, out, d.n, d.k,
+                                                                                          l.chunks);
+  else
+    dequant_b_permuted<false><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(codes, scales, out, d.n,
+                                                                                           d.k, l.chunks);
+  return dw::check(cudaGetLastError(), kOperation, "B -> BF16 pass, n=%lld k=%lld", (long long)d.n, (long long)d.k);
+}
+
+bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
+
+}  // namespace
+
+const char* mxfp8_fused_name(int tile_n) {
+  return tile_n == 256 ? "sm90_mxfp8_fused_bf16_128x256x64" : "sm90_mxfp8_fused_bf16_128x128x64";
+}
+
+dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n, dw_gemm_plan_info* p) {
+  (void)dev;
+  if (tile_n != 128 && tile_n != 256)
+    return dw::fail(DW_ERROR_INTERNAL, kOperation, "tile width %d is not 128 or 256", tile_n);
+  if (d.k % 16 != 0)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "k=%lld must be a multiple of 16 (TMA rows of 16 bytes)",
+                    (long long)d.k);
+  if (d.m > INT32_MAX - kTileM || d.n > INT32_MAX - 256 || d.k > INT32_MAX - kTileK)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "m, n, k must stay below 2^31 - 256");
+  if (ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)) > INT32_MAX)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many output tiles");
+  const dw_status st = d.output == DW_GEMM_OUT_F32 ? allow_smem<float>(tile_n) : allow_smem<__nv_bfloat16>(tile_n);
+  if (st != DW_SUCCESS) return st;
+  p->workspace_bytes = layout_for(d).bytes;
+  set_name(p, mxfp8_fused_name(tile_n));
+  return DW_SUCCESS;
+}
+
+dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& args, int tile_n,
+                          void* workspace, size_t workspace_bytes, cudaStream_t stream) {
+  const Layout l = layout_for(d);
+  if (workspace == nullptr || workspace_bytes < l.bytes)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace of %llu bytes needed (B's BF16 copy), %llu given",
+                    (unsigned long long)l.bytes, (unsigned long long)workspace_bytes);
+  // Bulk copies read the staged scales and TMA reads B's copy from the workspace: 16-byte
+  // aligned sources, or the device faults (and the context with it).
+  if (!aligned16(workspace))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace must be 16-byte aligned");
+  if (!aligned16(args.a))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "A must be 16-byte aligned (TMA)");
+  if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4 && !aligned16(args.scale_a))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "scale_a must be 16-byte aligned (bulk copies of its tiles)");
+  dw_gemm_args staged;
+  dw_status st =
+      stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, l.b_offset, kOperation, stream, &staged);
+  if (st != DW_SUCCESS) return st;
+  auto* ws = static_cast<uint8_t*>(workspace);
+  st = launch_b_pass(d, args, l, ws, stream);
+  if (st != DW_SUCCESS) return st;
+  CUtensorMap map_a, map_b;
+  if (!make_a_map(args.a, d.m, d.k, &map_a) || !make_b_map(ws + l.b_offset, d.n, l.chunks, tile_n, &map_b))
+    return dw::fail(DW_ERROR_INTERNAL, kOperation,
+                    "the driver refused a TMA descriptor (m=%lld n=%lld k=%lld) or lacks cuTensorMapEncodeTiled",
+                    (long long)d.m, (long long)d.n, (long long)d.k);
+  Params p{};
+  p.scale_a = static_cast<const uint8_t*>(staged.scale_a);
+  p.epi = EpilogueArgs{args.d,          d.has_bias ? args.bias : nullptr, d.has_residual ? args.residual : nullptr,
+                       static_cast<int>(d.m), static_cast<int>(d.n), d.alpha, d.out_scale, d.activation};
+  p.k_tiles = static_cast<int>(l.chunks);
+  p.tiles_m = static_cast<int>(ceil_div(d.m, int64_t(kTileM)));
+  p.tiles_n = static_cast<int>(ceil_div(d.n, int64_t(tile_n)));
+  const int64_t tiles = int64_t(p.tiles_m) * p.tiles_n, sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  const int grid = static_cast<int>(tiles < sms ? tiles : sms);
+  const bool f32 = d.output == DW_GEMM_OUT_F32;
+  if (tile_n == 256) {
+    if (f32) launch<float, 256>(map_a, map_b, p, grid, stream);
+    else launch<__nv_bfloat16, 256>(map_a, map_b, p, grid, stream);
+  } else {
+    if (f32) launch<float, 128>(map_a, map_b, p, grid, stream);
+    else launch<__nv_bfloat16, 128>(map_a, map_b, p, grid, stream);
+  }
+  return dw::check(cudaGetLastError(), kOperation, "launch, m=%lld n=%lld k=%lld", (long long)d.m, (long long)d.n,
+                   (long long)d.k);
+}
+
+}  // namespace dw::gemm

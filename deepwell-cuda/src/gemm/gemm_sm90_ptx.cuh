@@ -1,0 +1,163 @@
+// sm_90a building blocks of Deepwell's own Hopper GEMM kernels (no CUTLASS): shared-memory
+// mbarriers, TMA and bulk copies, wgmma descriptors and fences, the persistent tile raster and
+// the paired stores of a register epilogue. Used by gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales
+// applied while accumulating) and gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in
+// registers). Device code for sm_90a only.
+#pragma once
+
+#include <cuda_bf16.h>
+
+#include <cstdint>
+
+#include "gemm_epilogue_math.cuh"
+
+namespace dw::gemm::sm90 {
+
+__device__ __forceinline__ uint32_t smem_addr(const void* p) {
+  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
+}
+
+__device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar), "r"(count) : "memory");
+}
+
+__device__ __forceinline__ void mbar_arrive(uint32_t bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
+}
+
+__device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar), "r"(bytes) : "memory");
+}
+
+__device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
+  uint32_t done = 0;
+  do {
+    asm volatile(
+        "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}"
+        : "=r"(done)
+        : "r"(bar), "r"(parity)
+        : "memory");
+  } while (done == 0);
+}
+
+__device__ __forceinline__ void prefetch_tensor_map(const void* map) {
+  asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(map)) : "memory");
+}
+
+__device__ __forceinline__ void tma_load_2d(uint32_t dst, const void* map, int x, int y, uint32_t bar) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" ::"r"(
+          dst),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(x), "r"(y), "r"(bar)
+      : "memory");
+}
+
+__device__ __forceinline__ void bulk_load(uint32_t dst, const void* src, uint32_t bytes, uint32_t bar) {
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];" ::"r"(dst),
+               "l"(src), "r"(bytes), "r"(bar)
+               : "memory");
+}
+
+// Shared-memory matrix descriptor of a K-major operand tile written by TMA with the 128-byte
+// swizzle: rows of 128 bytes, 8-row groups 1024 bytes apart (stride byte offset), layout type 1
+// (SWIZZLE_128B) in bits 62-63; the leading byte offset is unused for this layout. Adding n to
+// the descriptor moves its start by 16n bytes: +2 selects the next 32 bytes of K inside the
+// swizzle atom (32 FP8 or 16 BF16 values).
+__device__ __forceinline__ uint64_t sw128_desc(uint32_t addr) {
+  return static_cast<uint64_t>((addr & 0x3FFFFu) >> 4) | (uint64_t(1) << 16) | (uint64_t(1024 >> 4) << 32) |
+         (uint64_t(1) << 62);
+}
+
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
+template <int kPending>
+__device__ __forceinline__ void wgmma_wait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(kPending) : "memory");
+}
+
+// Keeps the compiler from moving reads of wgmma results above wgmma_wait(): the asm "redefines"
+// every register, after the wait in program order.
+template <int kN>
+__device__ __forceinline__ void fence_registers(float (&r)[kN]) {
+#pragma unroll
+  for (int i = 0; i < kN; ++i) asm volatile("" : "+f"(r[i])::"memory");
+}
+
+// Named barrier 1 among `threads` threads (the consumer warps; 0 is __syncthreads()).
+__device__ __forceinline__ void named_sync(int threads) {
+  asm volatile("bar.sync 1, %0;" ::"r"(threads) : "memory");
+}
+
+// Tile t of a persistent CTA's static schedule: groups of kGroupM tile rows, column-major inside
+// a group (consecutive CTAs share B's tiles in L2).
+template <int kGroupM>
+__device__ __forceinline__ void tile_coords(int t, int tiles_m, int tiles_n, int& tm, int& tn) {
+  const int per_group = kGroupM * tiles_n;
+  const int group = t / per_group, first = group * kGroupM;
+  const int rows = tiles_m - first < kGroupM ? tiles_m - first : kGroupM;
+  const int within = t - group * per_group;
+  tm = first + within % rows;
+  tn = within / rows;
+}
+
+// Two neighbouring outputs of a row: one 4- or 8-byte store when both exist and D's rows keep
+// pairs aligned (N even), else one at a time.
+template <class OutT>
+__device__ __forceinline__ void store_pair(OutT* d, int64_t off, float v0, float v1, bool both, bool pair_ok) {
+  if (both && pair_ok) {
+    if constexpr (sizeof(OutT) == 4) {
+      *reinterpret_cast<float2*>(d + off) = make_float2(v0, v1);
+    } else {
+      *reinterpret_cast<__nv_bfloat162*>(d + off) = __floats2bfloat162_rn(v0, v1);
+    }
+  } else {
+    d[off] = from_float<OutT>(v0);
+    if (both) d[off + 1] = from_float<OutT>(v1);
+  }
+}
+
+// The epilogue of gemm.h (alpha, bias, GELU/SiLU, out_scale, residual) straight from a wgmma
+// m64nN accumulator fragment (PTX ISA, wgmma D layout): thread (warp w of its warpgroup, lane l)
+// holds rows r0 = 16w + l/4 and r0 + 8, columns 8i + 2(l%4) and +1, at acc[4i + 0..3] = (r0, c),
+// (r0, c+1), (r0+8, c), (r0+8, c+1). row_base / col_base: the fragment's first row and column in D.
+struct EpilogueArgs {
+  void* d;
+  const void* bias;
+  const void* residual;
+  int m, n;
+  float alpha, out_scale;
+  int activation;
+};
+
+template <class OutT, int kN>
+__device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const float (&acc)[kN / 2], int row_base,
+                                               int col_base, int lane) {
+  OutT* d = static_cast<OutT*>(e.d);
+  const OutT* bias = static_cast<const OutT*>(e.bias);
+  const OutT* residual = static_cast<const OutT*>(e.residual);
+  const bool pair_ok = (e.n % 2) == 0;
+  const int q2 = 2 * (lane % 4);
+#pragma unroll
+  for (int i = 0; i < kN / 8; ++i) {
+    const int col = col_base + 8 * i + q2;
+    if (col >= e.n) continue;
+    const bool both = col + 1 < e.n;
+    const float b0 = bias ? to_float(bias[col]) : 0.0f;
+    const float b1 = (bias && both) ? to_float(bias[col + 1]) : 0.0f;
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int row = row_base + lane / 4 + 8 * h;
+      if (row >= e.m) continue;
+      const int64_t off = static_cast<int64_t>(row) * e.n + col;
+      float v0 = e.out_scale * activate(e.alpha * acc[4 * i + 2 * h] + b0, e.activation);
+      float v1 = e.out_scale * activate(e.alpha * acc[4 * i + 2 * h + 1] + b1, e.activation);
+      if (residual) {
+        v0 += to_float(residual[off]);
+        if (both) v1 += to_float(residual[off + 1]);
+      }
+      store_pair(d, off, v0, v1, both, pair_ok);
+    }
+  }
+}
+
+}  // namespace dw::gemm::sm90

@@ -78,10 +78,12 @@ struct Config {
   static constexpr int kBBytes = kTileN * kTileK * 2;
   static constexpr int kOffA = 0, kOffB = kABytes, kOffS = kOffB + kBBytes;
   static constexpr int kStageBytes = (kOffS + kScaleTileBytes + 1023) / 1024 * 1024;
-  static constexpr int kStagesFit = (kMaxSmem - 1024 - 16 * 16) / kStageBytes;
+  static constexpr int kEpilogueBytes = kConsumerWarps * kEpilogueWarpBytes;
+  static constexpr int kStagesFit = (kMaxSmem - 1024 - 16 * 16 - kEpilogueBytes) / kStageBytes;
   static constexpr int kStages = kStagesFit > 8 ? 8 : kStagesFit;
   static constexpr int kTxBytes = kABytes + kBBytes + kScaleTileBytes;
-  static constexpr size_t kSmemBytes = 1024 /* alignment slack */ + size_t(kStages) * kStageBytes + 16 * kStages;
+  static constexpr int kEpilogueOffset = kStages * kStageBytes + 16 * kStages;  // after the ring's barriers
+  static constexpr size_t kSmemBytes = 1024 /* alignment slack */ + size_t(kEpilogueOffset) + kEpilogueBytes;
   static_assert(kOffB % 1024 == 0 && kStages >= 4 && kSmemBytes <= kMaxSmem, "stage layout");
 };
 
@@ -296,7 +298,8 @@ __global__ void __launch_bounds__(kThreads, 1)
     fence_registers(acc);
     release(prev);
 
-    store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row_base, tn * kTileN, lane);
+    float* stage_epi = reinterpret_cast<float*>(smem + C::kEpilogueOffset) + warp * kEpilogueWarpFloats;
+    store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row_base, tn * kTileN, lane, stage_epi);
   }
 }
 

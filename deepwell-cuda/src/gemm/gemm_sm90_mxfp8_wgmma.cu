@@ -97,7 +97,9 @@ constexpr int kStageBytes = kOffSB + kScaleFloatBytes;  // 37888
 static_assert(kStageBytes % 1024 == 0, "stages keep the operand tiles 1024-byte aligned");
 constexpr int kStageTxBytes = 2 * kOperandBytes + 2 * kScaleTileBytes;
 constexpr int kBarrierBytes = 2 * kStages * 8;
-constexpr size_t kSmemBytes = 1024 /* alignment slack */ + size_t(kStages) * kStageBytes + kBarrierBytes;
+constexpr int kEpilogueOffset = kStages * kStageBytes + kBarrierBytes;  // the consumer warps' epilogue staging
+constexpr size_t kSmemBytes =
+    1024 /* alignment slack */ + size_t(kEpilogueOffset) + size_t(kConsumerWarps) * sm90::kEpilogueWarpBytes;
 static_assert(kSmemBytes <= 227 * 1024, "one CTA per SM");
 
 struct Params {
@@ -296,7 +298,8 @@ __global__ void __launch_bounds__(kThreads, 1)
 
     // Epilogue of gemm.h, from registers.
     const EpilogueArgs e{p.d, p.bias, p.residual, p.m, p.n, p.alpha, p.out_scale, p.activation};
-    store_fragment<OutT, kTileN>(e, acc, tm * kTileM + row0 + (warp % 4) * 16, tn * kTileN, lane);
+    float* stage_epi = reinterpret_cast<float*>(smem + kEpilogueOffset) + warp * kEpilogueWarpFloats;
+    store_fragment<OutT, kTileN>(e, acc, tm * kTileM + row0 + (warp % 4) * 16, tn * kTileN, lane, stage_epi);
   }
 }
 

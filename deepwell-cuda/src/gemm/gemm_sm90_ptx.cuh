@@ -116,10 +116,17 @@ __device__ __forceinline__ void store_pair(OutT* d, int64_t off, float v0, float
   }
 }
 
-// The epilogue of gemm.h (alpha, bias, GELU/SiLU, out_scale, residual) straight from a wgmma
-// m64nN accumulator fragment (PTX ISA, wgmma D layout): thread (warp w of its warpgroup, lane l)
-// holds rows r0 = 16w + l/4 and r0 + 8, columns 8i + 2(l%4) and +1, at acc[4i + 0..3] = (r0, c),
-// (r0, c+1), (r0+8, c), (r0+8, c+1). row_base / col_base: the fragment's first row and column in D.
+// The epilogue of gemm.h (alpha, bias, GELU/SiLU, out_scale, residual) of a wgmma m64nN
+// accumulator fragment (PTX ISA, wgmma D layout): thread (warp w of its warpgroup, lane l) holds
+// rows 16w + l/4 and +8, columns 8i + 2(l%4) and +1, at acc[4i + 0..3] = (r, c), (r, c+1),
+// (r+8, c), (r+8, c+1).
+//
+// Each warp passes its 16 rows through shared memory 32 columns at a time and stores them from
+// a loop that is not unrolled: half a warp per row, 64 contiguous bytes of BF16 output per store
+// instruction. The first version computed and stored straight from the registers, fully unrolled:
+// ~200 KB of straight-line code (the activation, with erff, inlined per element), executed once
+// per tile, which stalled on instruction fetch for 38% of an 8192^3 GEMM's time (Nsight Compute,
+// H100, MXFP8 fused kernel).
 struct EpilogueArgs {
   void* d;
   const void* bias;
@@ -129,34 +136,57 @@ struct EpilogueArgs {
   int activation;
 };
 
-template <class OutT, int kN>
-__device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const float (&acc)[kN / 2], int row_base,
-                                               int col_base, int lane) {
-  OutT* d = static_cast<OutT*>(e.d);
+constexpr int kEpilogueChunk = 32;                     // columns staged at a time
+constexpr int kEpilogueStride = kEpilogueChunk + 8;    // floats per staged row (2-way bank conflicts at most)
+constexpr int kEpilogueWarpFloats = 16 * kEpilogueStride;
+constexpr int kEpilogueWarpBytes = kEpilogueWarpFloats * 4;  // 2560 bytes of shared memory per consumer warp
+
+// Rows row_base .. row_base + 15, columns col_base .. col_base + 31 of D from a warp's staging.
+template <class OutT>
+__device__ __forceinline__ void store_staged_chunk(const EpilogueArgs& e, const float* stage, int row_base,
+                                                   int col_base, int lane) {
+  const int col = col_base + 2 * (lane & 15);
+  if (col >= e.n) return;
+  const bool both = col + 1 < e.n, pair_ok = (e.n % 2) == 0;
   const OutT* bias = static_cast<const OutT*>(e.bias);
   const OutT* residual = static_cast<const OutT*>(e.residual);
-  const bool pair_ok = (e.n % 2) == 0;
-  const int q2 = 2 * (lane % 4);
-#pragma unroll
-  for (int i = 0; i < kN / 8; ++i) {
-    const int col = col_base + 8 * i + q2;
-    if (col >= e.n) continue;
-    const bool both = col + 1 < e.n;
-    const float b0 = bias ? to_float(bias[col]) : 0.0f;
-    const float b1 = (bias && both) ? to_float(bias[col + 1]) : 0.0f;
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      const int row = row_base + lane / 4 + 8 * h;
-      if (row >= e.m) continue;
-      const int64_t off = static_cast<int64_t>(row) * e.n + col;
-      float v0 = e.out_scale * activate(e.alpha * acc[4 * i + 2 * h] + b0, e.activation);
-      float v1 = e.out_scale * activate(e.alpha * acc[4 * i + 2 * h + 1] + b1, e.activation);
-      if (residual) {
-        v0 += to_float(residual[off]);
-        if (both) v1 += to_float(residual[off + 1]);
-      }
-      store_pair(d, off, v0, v1, both, pair_ok);
+  const float b0 = bias ? to_float(bias[col]) : 0.0f;
+  const float b1 = (bias && both) ? to_float(bias[col + 1]) : 0.0f;
+#pragma unroll 1
+  for (int r = lane >> 4; r < 16; r += 2) {
+    const int row = row_base + r;
+    if (row >= e.m) break;
+    const float2 a = *reinterpret_cast<const float2*>(stage + r * kEpilogueStride + 2 * (lane & 15));
+    const int64_t off = static_cast<int64_t>(row) * e.n + col;
+    float v0 = e.out_scale * activate(e.alpha * a.x + b0, e.activation);
+    float v1 = e.out_scale * activate(e.alpha * a.y + b1, e.activation);
+    if (residual) {
+      v0 += to_float(residual[off]);
+      if (both) v1 += to_float(residual[off + 1]);
     }
+    store_pair(static_cast<OutT*>(e.d), off, v0, v1, both, pair_ok);
+  }
+}
+
+// row_base / col_base: the warp's first row and the fragment's first column in D; stage: this
+// warp's kEpilogueWarpBytes of shared memory.
+template <class OutT, int kN>
+__device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const float (&acc)[kN / 2], int row_base,
+                                               int col_base, int lane, float* stage) {
+  static_assert(kN % kEpilogueChunk == 0, "whole chunks");
+  const int r = lane / 4, q2 = 2 * (lane % 4);
+#pragma unroll
+  for (int chunk = 0; chunk < kN / kEpilogueChunk; ++chunk) {
+#pragma unroll
+    for (int j = 0; j < kEpilogueChunk / 8; ++j) {
+      const int i = chunk * (kEpilogueChunk / 8) + j;
+      *reinterpret_cast<float2*>(stage + r * kEpilogueStride + 8 * j + q2) = make_float2(acc[4 * i], acc[4 * i + 1]);
+      *reinterpret_cast<float2*>(stage + (r + 8) * kEpilogueStride + 8 * j + q2) =
+          make_float2(acc[4 * i + 2], acc[4 * i + 3]);
+    }
+    __syncwarp();
+    store_staged_chunk<OutT>(e, stage, row_base, col_base + chunk * kEpilogueChunk, lane);
+    __syncwarp();
   }
 }
 

@@ -148,9 +148,9 @@ build() {
   for i in "${!pids[@]}"; do
     wait "${pids[$i]}" || { failed=1; echo "BUILD FAILED: ${logs[$i]}"; grep -v "^ptxas info" "${logs[$i]}"; }
   done
-  # C7510 means wgmma serialized (a slow kernel): an error here, as in the library build.
-  if [[ ${#logs[@]} -gt 0 ]] && grep -l "C7510" "${logs[@]}"; then
-    echo "BUILD FAILED: ptxas C7510 (wgmma serialized)"
+  # Serialized wgmma (C7510, C7513-C7515: a slow kernel) is an error here, as in the library build.
+  if [[ ${#logs[@]} -gt 0 ]] && grep -l "wgmma.mma_async instructions are serialized" "${logs[@]}"; then
+    echo "BUILD FAILED: ptxas serialized wgmma"
     rm -f "$B"/*.dep
     failed=1
   fi

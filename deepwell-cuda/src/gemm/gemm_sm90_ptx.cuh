@@ -168,6 +168,26 @@ __device__ __forceinline__ void store_staged_chunk(const EpilogueArgs& e, const 
   }
 }
 
+// The plain epilogue (no bias, residual or activation; what a GEMM without fused steps runs):
+// the same stores, unrolled (short code, loads and stores overlapped).
+template <class OutT>
+__device__ __forceinline__ void store_staged_chunk_plain(const EpilogueArgs& e, const float* stage, int row_base,
+                                                         int col_base, int lane) {
+  const int col = col_base + 2 * (lane & 15);
+  if (col >= e.n) return;
+  const bool both = col + 1 < e.n, pair_ok = (e.n % 2) == 0;
+#pragma unroll
+  for (int r = lane >> 4; r < 16; r += 2) {
+    const int row = row_base + r;
+    if (row < e.m) {
+      const float2 a = *reinterpret_cast<const float2*>(stage + r * kEpilogueStride + 2 * (lane & 15));
+      const int64_t off = static_cast<int64_t>(row) * e.n + col;
+      store_pair(static_cast<OutT*>(e.d), off, e.out_scale * (e.alpha * a.x), e.out_scale * (e.alpha * a.y), both,
+                 pair_ok);
+    }
+  }
+}
+
 // row_base / col_base: the warp's first row and the fragment's first column in D; stage: this
 // warp's kEpilogueWarpBytes of shared memory.
 template <class OutT, int kN>
@@ -175,6 +195,7 @@ __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const floa
                                                int col_base, int lane, float* stage) {
   static_assert(kN % kEpilogueChunk == 0, "whole chunks");
   const int r = lane / 4, q2 = 2 * (lane % 4);
+  const bool plain = e.bias == nullptr && e.residual == nullptr && e.activation == DW_GEMM_ACT_NONE;
 #pragma unroll
   for (int chunk = 0; chunk < kN / kEpilogueChunk; ++chunk) {
 #pragma unroll
@@ -185,7 +206,8 @@ __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const floa
           make_float2(acc[4 * i + 2], acc[4 * i + 3]);
     }
     __syncwarp();
-    store_staged_chunk<OutT>(e, stage, row_base, col_base + chunk * kEpilogueChunk, lane);
+    if (plain) store_staged_chunk_plain<OutT>(e, stage, row_base, col_base + chunk * kEpilogueChunk, lane);
+    else store_staged_chunk<OutT>(e, stage, row_base, col_base + chunk * kEpilogueChunk, lane);
     __syncwarp();
   }
 }

@@ -168,22 +168,38 @@ __device__ __forceinline__ void store_staged_chunk(const EpilogueArgs& e, const 
   }
 }
 
-// The plain epilogue (no bias, residual or activation; what a GEMM without fused steps runs):
-// the same stores, unrolled (short code, loads and stores overlapped).
+// The plain epilogue (no bias, residual or activation; what a GEMM without fused steps runs) of
+// a chunk that lies inside D with rows of 16-byte multiples: 8 columns per lane (four lanes per
+// row, two passes of 8 rows), one 16-byte store (BF16) or two (FP32) each, unrolled. alpha and
+// out_scale are applied as in the general path, skipped when both are 1 (the same values).
 template <class OutT>
 __device__ __forceinline__ void store_staged_chunk_plain(const EpilogueArgs& e, const float* stage, int row_base,
-                                                         int col_base, int lane) {
-  const int col = col_base + 2 * (lane & 15);
-  if (col >= e.n) return;
-  const bool both = col + 1 < e.n, pair_ok = (e.n % 2) == 0;
+                                                         int col, int lane, bool unit_scales) {
+  const int c = 8 * (lane % 4);
 #pragma unroll
-  for (int r = lane >> 4; r < 16; r += 2) {
-    const int row = row_base + r;
-    if (row < e.m) {
-      const float2 a = *reinterpret_cast<const float2*>(stage + r * kEpilogueStride + 2 * (lane & 15));
-      const int64_t off = static_cast<int64_t>(row) * e.n + col;
-      store_pair(static_cast<OutT*>(e.d), off, e.out_scale * (e.alpha * a.x), e.out_scale * (e.alpha * a.y), both,
-                 pair_ok);
+  for (int pass = 0; pass < 2; ++pass) {
+    const int r = 8 * pass + lane / 4, row = row_base + r;
+    if (row >= e.m) break;
+    const float4 lo = *reinterpret_cast<const float4*>(stage + r * kEpilogueStride + c);
+    const float4 hi = *reinterpret_cast<const float4*>(stage + r * kEpilogueStride + c + 4);
+    float v[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
+    if (!unit_scales) {
+#pragma unroll
+      for (int i = 0; i < 8; ++i) v[i] = e.out_scale * (e.alpha * v[i]);
+    }
+    OutT* d = static_cast<OutT*>(e.d) + static_cast<int64_t>(row) * e.n + col + c;
+    if constexpr (sizeof(OutT) == 4) {
+      reinterpret_cast<float4*>(d)[0] = make_float4(v[0], v[1], v[2], v[3]);
+      reinterpret_cast<float4*>(d)[1] = make_float4(v[4], v[5], v[6], v[7]);
+    } else {
+      uint4 packed;
+      uint32_t* w = &packed.x;
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const __nv_bfloat162 pair = __floats2bfloat162_rn(v[2 * i], v[2 * i + 1]);
+        w[i] = *reinterpret_cast<const uint32_t*>(&pair);
+      }
+      *reinterpret_cast<uint4*>(d) = packed;
     }
   }
 }
@@ -195,7 +211,10 @@ __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const floa
                                                int col_base, int lane, float* stage) {
   static_assert(kN % kEpilogueChunk == 0, "whole chunks");
   const int r = lane / 4, q2 = 2 * (lane % 4);
-  const bool plain = e.bias == nullptr && e.residual == nullptr && e.activation == DW_GEMM_ACT_NONE;
+  // 16-byte stores need D 16-byte aligned with rows of 16-byte multiples: N % 8 (BF16), N % 4 (FP32).
+  const bool plain = e.bias == nullptr && e.residual == nullptr && e.activation == DW_GEMM_ACT_NONE &&
+                     e.n % (16 / static_cast<int>(sizeof(OutT))) == 0 && (reinterpret_cast<uintptr_t>(e.d) & 15u) == 0;
+  const bool unit_scales = e.alpha == 1.0f && e.out_scale == 1.0f;
 #pragma unroll
   for (int chunk = 0; chunk < kN / kEpilogueChunk; ++chunk) {
 #pragma unroll
@@ -206,8 +225,9 @@ __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const floa
           make_float2(acc[4 * i + 2], acc[4 * i + 3]);
     }
     __syncwarp();
-    if (plain) store_staged_chunk_plain<OutT>(e, stage, row_base, col_base + chunk * kEpilogueChunk, lane);
-    else store_staged_chunk<OutT>(e, stage, row_base, col_base + chunk * kEpilogueChunk, lane);
+    const int col = col_base + chunk * kEpilogueChunk;
+    if (plain && col + kEpilogueChunk <= e.n) store_staged_chunk_plain<OutT>(e, stage, row_base, col, lane, unit_scales);
+    else store_staged_chunk<OutT>(e, stage, row_base, col, lane);
     __syncwarp();
   }
 }

@@ -73,9 +73,11 @@ struct Sm90Tile {
 // it rebuilds no CUTLASS translation unit).
 int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const Sm90Tile* tiles, int count);
 int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Tile tile);
-// MXFP8: whether the wgmma kernel (scales applied while accumulating) is chosen over the
-// dequantizing pass + BF16 tiles, where it can run (K % 16 == 0).
-bool sm90_mxfp8_prefers_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc);
+// MXFP8: which of the family's ways AUTO takes (the fused kernel where it can run, K % 16 == 0;
+// else the dequantizing pass + BF16 tiles, which takes any problem). The wgmma kernel is never
+// chosen (measured slower everywhere); it runs when forced.
+enum class Sm90Mxfp8Way { kDequantize, kFused128x256 };
+Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc);
 
 // ---- reference (gemm_reference.cu) ----
 dw_status reference_run(const dw_gemm_desc& desc, const dw_gemm_args& args, cudaStream_t stream);

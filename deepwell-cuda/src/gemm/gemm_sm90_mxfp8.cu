@@ -1,24 +1,25 @@
 // MXFP8 (E4M3 values, one E8M0 scale per 32 consecutive k of a row) on sm_90a: the family of the
 // CUTLASS sm90 backend for DW_GEMM_IN_MXFP8. Hopper's tensor cores have no block-scaled MMA (that
-// arrives with sm_100), so the 32-deep scales are applied in software, in one of two ways:
+// arrives with sm_100), so the 32-deep scales are applied in software, in one of three ways:
 //
 //  1. FP8 wgmma per 32 of K, promoting each partial sum into the FP32 accumulators with its
 //     scales (acc += partial * sA[m] * sB[n]): gemm_sm90_mxfp8_wgmma.cu, our own kernel (CUTLASS
 //     4.2's sm90 blockwise mainloop promotes at most once per 128 of K, see there). Bound by the
-//     CUDA cores, not the tensor cores: two FP32 ops per accumulator per 32 of K, i.e. ~256 issue
-//     cycles against 128 cycles of FP8 wgmma for a 128x128x32 step: at best BF16's tensor rate,
-//     but no extra pass over the operands. The family's LAST variant; measured 0.28-0.37x our
-//     BF16 so far (H100), so it runs only when forced.
+//     CUDA cores: two FP32 ops per accumulator per 32 of K, ~256 issue cycles against 128 cycles
+//     of FP8 wgmma for a 128x128x32 step, so at best BF16's tensor rate. Variant count-3; measured
+//     0.21-0.47x our BF16 (H100), never chosen, runs when forced.
 //  2. Dequantize both operands to BF16 (exactly, see below) into the plan's workspace with one
 //     memory-bound pass, then run our BF16 CUTLASS kernel on the copies (this file). The tensor
 //     cores then run at the BF16 rate and the pass costs about 3 bytes of HBM traffic per operand
-//     element (read 1, write 2): predicted ~8% of the BF16 time at 8192^3 and 16384x32768x768,
-//     ~17% at 4096^3, 40-50% where N = 768 (M*N*K flops per (M+N)*K elements is smallest there).
-//     Variants 0 .. count-2: the BF16 family's configurations, one to one.
+//     element (read 1, write 2): ~8% of the BF16 time at 8192^3 and 16384x32768x768, 30-50% where
+//     N = 768. Variants 0 .. count-4: the BF16 family's configurations, one to one.
+//  3. Fused: A dequantized in registers inside a BF16 wgmma main loop, only B through a pass
+//     (gemm_sm90_mxfp8_fused.cu, our own kernel): the same BF16 operands as way 2, without A's
+//     copy. Variants count-2 (128x256 tiles) and count-1 (128x128).
 //
-// The choice between them (variant < 0) is sm90_mxfp8_prefers_wgmma (gemm_sm90_select.cpp), from
-// the measurements in docs/PERFORMANCE.md: today always way 2 (0.65-0.98x our BF16 against
-// 0.28-0.37x for way 1 on the same shapes).
+// The choice (variant < 0) is sm90_mxfp8_way (gemm_sm90_select.cpp), from the measurements in
+// docs/PERFORMANCE.md: way 3 with 128x256 tiles where N <= 1024 and M >= 4096 (the activations are
+// the large operand), way 2 elsewhere.
 //
 // Exactness of way 2: every E4M3 value times 2^(e-127) is a number with at most 4 significant
 // bits, so its BF16 copy (8 bits) is exact unless it falls below BF16's normal range (|x| < 2^-126,
@@ -242,13 +243,13 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_
   if (variant == wgmma_variant()) return plan_wgmma(dev, desc, p);
   if (variant == fused_variant(256)) return plan_fused(dev, desc, 256, p);
   if (variant == fused_variant(128)) return plan_fused(dev, desc, 128, p);
-  if (variant < 0 && sm90_mxfp8_prefers_wgmma(dev, desc)) {
-    dw_gemm_plan_info w = *p;
-    if (plan_wgmma(dev, desc, &w) == DW_SUCCESS) {
-      *p = w;
+  if (variant < 0 && sm90_mxfp8_way(dev, desc) == Sm90Mxfp8Way::kFused128x256) {
+    dw_gemm_plan_info f = *p;
+    if (plan_fused(dev, desc, 256, &f) == DW_SUCCESS) {
+      *p = f;
       return DW_SUCCESS;
     }
-    // refused (K % 16): the dequantizing way takes any K
+    // refused (sizes past 2^31): the dequantizing way plans or says why
   }
   if (desc.k > INT_MAX - 7)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "MXFP8: k=%lld must fit in 32 bits once padded to 8",

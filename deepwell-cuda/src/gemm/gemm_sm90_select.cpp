@@ -192,13 +192,20 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
   return 1;
 }
 
-// MXFP8: never, for now. The wgmma kernel (scales applied while accumulating) measured 0.28-0.37x
-// our BF16 on an H100 (2026-11-27), the dequantizing pass + BF16 tiles 0.65-0.98x on the same
-// shapes in the same runs (docs/PERFORMANCE.md); the wgmma kernel runs when its variant is forced.
-bool sm90_mxfp8_prefers_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc) {
+// MXFP8: the fused kernel (A dequantized in registers, only B through a pass) where the
+// activations are the large operand and there are rows enough for its 128x256 tiles: N <= 1024
+// and M >= 4096. Measured (H100, 2026-11-27, docs/PERFORMANCE.md, the 16 benchmark shapes): it won
+// all 7 such shapes (16384x768xK for K = 768..32768, 4096x768x16384, 32768x768x16384: 0.62-0.88x
+// our BF16 against 0.58-0.70x for the dequantizing way) and lost all 9 others (N >= 2048: the
+// pass over a wide B is cheap next to the GEMM and our BF16 tiles beat the fused mainloop; M <= 2304:
+// too few 128x256 tiles). The wgmma kernel (0.21-0.47x) is never chosen.
+Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   (void)dev;
-  (void)desc;
-  return false;
+  // N aligned as the dequantizing way needs it too (the fused kernel takes any N when forced), so
+  // that AUTO and the Java mirror (GemmTileChoice) refuse and choose alike.
+  const bool aligned_n = desc.n % (desc.output == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
+  if (desc.k % 16 == 0 && desc.n <= 1024 && desc.m >= 4096 && aligned_n) return Sm90Mxfp8Way::kFused128x256;
+  return Sm90Mxfp8Way::kDequantize;
 }
 
 }  // namespace dw::gemm

@@ -36,17 +36,37 @@ public final class GemmKernelCatalog {
   /**
    * The schedule of Deepwell's own sm90 MXFP8 kernel: FP8 wgmma per 32 of K, each partial sum
    * promoted into FP32 accumulators with its two block scales (gemm_sm90_mxfp8_wgmma.cu). Never
-   * chosen by the tile rules (it measured slower than the BF16 emulation); run when forced.
+   * chosen by the tile rules (it measured slower than both other ways); run when forced.
    */
   public static final String PROMOTE_32 = "promote32";
 
   /**
-   * The sm90 MXFP8 entry that applies the block scales while accumulating, the family's last
-   * variant (index {@code index}: after the BF16-emulation ones); its name is the native side's.
+   * The sm90 MXFP8 entry that applies the block scales while accumulating (index {@code index}:
+   * after the BF16-emulation ones, before the fused ones); its name is the native side's.
    */
   public static GemmVariant mxfp8Wgmma(int index) {
     return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, index, "sm90_mxfp8_wgmma_128x128x128_promote32",
         128, 128, PROMOTE_32, "cutlass.sm90.gemm.mxfp8");
+  }
+
+  /**
+   * The schedule of Deepwell's own sm90 MXFP8 "fused" kernel: A dequantized to BF16 in registers
+   * inside a BF16 wgmma main loop, B through a dequantizing pass (gemm_sm90_mxfp8_fused.cu). Its
+   * 128x256 configuration is chosen where N <= 1024 and M >= 4096 (GemmTileChoice); both run when
+   * forced.
+   */
+  public static final String FUSED = "fused";
+
+  /**
+   * The sm90 MXFP8 fused entry with 128 x {@code tileN} tiles (256 or 128), after the wgmma entry
+   * (index {@code index}); its name is the native side's.
+   */
+  public static GemmVariant mxfp8Fused(int index, int tileN) {
+    if (tileN != 256 && tileN != 128) {
+      throw new IllegalArgumentException("the fused MXFP8 kernel has 128x256 and 128x128 tiles, not 128x" + tileN);
+    }
+    return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, index, "sm90_mxfp8_fused_bf16_128x" + tileN + "x64",
+        128, tileN, FUSED, "cutlass.sm90.gemm.mxfp8");
   }
 
   /** "_splitk3_" in a CUTLASS kernel name: the split count. */
@@ -121,8 +141,11 @@ public final class GemmKernelCatalog {
         mxfp8++;
       }
     }
-    // ... and, last, the FP8 wgmma kernel that applies the 32-deep scales while accumulating.
+    // ... then the FP8 wgmma kernel that applies the 32-deep scales while accumulating, and the
+    // fused kernel (A dequantized in registers) with its two tiles.
     l.add(mxfp8Wgmma(mxfp8));
+    l.add(mxfp8Fused(mxfp8 + 1, 256));
+    l.add(mxfp8Fused(mxfp8 + 2, 128));
     l.add(GEMV_NVFP4_WEIGHT);
     l.add(new GemmVariant(KernelProvider.CUBLASLT, GemmInput.BF16, 0, "cublaslt_bf16", 0, 0, "", "cublaslt.gemm.bf16"));
     l.add(new GemmVariant(KernelProvider.CUBLASLT, t, 0, "cublaslt_fp8_tensor", 0, 0, "", "cublaslt.gemm.fp8"));

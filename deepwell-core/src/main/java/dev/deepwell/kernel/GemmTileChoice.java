@@ -45,6 +45,13 @@ public final class GemmTileChoice {
     if (variants.size() == 1 || !variants.get(0).isTiled()) {
       return new Choice(variants.get(0), "the only configuration");
     }
+    if (variants.get(0).input() == GemmInput.MXFP8) {
+      GemmVariant fused = find(variants, 128, 256, GemmKernelCatalog.FUSED);
+      if (fused != null && mxfp8PrefersFused(p)) {
+        return new Choice(fused, "MXFP8 with N=" + p.n() + " <= 1024 and M=" + p.m()
+            + " >= 4096: A dequantized in registers, only B through a pass (the fused kernel)");
+      }
+    }
     // The rules choose among the data-parallel variants, those before the first stream-K one (the
     // native tables list stream-K last); then the stream-K model may replace that choice.
     List<GemmVariant> dataParallel = new ArrayList<>();
@@ -59,6 +66,17 @@ public final class GemmTileChoice {
     }
     return splitK(variants, GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms), p,
         sms);
+  }
+
+  /**
+   * MXFP8 on sm_90: the fused kernel (128x256) where the activations are the large operand and
+   * its tiles fill the GPU, as gemm_sm90_select.cpp's sm90_mxfp8_way: K % 16 == 0 (its TMA rows),
+   * N <= 1024, M >= 4096, N aligned as the dequantizing way needs. Measured on H100 (16 benchmark
+   * shapes, docs/PERFORMANCE.md): it won the 7 shapes this admits and lost the 9 others.
+   */
+  static boolean mxfp8PrefersFused(GemmProblem p) {
+    long nAlign = p.output() == GemmOutput.FP32 ? 4 : 8;
+    return p.k() % 16 == 0 && p.n() <= 1024 && p.m() >= 4096 && p.n() % nAlign == 0;
   }
 
   /** K, in whole k-tiles of the split-K variant, from which the split-K rule applies (8192 / 64). */

@@ -212,14 +212,14 @@ class GemmKernelSelectorTest {
   }
 
   @Test
-  void mxfp8OnHopperIsEmulatedOnTheBf16TilesChosenByTheBf16Rules() {
+  void mxfp8OnHopperIsEmulatedOnTheBf16TilesChosenByTheBf16RulesOrFused() {
     KernelDescriptor family = KernelRegistry.standard().kernel("cutlass.sm90.gemm.mxfp8");
     assertThat(family.emulated()).isTrue();
     assertThat(family.arch().exact()).containsExactly(90);
     // one MXFP8 configuration per BF16 one, same order, tile and schedule
     List<GemmVariant> bf16 = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16);
     List<GemmVariant> all = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
-    assertThat(all).hasSize(bf16.size() + 1);
+    assertThat(all).hasSize(bf16.size() + 3);  // + the wgmma kernel and the fused kernel's two tiles
     List<GemmVariant> mx = all.subList(0, bf16.size());
     for (int i = 0; i < mx.size(); i++) {
       assertThat(mx.get(i).name()).isEqualTo(bf16.get(i).name().replace("_bf16_", "_mxfp8_deq_bf16_"));
@@ -236,8 +236,9 @@ class GemmKernelSelectorTest {
     assertThat(s.variant().descriptorId()).isEqualTo("cutlass.sm90.gemm.mxfp8");
     assertThat(s.reason()).startsWith("first choice: cutlass").contains("large problem");
     assertThat(s.rejected()).isEmpty();
-    long[][] shapes = {{4096, 4096, 4096}, {8192, 8192, 8192}, {16384, 2304, 768}, {16384, 768, 768},
-        {16384, 4096, 768}, {16384, 768, 2048}, {16384, 32768, 768}, {256, 256, 4096}, {1000, 1000, 1000}};
+    // Where the fused kernel is not chosen (N > 1024 or M < 4096), the BF16 choice on the copies.
+    long[][] shapes = {{4096, 4096, 4096}, {8192, 8192, 8192}, {16384, 2304, 768}, {16384, 4096, 768},
+        {16384, 32768, 768}, {2304, 768, 16384}, {256, 256, 4096}, {1000, 1000, 1000}};
     for (long[] sh : shapes) {
       String plain = cutlass(bf16(sh[0], sh[1], sh[2])).variant().name();
       String emulated = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build()).variant().name();
@@ -247,22 +248,55 @@ class GemmKernelSelectorTest {
   }
 
   @Test
-  void mxfp8WgmmaKernelIsTheLastVariantAndRunsOnlyWhenForced() {
+  void mxfp8WgmmaKernelFollowsTheEmulationAndRunsOnlyWhenForced() {
     List<GemmVariant> mx = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
-    GemmVariant wgmma = mx.get(mx.size() - 1);
+    GemmVariant wgmma = mx.get(mx.size() - 3);
     assertThat(wgmma.name()).isEqualTo("sm90_mxfp8_wgmma_128x128x128_promote32");
-    assertThat(wgmma.index()).isEqualTo(mx.size() - 1);
+    assertThat(wgmma.index()).isEqualTo(mx.size() - 3);
     assertThat(wgmma.schedule()).isEqualTo(GemmKernelCatalog.PROMOTE_32);
     assertThat(wgmma.tileM()).isEqualTo(128);
     assertThat(wgmma.tileN()).isEqualTo(128);
-    // The tile rules never take it (measured 0.28-0.37x our BF16 against 0.65-0.98x for the
-    // emulation): not for large, narrow, short, long-K or tiny problems.
+    // The tile rules never take it (measured 0.21-0.47x our BF16, below both other ways): not for
+    // large, narrow, short, long-K or tiny problems.
     long[][] shapes = {{8192, 8192, 8192}, {16384, 768, 768}, {2304, 768, 16384}, {768, 768, 16384}, {128, 128, 128},
         {1, 8, 16}, {16384, 32768, 768}};
     for (long[] sh : shapes) {
       GemmSelection s = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build());
-      assertThat(s.variant().name()).as("%dx%dx%d", sh[0], sh[1], sh[2]).startsWith("cutlass_sm90_mxfp8_deq_bf16_");
+      assertThat(s.variant().name()).as("%dx%dx%d", sh[0], sh[1], sh[2]).doesNotContain("wgmma");
     }
+    assertThat(GemmKernelSelector.select(GemmProblem.builder(64, 64, 64, GemmInput.MXFP8).build(), CATALOG, H100, 256,
+        GemmPreference.variant(KernelProvider.CUTLASS, wgmma.index())).variant()).isEqualTo(wgmma);
+  }
+
+  @Test
+  void mxfp8FusedKernelTakesNarrowOutputsOfManyRows() {
+    List<GemmVariant> mx = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
+    GemmVariant wide = mx.get(mx.size() - 2), square = mx.get(mx.size() - 1);
+    assertThat(wide.name()).isEqualTo("sm90_mxfp8_fused_bf16_128x256x64");
+    assertThat(square.name()).isEqualTo("sm90_mxfp8_fused_bf16_128x128x64");
+    assertThat(List.of(wide.schedule(), square.schedule())).containsOnly(GemmKernelCatalog.FUSED);
+    assertThat(wide.tileN()).isEqualTo(256);
+    assertThat(square.tileN()).isEqualTo(128);
+    // The 7 benchmark shapes with N <= 1024 and M >= 4096, where it measured faster than the
+    // dequantizing pass (H100): the 128x256 configuration.
+    long[][] fused = {{16384, 768, 768}, {16384, 768, 2048}, {16384, 768, 2304}, {16384, 768, 4096},
+        {16384, 768, 32768}, {4096, 768, 16384}, {32768, 768, 16384}};
+    for (long[] sh : fused) {
+      GemmSelection s = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build());
+      assertThat(s.variant()).as("%dx%dx%d", sh[0], sh[1], sh[2]).isEqualTo(wide);
+      assertThat(s.reason()).contains("fused kernel");
+    }
+    // Boundaries: M one row short, N past 1024, K not a multiple of 16, N not 8-aligned for BF16
+    // output (the dequantizing way's rule, so both planners refuse alike) -> the emulation.
+    long[][] others = {{4095, 768, 768}, {16384, 1032, 768}, {16384, 768, 776}, {16384, 1020, 768}};
+    for (long[] sh : others) {
+      GemmSelection s = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build());
+      assertThat(s.variant().schedule()).as("%dx%dx%d", sh[0], sh[1], sh[2]).isNotEqualTo(GemmKernelCatalog.FUSED);
+    }
+    GemmProblem f32 = GemmProblem.builder(16384, 1020, 768, GemmInput.MXFP8).output(GemmOutput.FP32).build();
+    assertThat(select(f32).variant()).isEqualTo(wide);
+    assertThatThrownBy(() -> GemmKernelCatalog.mxfp8Fused(9, 192)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("128x192");
   }
 
   @Test

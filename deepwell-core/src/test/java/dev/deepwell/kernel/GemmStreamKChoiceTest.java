@@ -40,9 +40,11 @@ class GemmStreamKChoiceTest {
       boolean seen = false;
       for (GemmVariant v : vs) {
         boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K);
-        // The MXFP8 wgmma kernel comes after them on purpose: the tile rules choose among the
-        // variants before the first stream-K one, and it is run only when forced.
-        boolean forcedOnly = v.schedule().equals(GemmKernelCatalog.PROMOTE_32);
+        // The MXFP8 wgmma and fused kernels come after them on purpose: the tile rules choose
+        // among the variants before the first stream-K one; the fused kernel has its own rule
+        // (GemmTileChoice.mxfp8PrefersFused), the wgmma kernel is run only when forced.
+        boolean forcedOnly = v.schedule().equals(GemmKernelCatalog.PROMOTE_32)
+            || v.schedule().equals(GemmKernelCatalog.FUSED);
         assertThat(!seen || sk || forcedOnly).as("%s after a stream-K variant", v.name()).isTrue();
         seen |= sk;
       }

@@ -164,6 +164,11 @@ dw_status supported(const dw_gemm_desc& desc) {
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "out_scale != 1 with a bias cannot be expressed");
   if (is_fp8(desc) && desc.k % 16 != 0)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "FP8: k=%lld must be a multiple of 16", (long long)desc.k);
+  // cuBLASLt 13.1 on H100 found no 1x128 / 128x128 block-scaled algorithm for M = 1, 255, 257 (N =
+  // 2304..14336, K = 768, 4096) and ran every M % 4 == 0 shape we tried (4 .. 16384, ragged N and K;
+  // 2026-11-27): said here, before its heuristic, so that the Java mirror can say it too.
+  if (desc.input == DW_GEMM_IN_FP8_BLOCK128 && desc.m % 4 != 0)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOp, "FP8 block: m=%lld must be a multiple of 4", (long long)desc.m);
   return DW_SUCCESS;
 }
 

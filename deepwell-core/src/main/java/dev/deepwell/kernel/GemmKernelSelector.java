@@ -283,6 +283,9 @@ public final class GemmKernelSelector {
     if ((p.input() == GemmInput.FP8_TENSOR || p.input() == GemmInput.FP8_BLOCK128) && p.k() % 16 != 0) {
       return "FP8: K=" + p.k() + " must be a multiple of 16";
     }
+    if (p.input() == GemmInput.FP8_BLOCK128 && p.m() % 4 != 0) {
+      return "FP8 block: M=" + p.m() + " must be a multiple of 4 (gemm_cublaslt.cpp)";
+    }
     if (align < TMA_ALIGNMENT) {
       return "needs " + TMA_ALIGNMENT + "-byte aligned operands, these are aligned to " + align + " byte(s)";
     }

@@ -202,6 +202,20 @@ class GemmKernelSelectorTest {
   }
 
   @Test
+  void blockScaledFp8OnCublasLtNeedsMMultipleOf4LikeTheNativeSide() {
+    // The decode shapes the GPU test compares with native AUTO: cuBLASLt (and CUTLASS) refuse
+    // M % 4 != 0, the reference kernel runs them; M = 256 stays on cuBLASLt.
+    for (long m : new long[] {1, 255, 257}) {
+      GemmSelection s = select(GemmProblem.builder(m, 4096, 4096, GemmInput.FP8_BLOCK128).build());
+      assertThat(s.provider()).as("M=%d", m).isEqualTo(KernelProvider.REFERENCE_GPU);
+      assertThat(s.rejected()).as("M=%d", m).contains("cublaslt: FP8 block: M=" + m + " must be a multiple of 4 "
+          + "(gemm_cublaslt.cpp)");
+    }
+    assertThat(select(GemmProblem.builder(256, 4096, 4096, GemmInput.FP8_BLOCK128).build()).provider())
+        .isEqualTo(KernelProvider.CUBLASLT);
+  }
+
+  @Test
   void microscaledFormatsHaveNoHopperKernelAndUseTheReference() {
     for (GemmInput in : new GemmInput[] {GemmInput.NVFP4}) {
       GemmSelection s = select(GemmProblem.builder(256, 256, 256, in).build());

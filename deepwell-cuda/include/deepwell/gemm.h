@@ -24,14 +24,19 @@
  * sm100/sm120 block-scaled kernels (MXFP8, NVFP4) need K a multiple of 16 (MXFP8) or 32
  * (NVFP4) and N as above.
  *
- * MXFP8 on CUTLASS sm90 is EMULATED (Hopper has no block-scaled MMA): one pass dequantizes A
- * and B exactly to BF16 copies in the workspace (2 (M + N) roundup(K, 8) bytes, part of the
- * plan's workspace_bytes), then the BF16 kernel multiplies them. It takes any K (the copies are
- * zero-padded) and N as the BF16 kernels do; the copies are exact except where a dequantized
- * value lies below 2^-126 in magnitude (it rounds to a BF16 subnormal). Its last variant (forced
- * only: AUTO never chooses it) is instead Deepwell's FP8 wgmma kernel that applies the 32-deep
- * scales while accumulating: K a multiple of 16, any M and N; its workspace holds tiled copies
- * of row-major scales.
+ * MXFP8 on CUTLASS sm90 is EMULATED (Hopper has no block-scaled MMA), three ways:
+ *  - variants 0 .. count-4: one pass dequantizes A and B exactly to BF16 copies in the workspace
+ *    (2 (M + N) roundup(K, 8) bytes, part of the plan's workspace_bytes), then the BF16 kernel
+ *    multiplies them. Any K (the copies are zero-padded), N as the BF16 kernels take it; the
+ *    copies are exact except where a dequantized value lies below 2^-126 in magnitude (it
+ *    rounds to a BF16 subnormal).
+ *  - variant count-3 (forced only: AUTO never chooses it): Deepwell's FP8 wgmma kernel that
+ *    applies the 32-deep scales while accumulating; K a multiple of 16, any M and N.
+ *  - variants count-2 / count-1 (128x256 / 128x128 tiles): Deepwell's fused kernel, A dequantized
+ *    to the same BF16 values in registers inside a BF16 wgmma main loop, B through a pass
+ *    (N roundup(K, 64) x 2 bytes of workspace); K a multiple of 16, any M and N. AUTO takes the
+ *    128x256 one where N <= 1024 and M >= 4096, the dequantizing pass elsewhere.
+ * The own kernels' workspaces also hold tiled copies of row-major scales.
  *
  * Status codes and errors follow deepwell.h: every function that can fail returns a dw_status
  * (DW_SUCCESS, a CUDA error, or DW_ERROR_*) and records what failed for dw_last_error():

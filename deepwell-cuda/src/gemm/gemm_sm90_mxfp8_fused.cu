@@ -36,6 +36,13 @@
 //                      bytes, 16 dequant_pairs into the next fragment set while the wgmmas of
 //                      the current one run (two sets, alternating), four m64nNk16 RS wgmmas;
 //                      the epilogue of gemm.h from registers.
+// MEASURED (H100, 2026-11-27, docs/PERFORMANCE.md session 10): 0.85-0.92x our CUTLASS BF16 where
+// K is long and the 128x256 tiles fill the GPU, 0.70-0.80x where K = 768 (the epilogue is not
+// hidden behind another tile's main loop); faster than the dequantizing pass on the 7 of the 16
+// benchmark shapes with N <= 1024 and M >= 4096, which AUTO therefore gives it. Not done: a
+// deeper fragment pipeline (three sets with wgmma_wait<2> make ptxas serialize every wgmma,
+// C7513) and a ping-pong schedule.
+//
 // Shapes: any M and N, K a multiple of 16 (A's TMA rows); K's tail in the last k-tile is zero
 // in A (TMA fill) and in B's copy (the pass), with finite scales (the tiled layout's padding).
 #include <cuda.h>

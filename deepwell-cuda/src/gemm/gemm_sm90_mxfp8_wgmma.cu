@@ -24,7 +24,10 @@
 // in flight per warpgroup 0.30x (kept), the scales converted by the consumers instead of one warp
 // 0.33x (that warp starved them). A probe without any wgmma still took 76% of the full kernel's
 // time: the promotion side runs at ~0.4 instructions per cycle per scheduler, latency-bound with
-// two consumer warps per scheduler (docs/PERFORMANCE.md has the next steps).
+// two consumer warps per scheduler (docs/PERFORMANCE.md has the next steps). Session 10 found
+// part of it in the epilogue (fully unrolled code, bound by instruction fetch); with the staged epilogue of
+// gemm_sm90_ptx.cuh: 0.21-0.47x, geomean 0.375 over the sixteen benchmark shapes. The fused
+// kernel (gemm_sm90_mxfp8_fused.cu) is the faster own kernel.
 //
 // Structure: persistent CTAs of 12 warps, one 128x128 output tile at a time (static round-robin
 // over tiles, grouped along M for L2 reuse), a ring of kStages k-tiles of 128 in shared memory:

@@ -234,19 +234,10 @@ __global__ void __launch_bounds__(kThreads, 1)
                      const Params p) {
   using C = Config<kTileN>;
   extern __shared__ uint8_t smem_raw[];
-  const uint32_t raw = smem_addr(smem_raw);
-  uint8_t* smem = smem_raw + (((raw + 1023u) & ~1023u) - raw);
+  uint8_t* smem = align_smem_1024(smem_raw);
   const Ring<kTileN> ring{smem_addr(smem)};
-
+  init_ring(ring, C::kStages, kConsumerWarps);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  if (threadIdx.x == 0) {
-    for (int s = 0; s < C::kStages; ++s) {
-      mbar_init(ring.full(s), 1);
-      mbar_init(ring.empty(s), kConsumerWarps);
-    }
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-  }
-  __syncthreads();
 
   const int tiles = p.tiles_m * p.tiles_n;
   // Each role's code sits inside its setmaxnreg branch (else ptxas drops the instruction, C7507).

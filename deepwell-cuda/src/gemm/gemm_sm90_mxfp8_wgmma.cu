@@ -147,8 +147,8 @@ __device__ __forceinline__ void wgmma_m64n64k32_e4m3(float (&d)[32], uint64_t da
 struct Ring {
   uint32_t base;
   __device__ uint32_t stage(int s) const { return base + s * kStageBytes; }
-  __device__ uint32_t full_tma(int s) const { return base + kStages * kStageBytes + 8u * s; }
-  __device__ uint32_t empty(int s) const { return full_tma(kStages + s); }
+  __device__ uint32_t full(int s) const { return base + kStages * kStageBytes + 8u * s; }
+  __device__ uint32_t empty(int s) const { return full(kStages + s); }
 };
 
 __device__ __forceinline__ void advance(int& stage, uint32_t& phase) {
@@ -172,7 +172,7 @@ __device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CU
     const uint8_t* sb = p.scale_b + static_cast<int64_t>(tn) * p.k_tiles * kScaleTileBytes;
     for (int kt = 0; kt < p.k_tiles; ++kt, advance(stage, phase)) {
       mbar_wait(ring.empty(stage), phase ^ 1u);  // a fresh barrier passes parity 1 at once
-      const uint32_t st = ring.stage(stage), full = ring.full_tma(stage);
+      const uint32_t st = ring.stage(stage), full = ring.full(stage);
       mbar_arrive_expect_tx(full, kStageTxBytes);
       tma_load_2d(st + kOffA, &map_a, kt * kTileK, tm * kTileM, full);
       tma_load_2d(st + kOffB, &map_b, kt * kTileK, tn * kTileN, full);
@@ -224,19 +224,10 @@ __global__ void __launch_bounds__(kThreads, 1)
     mxfp8_wgmma_gemm(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
                      const Params p) {
   extern __shared__ uint8_t smem_raw[];
-  const uint32_t raw = smem_addr(smem_raw);
-  uint8_t* smem = smem_raw + (((raw + 1023u) & ~1023u) - raw);
+  uint8_t* smem = align_smem_1024(smem_raw);
   const Ring ring{smem_addr(smem)};
-
+  init_ring(ring, kStages, kConsumerWarps);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  if (threadIdx.x == 0) {
-    for (int s = 0; s < kStages; ++s) {
-      mbar_init(ring.full_tma(s), 1);
-      mbar_init(ring.empty(s), kConsumerWarps);
-    }
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-  }
-  __syncthreads();
 
   const int tiles = p.tiles_m * p.tiles_n;
   // Each role's code sits inside its setmaxnreg branch: ptxas ignores the instruction (C7507)
@@ -265,7 +256,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     for (int i = 0; i < 64; ++i) acc[i] = 0.0f;
 
     for (int kt = 0; kt < p.k_tiles; ++kt) {
-      mbar_wait(ring.full_tma(stage), phase);
+      mbar_wait(ring.full(stage), phase);
       uint8_t* st_ptr = smem + stage * kStageBytes;
       for (int w = threadIdx.x; w < 2 * 128; w += kConsumerWarps * 32) convert_scale_word(st_ptr, w);
       named_sync(kConsumerWarps * 32);

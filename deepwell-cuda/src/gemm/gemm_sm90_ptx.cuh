@@ -40,6 +40,27 @@ __device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
   } while (done == 0);
 }
 
+// The first 1024-byte aligned byte of dynamic shared memory (the 128-byte swizzle's atom is 8
+// rows of 128 bytes; launch with 1024 bytes of slack).
+__device__ __forceinline__ uint8_t* align_smem_1024(uint8_t* smem_raw) {
+  const uint32_t raw = smem_addr(smem_raw);
+  return smem_raw + (((raw + 1023u) & ~1023u) - raw);
+}
+
+// Thread 0 sets up a ring's barriers, every thread of the CTA waits for it: full(s) expects one
+// arrival (the producer's, with the transaction bytes), empty(s) one arrival per consumer warp.
+template <class Ring>
+__device__ __forceinline__ void init_ring(const Ring& ring, int stages, int consumer_warps) {
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < stages; ++s) {
+      mbar_init(ring.full(s), 1);
+      mbar_init(ring.empty(s), consumer_warps);
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+}
+
 __device__ __forceinline__ void prefetch_tensor_map(const void* map) {
   asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(map)) : "memory");
 }

@@ -99,7 +99,26 @@ struct Params {
   EpilogueArgs epi;
   int k_tiles;  // of 64
   int tiles_m, tiles_n;
+  // Split-K: each tile's K loop cut into `splits` ranges of split_k_tiles (even) k-tiles, one work
+  // unit each; with splits > 1 the units store FP32 partial sums to partial[split][M][N] and
+  // reduce_splits adds them and applies the epilogue.
+  int splits, split_k_tiles;
+  float* partial;
 };
+
+// Work unit u: tile u / splits, K range of split u % splits.
+struct WorkUnit {
+  int tm, tn, split, k_begin, k_end;
+};
+
+__device__ __forceinline__ WorkUnit work_unit(int u, const Params& p) {
+  WorkUnit w;
+  w.split = u % p.splits;
+  tile_coords<kGroupM>(u / p.splits, p.tiles_m, p.tiles_n, w.tm, w.tn);
+  w.k_begin = w.split * p.split_k_tiles;
+  w.k_end = min(w.k_begin + p.split_k_tiles, p.k_tiles);
+  return w;
+}
 
 // ---- the BF16 wgmma with A from registers -----------------------------------------------------
 
@@ -163,21 +182,21 @@ struct Ring {
   }
 };
 
-// Warp 8, lane 0: every k-tile of every tile of this CTA, in the consumers' order.
+// Warp 8, lane 0: every k-tile of every work unit of this CTA, in the consumers' order.
 template <int kTileN>
 __device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p,
-                                              const Ring<kTileN>& ring, int tiles) {
+                                              const Ring<kTileN>& ring, int units) {
   using C = Config<kTileN>;
   prefetch_tensor_map(&map_a);
   prefetch_tensor_map(&map_b);
   const int scale_tiles_k = (p.k_tiles + 1) / 2;
   int stage = 0;
   uint32_t phase = 0;
-  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
-    int tm, tn;
-    tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
+  for (int u = blockIdx.x; u < units; u += gridDim.x) {
+    const WorkUnit w = work_unit(u, p);
+    const int tm = w.tm, tn = w.tn;
     const uint8_t* sa = p.scale_a + static_cast<int64_t>(tm) * scale_tiles_k * kScaleTileBytes;
-    for (int kt = 0; kt < p.k_tiles; ++kt, ring.advance(stage, phase)) {
+    for (int kt = w.k_begin; kt < w.k_end; ++kt, ring.advance(stage, phase)) {
       mbar_wait(ring.empty(stage), phase ^ 1u);  // a fresh barrier passes parity 1 at once
       const uint32_t st = ring.stage(stage), full = ring.full(stage);
       mbar_arrive_expect_tx(full, C::kTxBytes);
@@ -239,11 +258,11 @@ __global__ void __launch_bounds__(kThreads, 1)
   init_ring(ring, C::kStages, kConsumerWarps);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
 
-  const int tiles = p.tiles_m * p.tiles_n;
+  const int units = p.tiles_m * p.tiles_n * p.splits;
   // Each role's code sits inside its setmaxnreg branch (else ptxas drops the instruction, C7507).
   if (warp >= kConsumerWarps) {
     asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;" ::"n"(kProducerRegs));
-    if (warp == kTmaWarp && lane == 0) produce_tiles<kTileN>(map_a, map_b, p, ring, tiles);
+    if (warp == kTmaWarp && lane == 0) produce_tiles<kTileN>(map_a, map_b, p, ring, units);
     return;
   }
   asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;" ::"n"(kConsumerRegs));
@@ -259,27 +278,28 @@ __global__ void __launch_bounds__(kThreads, 1)
     __syncwarp();
     if (lane == 0) mbar_arrive(ring.empty(s));
   };
-  for (int t = blockIdx.x; t < tiles; t += gridDim.x) {
-    int tm, tn;
-    tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
+  for (int u = blockIdx.x; u < units; u += gridDim.x) {
+    const WorkUnit w = work_unit(u, p);
+    const int tm = w.tm, tn = w.tn;
     float acc[kTileN / 2];
 #pragma unroll
     for (int i = 0; i < kTileN / 2; ++i) acc[i] = 0.0f;
 
     // Two fragment sets: the wgmmas of k-tile kt read set kt % 2 from registers while set
     // (kt + 1) % 2 is filled; wgmma_wait<1> after issuing kt retires kt - 1, which frees its
-    // stage and its set.
+    // stage and its set. k_begin is even (split_k_tiles is), so the set is also the k-tile's
+    // parity, which picks its half of the 128-deep scale tile.
     uint32_t f0[4][4], f1[4][4];
     mbar_wait(ring.full(stage), phase);
     load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 0, f0);
     int prev = stage;
-    for (int kt = 0; kt < p.k_tiles; kt += 2) {
+    for (int kt = w.k_begin; kt < w.k_end; kt += 2) {
       mma_k_tile<kTileN>(acc, f0, ring.stage(stage) + C::kOffB);
       wgmma_wait<1>();
-      if (kt > 0) release(prev);
+      if (kt > w.k_begin) release(prev);
       prev = stage;
       ring.advance(stage, phase);
-      if (kt + 1 >= p.k_tiles) break;
+      if (kt + 1 >= w.k_end) break;
       mbar_wait(ring.full(stage), phase);
       load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 1, f1);
       mma_k_tile<kTileN>(acc, f1, ring.stage(stage) + C::kOffB);
@@ -287,7 +307,7 @@ __global__ void __launch_bounds__(kThreads, 1)
       release(prev);
       prev = stage;
       ring.advance(stage, phase);
-      if (kt + 2 < p.k_tiles) {
+      if (kt + 2 < w.k_end) {
         mbar_wait(ring.full(stage), phase);
         load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 0, f0);
       }
@@ -297,7 +317,14 @@ __global__ void __launch_bounds__(kThreads, 1)
     release(prev);
 
     float* stage_epi = reinterpret_cast<float*>(smem + C::kEpilogueOffset) + warp * kEpilogueWarpFloats;
-    store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row_base, tn * kTileN, lane, stage_epi);
+    if (p.splits == 1) {
+      store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row_base, tn * kTileN, lane, stage_epi);
+    } else {
+      const int64_t plane = static_cast<int64_t>(p.epi.m) * p.epi.n;
+      const EpilogueArgs part{p.partial + w.split * plane, nullptr, nullptr, p.epi.m, p.epi.n, 1.0f, 1.0f,
+                              DW_GEMM_ACT_NONE};
+      store_fragment<float, kTileN>(part, acc, tm * kTileM + row_base, tn * kTileN, lane, stage_epi);
+    }
   }
 }
 
@@ -340,20 +367,71 @@ __global__ void __launch_bounds__(kPassThreads)
   }
 }
 
+// ---- split-K: the partial sums added in split order, then the epilogue ----------------------------
+
+template <class OutT>
+__global__ void __launch_bounds__(kPassThreads) reduce_splits(const float* partial, int splits, EpilogueArgs e) {
+  const int64_t plane = static_cast<int64_t>(e.m) * e.n;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * kPassThreads;
+  const OutT* bias = static_cast<const OutT*>(e.bias);
+  const OutT* residual = static_cast<const OutT*>(e.residual);
+  OutT* d = static_cast<OutT*>(e.d);
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kPassThreads + threadIdx.x; i < plane; i += stride) {
+    float acc = partial[i];
+    for (int s = 1; s < splits; ++s) acc += partial[s * plane + i];
+    const float b = bias ? to_float(bias[i % e.n]) : 0.0f;
+    float v = e.out_scale * activate(e.alpha * acc + b, e.activation);
+    if (residual) v += to_float(residual[i]);  // read before the store: D may be the residual
+    d[i] = from_float<OutT>(v);
+  }
+}
+
 // ---- host side --------------------------------------------------------------------------------
 
-// Workspace: [A's scales re-laid to the tiled layout, if given row-major][B's copy, N x Kp BF16].
-struct Layout {
-  int64_t chunks = 0;  // 64-wide k-tiles
-  size_t b_offset = 0, bytes = 0;
+// Split-K where the output tiles cannot fill half of the SMs (the weight gradients: 2304x768 or
+// 768x768 outputs with K = 16384): as many splits as fill one round, each at least 16 k-tiles
+// (1024 of K) so that the partial sums' traffic stays small next to the main loop.
+constexpr int kMinSplitKTiles = 16;
+
+struct SplitK {
+  int splits = 1, split_k_tiles = 0;
 };
 
-Layout layout_for(const dw_gemm_desc& d) {
+SplitK split_k_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n) {
+  const int64_t k_tiles = ceil_div(d.k, int64_t(kTileK));
+  const int64_t tiles = ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n));
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  int64_t s = 1;
+  if (2 * tiles <= sms) {
+    s = sms / tiles;
+    if (s > k_tiles / kMinSplitKTiles) s = k_tiles / kMinSplitKTiles;
+    if (s < 1) s = 1;
+  }
+  SplitK r;
+  r.split_k_tiles = static_cast<int>((ceil_div(k_tiles, s) + 1) / 2 * 2);  // even: see the consumers
+  r.splits = static_cast<int>(ceil_div(k_tiles, r.split_k_tiles));         // none of them empty
+  return r;
+}
+
+// Workspace: [A's scales re-laid to the tiled layout, if given row-major][B's copy, N x Kp BF16]
+// [split-K partial sums, splits x M x N FP32, when split].
+struct Layout {
+  int64_t chunks = 0;  // 64-wide k-tiles
+  SplitK split;
+  size_t b_offset = 0, partial_offset = 0, bytes = 0;
+};
+
+Layout layout_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n) {
   Layout l;
   l.chunks = ceil_div(d.k, int64_t(kTileK));
+  l.split = split_k_for(dev, d, tile_n);
   const size_t staging = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4).bytes;
   l.b_offset = (staging + 255) / 256 * 256;
-  l.bytes = l.b_offset + static_cast<size_t>(d.n) * static_cast<size_t>(l.chunks) * kTileK * 2;
+  const size_t b_bytes = static_cast<size_t>(d.n) * static_cast<size_t>(l.chunks) * kTileK * 2;
+  l.partial_offset = (l.b_offset + b_bytes + 255) / 256 * 256;
+  const size_t partial_bytes =
+      l.split.splits > 1 ? size_t(l.split.splits) * static_cast<size_t>(d.m) * static_cast<size_t>(d.n) * 4 : 0;
+  l.bytes = l.partial_offset + partial_bytes;
   return l;
 }
 
@@ -428,7 +506,6 @@ const char* mxfp8_fused_name(int tile_n) {
 }
 
 dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n, dw_gemm_plan_info* p) {
-  (void)dev;
   if (tile_n != 128 && tile_n != 256)
     return dw::fail(DW_ERROR_INTERNAL, kOperation, "tile width %d is not 128 or 256", tile_n);
   if (d.k % 16 != 0)
@@ -440,16 +517,19 @@ dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& d, int til
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many output tiles");
   const dw_status st = d.output == DW_GEMM_OUT_F32 ? allow_smem<float>(tile_n) : allow_smem<__nv_bfloat16>(tile_n);
   if (st != DW_SUCCESS) return st;
-  p->workspace_bytes = layout_for(d).bytes;
+  if (ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)) * split_k_for(dev, d, tile_n).splits > INT32_MAX)
+    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many work units");
+  p->workspace_bytes = layout_for(dev, d, tile_n).bytes;
   set_name(p, mxfp8_fused_name(tile_n));
   return DW_SUCCESS;
 }
 
 dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& args, int tile_n,
                           void* workspace, size_t workspace_bytes, cudaStream_t stream) {
-  const Layout l = layout_for(d);
+  const Layout l = layout_for(dev, d, tile_n);
   if (workspace == nullptr || workspace_bytes < l.bytes)
-    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace of %llu bytes needed (B's BF16 copy), %llu given",
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation,
+                    "workspace of %llu bytes needed (B's BF16 copy, split-K partial sums), %llu given",
                     (unsigned long long)l.bytes, (unsigned long long)workspace_bytes);
   // Bulk copies read the staged scales and TMA reads B's copy from the workspace: 16-byte
   // aligned sources, or the device faults (and the context with it).
@@ -478,8 +558,11 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
   p.k_tiles = static_cast<int>(l.chunks);
   p.tiles_m = static_cast<int>(ceil_div(d.m, int64_t(kTileM)));
   p.tiles_n = static_cast<int>(ceil_div(d.n, int64_t(tile_n)));
-  const int64_t tiles = int64_t(p.tiles_m) * p.tiles_n, sms = dev.sm_count > 0 ? dev.sm_count : 1;
-  const int grid = static_cast<int>(tiles < sms ? tiles : sms);
+  p.splits = l.split.splits;
+  p.split_k_tiles = l.split.split_k_tiles;
+  p.partial = reinterpret_cast<float*>(ws + l.partial_offset);
+  const int64_t units = int64_t(p.tiles_m) * p.tiles_n * p.splits, sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  const int grid = static_cast<int>(units < sms ? units : sms);
   const bool f32 = d.output == DW_GEMM_OUT_F32;
   if (tile_n == 256) {
     if (f32) launch<float, 256>(map_a, map_b, p, grid, stream);
@@ -488,8 +571,18 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
     if (f32) launch<float, 128>(map_a, map_b, p, grid, stream);
     else launch<__nv_bfloat16, 128>(map_a, map_b, p, grid, stream);
   }
-  return dw::check(cudaGetLastError(), kOperation, "launch, m=%lld n=%lld k=%lld", (long long)d.m, (long long)d.n,
-                   (long long)d.k);
+  st = dw::check(cudaGetLastError(), kOperation, "launch, m=%lld n=%lld k=%lld", (long long)d.m, (long long)d.n,
+                 (long long)d.k);
+  if (st != DW_SUCCESS || p.splits == 1) return st;
+  const int64_t plane = d.m * d.n;
+  int64_t blocks = (plane + kPassThreads - 1) / kPassThreads;
+  if (blocks > 4 * sms) blocks = 4 * sms;  // grid-stride: a few waves of resident blocks
+  if (f32)
+    reduce_splits<float><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(p.partial, p.splits, p.epi);
+  else
+    reduce_splits<__nv_bfloat16><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(p.partial, p.splits,
+                                                                                              p.epi);
+  return dw::check(cudaGetLastError(), kOperation, "split-K reduction, %d splits", p.splits);
 }
 
 }  // namespace dw::gemm

@@ -34,8 +34,10 @@
  *    applies the 32-deep scales while accumulating; K a multiple of 16, any M and N.
  *  - variants count-2 / count-1 (128x256 / 128x128 tiles): Deepwell's fused kernel, A dequantized
  *    to the same BF16 values in registers inside a BF16 wgmma main loop, B through a pass
- *    (N roundup(K, 64) x 2 bytes of workspace); K a multiple of 16, any M and N. AUTO takes the
- *    128x256 one where N <= 1024 and M >= 4096, the dequantizing pass elsewhere.
+ *    (N roundup(K, 64) x 2 bytes of workspace; where its tiles fill less than half of the SMs it
+ *    splits K and adds splits x M x N x 4 bytes of FP32 partial sums); K a multiple of 16, any M
+ *    and N. AUTO takes the 128x256 one where N <= 1024 and M >= 4096, the dequantizing pass
+ *    elsewhere.
  * The own kernels' workspaces also hold tiled copies of row-major scales.
  *
  * Status codes and errors follow deepwell.h: every function that can fail returns a dw_status

@@ -39,9 +39,11 @@
 // MEASURED (H100, 2026-11-27, docs/PERFORMANCE.md session 10): 0.85-0.92x our CUTLASS BF16 where
 // K is long and the 128x256 tiles fill the GPU, 0.70-0.80x where K = 768 (the epilogue is not
 // hidden behind another tile's main loop); faster than the dequantizing pass on the 7 of the 16
-// benchmark shapes with N <= 1024 and M >= 4096, which AUTO therefore gives it. Not done: a
-// deeper fragment pipeline (three sets with wgmma_wait<2> make ptxas serialize every wgmma,
-// C7513) and a ping-pong schedule.
+// benchmark shapes with N <= 1024 and M >= 4096, which AUTO therefore gives it. Where its tiles
+// fill less than half of the SMs (weight gradients), split-K (partial sums in the workspace, a
+// reduction kernel with the epilogue) lifted it 1.4-2.4x, not past the pass on most of them. Not
+// done: a deeper fragment pipeline (three sets with wgmma_wait<2> make ptxas serialize every
+// wgmma, C7513) and a ping-pong schedule.
 //
 // Shapes: any M and N, K a multiple of 16 (A's TMA rows); K's tail in the last k-tile is zero
 // in A (TMA fill) and in B's copy (the pass), with finite scales (the tiled layout's padding).

@@ -26,6 +26,8 @@ struct DeviceInfo {
 };
 
 DW_GEMM_HD inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// TMA and bulk copies read from 16-byte aligned global addresses (a misaligned one faults).
+inline bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
 
 // Copies `name` into plan->name, truncated.
 void set_name(dw_gemm_plan_info* plan, const char* name);

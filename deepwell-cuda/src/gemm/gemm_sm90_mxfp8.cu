@@ -173,8 +173,6 @@ __global__ void __launch_bounds__(kThreads) dequant_mxfp8_any(Operand a, Operand
   }
 }
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
 dw_status launch_dequant(const dw_gemm_desc& d, const dw_gemm_args& args, const Layout& l,
                          uint8_t* ws, cudaStream_t stream) {
   Operand a{static_cast<const uint8_t*>(args.a), static_cast<const uint8_t*>(args.scale_a),

@@ -68,15 +68,7 @@ constexpr const char* kOperation = "sm90 MXFP8 fused GEMM";
 
 constexpr int kTileM = 128, kTileK = 64;
 constexpr int kScaleTileBytes = 512;  // E8M0 of 128 rows x 128 of K, gemm.h's tiled layout
-constexpr int kProducerRegs = 40;
-constexpr int kConsumerWarps = 8;  // two warpgroups, 64 rows of the tile each
-constexpr int kTmaWarp = kConsumerWarps;
-constexpr int kThreads = (kConsumerWarps + 4) * 32;  // + the producer warpgroup
-// As in gemm_sm90_mxfp8_wgmma.cu: 168 registers per thread at launch, the producer group's
-// surplus moved to the consumers (an .inc beyond what the CTA holds would wait forever).
-constexpr int kLaunchRegs = 65536 / kThreads / 8 * 8;
-constexpr int kConsumerRegs = (kLaunchRegs * kThreads - 128 * kProducerRegs) / (kConsumerWarps * 32) / 8 * 8;
-static_assert(kConsumerRegs == 232, "setmaxnreg budgets");
+// The CTA (warp roles, setmaxnreg budgets) is gemm_sm90_ptx.cuh's kConsumerWarps / kThreads.
 constexpr int kGroupM = 8;
 constexpr int kMaxSmem = 227 * 1024;
 
@@ -170,19 +162,7 @@ __device__ __forceinline__ void wgmma_rs(float (&d)[kN / 2], const uint32_t (&a)
 // ---- the kernel ------------------------------------------------------------------------------
 
 template <int kTileN>
-struct Ring {
-  using C = Config<kTileN>;
-  uint32_t base;
-  __device__ uint32_t stage(int s) const { return base + s * C::kStageBytes; }
-  __device__ uint32_t full(int s) const { return base + C::kStages * C::kStageBytes + 8u * s; }
-  __device__ uint32_t empty(int s) const { return full(C::kStages + s); }
-  __device__ void advance(int& s, uint32_t& phase) const {
-    if (++s == C::kStages) {
-      s = 0;
-      phase ^= 1u;
-    }
-  }
-};
+using Ring = StageRing<Config<kTileN>::kStages, Config<kTileN>::kStageBytes>;
 
 // Warp 8, lane 0: every k-tile of every work unit of this CTA, in the consumers' order.
 template <int kTileN>
@@ -257,7 +237,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   extern __shared__ uint8_t smem_raw[];
   uint8_t* smem = align_smem_1024(smem_raw);
   const Ring<kTileN> ring{smem_addr(smem)};
-  init_ring(ring, C::kStages, kConsumerWarps);
+  ring.init(kConsumerWarps);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
 
   const int units = p.tiles_m * p.tiles_n * p.splits;
@@ -276,10 +256,6 @@ __global__ void __launch_bounds__(kThreads, 1)
                            scale_byte(top + 8, q / 2)};
   int stage = 0;
   uint32_t phase = 0;
-  auto release = [&](int s) {
-    __syncwarp();
-    if (lane == 0) mbar_arrive(ring.empty(s));
-  };
   for (int u = blockIdx.x; u < units; u += gridDim.x) {
     const WorkUnit w = work_unit(u, p);
     const int tm = w.tm, tn = w.tn;
@@ -298,7 +274,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     for (int kt = w.k_begin; kt < w.k_end; kt += 2) {
       mma_k_tile<kTileN>(acc, f0, ring.stage(stage) + C::kOffB);
       wgmma_wait<1>();
-      if (kt > w.k_begin) release(prev);
+      if (kt > w.k_begin) ring.release(prev, lane);
       prev = stage;
       ring.advance(stage, phase);
       if (kt + 1 >= w.k_end) break;
@@ -306,7 +282,7 @@ __global__ void __launch_bounds__(kThreads, 1)
       load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 1, f1);
       mma_k_tile<kTileN>(acc, f1, ring.stage(stage) + C::kOffB);
       wgmma_wait<1>();
-      release(prev);
+      ring.release(prev, lane);
       prev = stage;
       ring.advance(stage, phase);
       if (kt + 2 < w.k_end) {
@@ -316,7 +292,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     }
     wgmma_wait<0>();
     fence_registers(acc);
-    release(prev);
+    ring.release(prev, lane);
 
     float* stage_epi = reinterpret_cast<float*>(smem + C::kEpilogueOffset) + warp * kEpilogueWarpFloats;
     if (p.splits == 1) {
@@ -382,7 +358,7 @@ __global__ void __launch_bounds__(kPassThreads) reduce_splits(const float* parti
     float acc = partial[i];
     for (int s = 1; s < splits; ++s) acc += partial[s * plane + i];
     const float b = bias ? to_float(bias[i % e.n]) : 0.0f;
-    float v = e.out_scale * activate(e.alpha * acc + b, e.activation);
+    float v = e.apply(acc, b);
     if (residual) v += to_float(residual[i]);  // read before the store: D may be the residual
     d[i] = from_float<OutT>(v);
   }
@@ -437,34 +413,6 @@ Layout layout_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n) {
   return l;
 }
 
-PFN_cuTensorMapEncodeTiled_v12000 encoder() {
-  return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
-}
-
-bool make_a_map(const void* a, int64_t m, int64_t k, CUtensorMap* map) {
-  const auto encode = encoder();
-  if (encode == nullptr) return false;
-  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(k), static_cast<cuuint64_t>(m)};
-  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(k)};
-  const cuuint32_t box[2] = {kTileK, kTileM};
-  const cuuint32_t elem_strides[2] = {1u, 1u};
-  return encode(map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, const_cast<void*>(a), dims, strides, box, elem_strides,
-                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_NONE, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
-}
-
-bool make_b_map(const void* b_copy, int64_t n, int64_t chunks, int tile_n, CUtensorMap* map) {
-  const auto encode = encoder();
-  if (encode == nullptr) return false;
-  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(chunks * kTileK), static_cast<cuuint64_t>(n)};
-  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(chunks * kTileK * 2)};
-  const cuuint32_t box[2] = {kTileK, static_cast<cuuint32_t>(tile_n)};
-  const cuuint32_t elem_strides[2] = {1u, 1u};
-  return encode(map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, const_cast<void*>(b_copy), dims, strides, box, elem_strides,
-                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
-}
-
 template <class OutT, int kTileN>
 dw_status allow_smem() {
   return dw::check(cudaFuncSetAttribute(mxfp8_fused_gemm<OutT, kTileN>, cudaFuncAttributeMaxDynamicSharedMemorySize,
@@ -499,8 +447,6 @@ dw_status launch_b_pass(const dw_gemm_desc& d, const dw_gemm_args& args, const L
   return dw::check(cudaGetLastError(), kOperation, "B -> BF16 pass, n=%lld k=%lld", (long long)d.n, (long long)d.k);
 }
 
-bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
-
 }  // namespace
 
 const char* mxfp8_fused_name(int tile_n) {
@@ -515,12 +461,12 @@ dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& d, int til
                     (long long)d.k);
   if (d.m > INT32_MAX - kTileM || d.n > INT32_MAX - 256 || d.k > INT32_MAX - kTileK)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "m, n, k must stay below 2^31 - 256");
+  // Work units = tiles x splits, and split_k_for splits only while that stays within one round
+  // of SMs: bounding the tiles bounds the units.
   if (ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)) > INT32_MAX)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many output tiles");
   const dw_status st = d.output == DW_GEMM_OUT_F32 ? allow_smem<float>(tile_n) : allow_smem<__nv_bfloat16>(tile_n);
   if (st != DW_SUCCESS) return st;
-  if (ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)) * split_k_for(dev, d, tile_n).splits > INT32_MAX)
-    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many work units");
   p->workspace_bytes = layout_for(dev, d, tile_n).bytes;
   set_name(p, mxfp8_fused_name(tile_n));
   return DW_SUCCESS;
@@ -549,22 +495,24 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
   st = launch_b_pass(d, args, l, ws, stream);
   if (st != DW_SUCCESS) return st;
   CUtensorMap map_a, map_b;
-  if (!make_a_map(args.a, d.m, d.k, &map_a) || !make_b_map(ws + l.b_offset, d.n, l.chunks, tile_n, &map_b))
-    return dw::fail(DW_ERROR_INTERNAL, kOperation,
-                    "the driver refused a TMA descriptor (m=%lld n=%lld k=%lld) or lacks cuTensorMapEncodeTiled",
-                    (long long)d.m, (long long)d.n, (long long)d.k);
+  // A: FP8 rows of K bytes, no swizzle (4 threads read a row's 64 bytes without bank conflicts);
+  // B's copy: BF16 rows of chunks x 64, the 128-byte swizzle of the wgmma descriptor.
+  const bool maps_ok =
+      encode_2d_map(&map_a, CU_TENSOR_MAP_DATA_TYPE_UINT8, args.a, d.m, d.k, d.k, kTileK, kTileM,
+                    CU_TENSOR_MAP_SWIZZLE_NONE) &&
+      encode_2d_map(&map_b, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, ws + l.b_offset, d.n, l.chunks * kTileK,
+                    l.chunks * kTileK * 2, kTileK, static_cast<uint32_t>(tile_n), CU_TENSOR_MAP_SWIZZLE_128B);
+  if (!maps_ok) return tensor_maps_refused(kOperation, d);
   Params p{};
   p.scale_a = static_cast<const uint8_t*>(staged.scale_a);
-  p.epi = EpilogueArgs{args.d,          d.has_bias ? args.bias : nullptr, d.has_residual ? args.residual : nullptr,
-                       static_cast<int>(d.m), static_cast<int>(d.n), d.alpha, d.out_scale, d.activation};
+  p.epi = epilogue_args(d, args);
   p.k_tiles = static_cast<int>(l.chunks);
   p.tiles_m = static_cast<int>(ceil_div(d.m, int64_t(kTileM)));
   p.tiles_n = static_cast<int>(ceil_div(d.n, int64_t(tile_n)));
   p.splits = l.split.splits;
   p.split_k_tiles = l.split.split_k_tiles;
   p.partial = reinterpret_cast<float*>(ws + l.partial_offset);
-  const int64_t units = int64_t(p.tiles_m) * p.tiles_n * p.splits, sms = dev.sm_count > 0 ? dev.sm_count : 1;
-  const int grid = static_cast<int>(units < sms ? units : sms);
+  const int grid = persistent_grid(dev, int64_t(p.tiles_m) * p.tiles_n * p.splits);
   const bool f32 = d.output == DW_GEMM_OUT_F32;
   if (tile_n == 256) {
     if (f32) launch<float, 256>(map_a, map_b, p, grid, stream);
@@ -578,7 +526,8 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
   if (st != DW_SUCCESS || p.splits == 1) return st;
   const int64_t plane = d.m * d.n;
   int64_t blocks = (plane + kPassThreads - 1) / kPassThreads;
-  if (blocks > 4 * sms) blocks = 4 * sms;  // grid-stride: a few waves of resident blocks
+  const int64_t cap = 4 * int64_t(dev.sm_count > 0 ? dev.sm_count : 1);  // grid-stride: a few resident waves
+  if (blocks > cap) blocks = cap;
   if (f32)
     reduce_splits<float><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(p.partial, p.splits, p.epi);
   else

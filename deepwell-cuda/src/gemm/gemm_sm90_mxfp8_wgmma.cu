@@ -70,23 +70,14 @@
 namespace dw::gemm {
 namespace {
 
+using namespace sm90;
+
 constexpr const char* kOperation = "sm90 MXFP8 wgmma GEMM";
 
 constexpr int kTileM = 128, kTileN = 128, kTileK = 128;
 constexpr int kBlocksPerTileK = kTileK / 32;  // E8M0 blocks of one k-tile
 constexpr int kStages = 5;
-constexpr int kProducerRegs = 40;  // setmaxnreg of the producer warpgroup (TMA)
-
-constexpr int kConsumerWarps = 8;  // two warpgroups, 64 rows of the tile each
-constexpr int kTmaWarp = kConsumerWarps;
-constexpr int kThreads = (kConsumerWarps + 4) * 32;  // + the producer warpgroup
-// Registers per thread: ptxas gives the CTA 64K / kThreads (in multiples of 8) at launch, 168;
-// setmaxnreg moves the producer group's surplus to the consumers and can never exceed what the
-// CTA holds (an .inc that asks for more waits forever).
-constexpr int kLaunchRegs = 65536 / kThreads / 8 * 8;
-constexpr int kConsumerRegs = (kLaunchRegs * kThreads - 128 * kProducerRegs) / (kConsumerWarps * 32) / 8 * 8;
-static_assert(kConsumerRegs == 232 && kConsumerRegs * kConsumerWarps * 32 + 128 * kProducerRegs <= 65536,
-              "setmaxnreg budgets");
+// The CTA (warp roles, setmaxnreg budgets) is gemm_sm90_ptx.cuh's kConsumerWarps / kThreads.
 constexpr int kGroupM = 8;  // tile rows of one raster group (L2 reuse of B)
 
 // One stage of the ring. A/B must start on 1024 bytes (the 128-byte swizzle atom is 8 rows).
@@ -102,21 +93,16 @@ constexpr int kStageTxBytes = 2 * kOperandBytes + 2 * kScaleTileBytes;
 constexpr int kBarrierBytes = 2 * kStages * 8;
 constexpr int kEpilogueOffset = kStages * kStageBytes + kBarrierBytes;  // the consumer warps' epilogue staging
 constexpr size_t kSmemBytes =
-    1024 /* alignment slack */ + size_t(kEpilogueOffset) + size_t(kConsumerWarps) * sm90::kEpilogueWarpBytes;
+    1024 /* alignment slack */ + size_t(kEpilogueOffset) + size_t(kConsumerWarps) * kEpilogueWarpBytes;
 static_assert(kSmemBytes <= 227 * 1024, "one CTA per SM");
 
 struct Params {
   const uint8_t* scale_a;  // tiled, [ceil(M/128)][k_tiles][512]
   const uint8_t* scale_b;
-  void* d;
-  const void* bias;
-  const void* residual;
-  int m, n, k_tiles, tiles_m, tiles_n;
-  float alpha, out_scale;
-  int activation;
+  EpilogueArgs epi;
+  int k_tiles, tiles_m, tiles_n;
 };
 
-using namespace sm90;
 
 // ---- the FP8 wgmma -----------------------------------------------------------------------------
 
@@ -141,22 +127,7 @@ __device__ __forceinline__ void wgmma_m64n64k32_e4m3(float (&d)[32], uint64_t da
 
 // ---- the kernel ------------------------------------------------------------------------------
 
-// The shared-memory ring: kStages stages from `base` (1024-aligned), then two mbarriers per
-// stage: TMA bytes landed (1 arrival + transaction count), stage free (one arrival per consumer
-// warp).
-struct Ring {
-  uint32_t base;
-  __device__ uint32_t stage(int s) const { return base + s * kStageBytes; }
-  __device__ uint32_t full(int s) const { return base + kStages * kStageBytes + 8u * s; }
-  __device__ uint32_t empty(int s) const { return full(kStages + s); }
-};
-
-__device__ __forceinline__ void advance(int& stage, uint32_t& phase) {
-  if (++stage == kStages) {
-    stage = 0;
-    phase ^= 1u;
-  }
-}
+using Ring = StageRing<kStages, kStageBytes>;
 
 // Warp 8, lane 0: every k-tile of every tile of this CTA, in the consumers' order.
 __device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p,
@@ -170,7 +141,7 @@ __device__ __forceinline__ void produce_tiles(const CUtensorMap& map_a, const CU
     tile_coords<kGroupM>(t, p.tiles_m, p.tiles_n, tm, tn);
     const uint8_t* sa = p.scale_a + static_cast<int64_t>(tm) * p.k_tiles * kScaleTileBytes;
     const uint8_t* sb = p.scale_b + static_cast<int64_t>(tn) * p.k_tiles * kScaleTileBytes;
-    for (int kt = 0; kt < p.k_tiles; ++kt, advance(stage, phase)) {
+    for (int kt = 0; kt < p.k_tiles; ++kt, Ring::advance(stage, phase)) {
       mbar_wait(ring.empty(stage), phase ^ 1u);  // a fresh barrier passes parity 1 at once
       const uint32_t st = ring.stage(stage), full = ring.full(stage);
       mbar_arrive_expect_tx(full, kStageTxBytes);
@@ -226,7 +197,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   extern __shared__ uint8_t smem_raw[];
   uint8_t* smem = align_smem_1024(smem_raw);
   const Ring ring{smem_addr(smem)};
-  init_ring(ring, kStages, kConsumerWarps);
+  ring.init(kConsumerWarps);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
 
   const int tiles = p.tiles_m * p.tiles_n;
@@ -285,36 +256,17 @@ __global__ void __launch_bounds__(kThreads, 1)
         promote_half<1, 0>(p2, acc, sa + (kb + 1) * 128, sb + (kb + 1) * 128, r0, q2);
         promote_half<0, 1>(p3, acc, sa + (kb + 1) * 128, sb + (kb + 1) * 128, r0, q2);
       }
-      __syncwarp();
-      if (lane == 0) mbar_arrive(ring.empty(stage));
-      advance(stage, phase);
+      ring.release(stage, lane);
+      Ring::advance(stage, phase);
     }
 
     // Epilogue of gemm.h, from registers.
-    const EpilogueArgs e{p.d, p.bias, p.residual, p.m, p.n, p.alpha, p.out_scale, p.activation};
     float* stage_epi = reinterpret_cast<float*>(smem + kEpilogueOffset) + warp * kEpilogueWarpFloats;
-    store_fragment<OutT, kTileN>(e, acc, tm * kTileM + row0 + (warp % 4) * 16, tn * kTileN, lane, stage_epi);
+    store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row0 + (warp % 4) * 16, tn * kTileN, lane, stage_epi);
   }
 }
 
 // ---- host side --------------------------------------------------------------------------------
-
-bool make_operand_map(const void* ptr, int64_t rows, int64_t k, CUtensorMap* map) {
-  const auto encode = reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
-  if (encode == nullptr) return false;
-  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(k), static_cast<cuuint64_t>(rows)};
-  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(k)};
-  const cuuint32_t box[2] = {kTileK, kTileM};
-  const cuuint32_t elem_strides[2] = {1u, 1u};
-  return encode(map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, const_cast<void*>(ptr), dims, strides, box, elem_strides,
-                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
-}
-
-int grid_for(const DeviceInfo& dev, int64_t tiles) {
-  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
-  return static_cast<int>(tiles < sms ? tiles : sms);
-}
 
 template <class OutT>
 dw_status allow_smem() {
@@ -347,36 +299,30 @@ dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
                           size_t workspace_bytes, cudaStream_t stream) {
   // The kernel reads the scales from the workspace with bulk copies (16-byte aligned sources); a
   // misaligned one would fault on the device, which poisons the context, so it is refused here.
-  if ((reinterpret_cast<uintptr_t>(workspace) & 15u) != 0)
+  if (!aligned16(workspace))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace must be 16-byte aligned (the scale tiles are read "
                     "from it with bulk copies)");
-  if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4 &&
-      ((reinterpret_cast<uintptr_t>(args.scale_a) | reinterpret_cast<uintptr_t>(args.scale_b)) & 15u) != 0)
+  if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4 && !(aligned16(args.scale_a) && aligned16(args.scale_b)))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "tiled scales must be 16-byte aligned (bulk copies of their tiles)");
   dw_gemm_args staged;
   dw_status st =
       stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, workspace_bytes, kOperation, stream, &staged);
   if (st != DW_SUCCESS) return st;
   CUtensorMap map_a, map_b;
-  if (!make_operand_map(args.a, d.m, d.k, &map_a) || !make_operand_map(args.b, d.n, d.k, &map_b))
-    return dw::fail(DW_ERROR_INTERNAL, kOperation,
-                    "the driver refused a TMA descriptor (m=%lld n=%lld k=%lld) or lacks cuTensorMapEncodeTiled",
-                    (long long)d.m, (long long)d.n, (long long)d.k);
+  // A and B: FP8 rows of K bytes, the 128-byte swizzle of the wgmma descriptors.
+  const bool maps_ok = encode_2d_map(&map_a, CU_TENSOR_MAP_DATA_TYPE_UINT8, args.a, d.m, d.k, d.k, kTileK, kTileM,
+                                     CU_TENSOR_MAP_SWIZZLE_128B) &&
+                       encode_2d_map(&map_b, CU_TENSOR_MAP_DATA_TYPE_UINT8, args.b, d.n, d.k, d.k, kTileK, kTileN,
+                                     CU_TENSOR_MAP_SWIZZLE_128B);
+  if (!maps_ok) return tensor_maps_refused(kOperation, d);
   Params p{};
   p.scale_a = static_cast<const uint8_t*>(staged.scale_a);
   p.scale_b = static_cast<const uint8_t*>(staged.scale_b);
-  p.d = args.d;
-  p.bias = d.has_bias ? args.bias : nullptr;
-  p.residual = d.has_residual ? args.residual : nullptr;
-  p.m = static_cast<int>(d.m);
-  p.n = static_cast<int>(d.n);
+  p.epi = epilogue_args(d, args);
   p.k_tiles = static_cast<int>(ceil_div(d.k, kTileK));
   p.tiles_m = static_cast<int>(ceil_div(d.m, kTileM));
   p.tiles_n = static_cast<int>(ceil_div(d.n, kTileN));
-  p.alpha = d.alpha;
-  p.out_scale = d.out_scale;
-  p.activation = d.activation;
-  const dim3 grid(grid_for(dev, int64_t(p.tiles_m) * p.tiles_n)), block(kThreads);
+  const dim3 grid(persistent_grid(dev, int64_t(p.tiles_m) * p.tiles_n)), block(kThreads);
   if (d.output == DW_GEMM_OUT_F32)
     mxfp8_wgmma_gemm<float><<<grid, block, kSmemBytes, stream>>>(map_a, map_b, p);
   else

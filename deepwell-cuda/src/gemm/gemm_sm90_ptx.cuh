@@ -1,17 +1,66 @@
 // sm_90a building blocks of Deepwell's own Hopper GEMM kernels (no CUTLASS): shared-memory
 // mbarriers, TMA and bulk copies, wgmma descriptors and fences, the persistent tile raster and
-// the paired stores of a register epilogue. Used by gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales
-// applied while accumulating) and gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in
-// registers). Device code for sm_90a only.
+// the staged stores of a register epilogue; on the host, their TMA descriptors and grid. Used by
+// gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while accumulating) and
+// gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in registers). Device code for sm_90a only.
 #pragma once
 
+#include <cuda.h>
+#include <cudaTypedefs.h>
 #include <cuda_bf16.h>
 
 #include <cstdint>
 
 #include "gemm_epilogue_math.cuh"
+#include "gemm_internal.h"
 
 namespace dw::gemm::sm90 {
+
+// The CTA both kernels launch: two consumer warpgroups (warps 0-7, 64 rows of the output tile
+// each) and a producer warpgroup (warps 8-11) of which one lane of warp 8 issues the TMA copies.
+// ptxas gives the CTA 64K / kThreads registers per thread at launch (168); setmaxnreg moves the
+// producer group's surplus to the consumers and can never exceed what the CTA holds (an .inc that
+// asks for more waits forever).
+constexpr int kConsumerWarps = 8;
+constexpr int kTmaWarp = kConsumerWarps;
+constexpr int kThreads = (kConsumerWarps + 4) * 32;
+constexpr int kProducerRegs = 40;
+constexpr int kLaunchRegs = 65536 / kThreads / 8 * 8;
+constexpr int kConsumerRegs = (kLaunchRegs * kThreads - 128 * kProducerRegs) / (kConsumerWarps * 32) / 8 * 8;
+static_assert(kConsumerRegs == 232 && kConsumerRegs * kConsumerWarps * 32 + 128 * kProducerRegs <= 65536,
+              "setmaxnreg budgets");
+
+// ---- host ---------------------------------------------------------------------------------------
+
+// A 2-D tensor map over a row-major [rows][cols] matrix (rows row_bytes apart), boxes of box_cols x
+// box_rows elements, zero fill outside the matrix; false when the driver lacks the encoder or
+// refuses the map.
+inline bool encode_2d_map(CUtensorMap* map, CUtensorMapDataType type, const void* base, int64_t rows, int64_t cols,
+                          int64_t row_bytes, uint32_t box_cols, uint32_t box_rows, CUtensorMapSwizzle swizzle) {
+  const auto encode = reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
+  if (encode == nullptr) return false;
+  const cuuint64_t dims[2] = {static_cast<cuuint64_t>(cols), static_cast<cuuint64_t>(rows)};
+  const cuuint64_t strides[1] = {static_cast<cuuint64_t>(row_bytes)};
+  const cuuint32_t box[2] = {box_cols, box_rows};
+  const cuuint32_t elem_strides[2] = {1u, 1u};
+  return encode(map, type, 2, const_cast<void*>(base), dims, strides, box, elem_strides, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                swizzle, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+// The failure of encode_2d_map for an operation's A/B maps.
+inline dw_status tensor_maps_refused(const char* operation, const dw_gemm_desc& d) {
+  return dw::fail(DW_ERROR_INTERNAL, operation,
+                  "the driver refused a TMA descriptor (m=%lld n=%lld k=%lld) or lacks cuTensorMapEncodeTiled",
+                  (long long)d.m, (long long)d.n, (long long)d.k);
+}
+
+// A persistent kernel's grid: one CTA per SM, fewer when there are fewer work units.
+inline int persistent_grid(const DeviceInfo& dev, int64_t units) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  return static_cast<int>(units < sms ? units : sms);
+}
+
+// ---- device -------------------------------------------------------------------------------------
 
 __device__ __forceinline__ uint32_t smem_addr(const void* p) {
   return static_cast<uint32_t>(__cvta_generic_to_shared(p));
@@ -47,19 +96,39 @@ __device__ __forceinline__ uint8_t* align_smem_1024(uint8_t* smem_raw) {
   return smem_raw + (((raw + 1023u) & ~1023u) - raw);
 }
 
-// Thread 0 sets up a ring's barriers, every thread of the CTA waits for it: full(s) expects one
-// arrival (the producer's, with the transaction bytes), empty(s) one arrival per consumer warp.
-template <class Ring>
-__device__ __forceinline__ void init_ring(const Ring& ring, int stages, int consumer_warps) {
-  if (threadIdx.x == 0) {
-    for (int s = 0; s < stages; ++s) {
-      mbar_init(ring.full(s), 1);
-      mbar_init(ring.empty(s), consumer_warps);
+// The shared-memory ring of a producer/consumer kernel: kStages stages of kStageBytes from `base`
+// (1024-aligned), then two mbarriers per stage: full (one arrival, the producer's, with the
+// transaction bytes of its copies) and empty (one arrival per consumer warp when it is done with
+// the stage). A (stage, phase) pair walks it; phase is the parity a wait on full expects.
+template <int kStages, int kStageBytes>
+struct StageRing {
+  uint32_t base;
+  __device__ uint32_t stage(int s) const { return base + s * kStageBytes; }
+  __device__ uint32_t full(int s) const { return base + kStages * kStageBytes + 8u * s; }
+  __device__ uint32_t empty(int s) const { return full(kStages + s); }
+  __device__ static void advance(int& s, uint32_t& phase) {
+    if (++s == kStages) {
+      s = 0;
+      phase ^= 1u;
     }
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-  __syncthreads();
-}
+  // One consumer warp hands stage s back to the producer (after all its lanes are done with it).
+  __device__ void release(int s, int lane) const {
+    __syncwarp();
+    if (lane == 0) mbar_arrive(empty(s));
+  }
+  // Thread 0 sets up the barriers, every thread of the CTA waits for it.
+  __device__ void init(int consumer_warps) const {
+    if (threadIdx.x == 0) {
+      for (int s = 0; s < kStages; ++s) {
+        mbar_init(full(s), 1);
+        mbar_init(empty(s), consumer_warps);
+      }
+      asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+    }
+    __syncthreads();
+  }
+};
 
 __device__ __forceinline__ void prefetch_tensor_map(const void* map) {
   asm volatile("prefetch.tensormap [%0];" ::"l"(reinterpret_cast<uint64_t>(map)) : "memory");
@@ -155,7 +224,17 @@ struct EpilogueArgs {
   int m, n;
   float alpha, out_scale;
   int activation;
+  // gemm.h's epilogue of one accumulator before the residual: out_scale * act(alpha * acc + bias).
+  __device__ float apply(float acc, float bias_value) const {
+    return out_scale * activate(alpha * acc + bias_value, activation);
+  }
 };
+
+// The epilogue a problem asks for (no bias / residual pointers unless its desc has them).
+inline EpilogueArgs epilogue_args(const dw_gemm_desc& d, const dw_gemm_args& args) {
+  return EpilogueArgs{args.d,          d.has_bias ? args.bias : nullptr, d.has_residual ? args.residual : nullptr,
+                      static_cast<int>(d.m), static_cast<int>(d.n), d.alpha, d.out_scale, d.activation};
+}
 
 constexpr int kEpilogueChunk = 32;                     // columns staged at a time
 constexpr int kEpilogueStride = kEpilogueChunk + 8;    // floats per staged row (2-way bank conflicts at most)
@@ -179,8 +258,8 @@ __device__ __forceinline__ void store_staged_chunk(const EpilogueArgs& e, const 
     if (row >= e.m) break;
     const float2 a = *reinterpret_cast<const float2*>(stage + r * kEpilogueStride + 2 * (lane & 15));
     const int64_t off = static_cast<int64_t>(row) * e.n + col;
-    float v0 = e.out_scale * activate(e.alpha * a.x + b0, e.activation);
-    float v1 = e.out_scale * activate(e.alpha * a.y + b1, e.activation);
+    float v0 = e.apply(a.x, b0);
+    float v1 = e.apply(a.y, b1);
     if (residual) {
       v0 += to_float(residual[off]);
       if (both) v1 += to_float(residual[off + 1]);

@@ -20,7 +20,7 @@ case $mode in
     # The build rules are scripts/gpu-gemm.sh's (same flags, incremental by content hash).
     eval "$(scripts/install-toolchain.sh --check)"
     NVCC=$NVCC scripts/gpu-gemm.sh --build-only --no-cutlass
-    grep -h "spill stores" $B/gemv_nvfp4.log | sort | uniq -c
+    grep -h "spill stores" $B/gemv_nvfp4.log $B/gemv_nvfp4_tma.log | sort | uniq -c
     echo "built $B/gemm_harness"
     ;;
   --run)

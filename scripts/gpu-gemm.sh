@@ -129,8 +129,12 @@ build() {
     -c "$src/gemm_sm90_select.cpp"
   job gemm_reference "$gemm_h $quant_math $src/gemm_epilogue_math.cuh $src/gemm_reference_tile.cuh $src/gemm_reference.cu" "${common[@]}" "${anyarch[@]}" -c "$src/gemm_reference.cu"
   # Deepwell's decode GEMV (no CUTLASS): sm_90a and sm_80 machine code, compute_90 PTX for newer chips.
-  job gemv_nvfp4 "$gemm_h $src/gemm_epilogue_math.cuh $src/gemv_nvfp4.cu" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a \
+  job gemv_nvfp4 "$gemm_h $src/gemm_epilogue_math.cuh $src/gemv_nvfp4_common.cuh $src/gemv_nvfp4.cu" "${common[@]}" -gencode=arch=compute_90a,code=sm_90a \
     -gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=compute_90 -Xptxas -v -c "$src/gemv_nvfp4.cu"
+  # Its TMA engine (sm_90+).
+  job gemv_nvfp4_tma "$gemm_h $src/gemm_epilogue_math.cuh $src/gemm_sm90_ptx.cuh $src/gemv_nvfp4_common.cuh $src/gemv_nvfp4_tma.cu" \
+    "${common[@]}" -gencode=arch=compute_90a,code=sm_90a -gencode=arch=compute_90,code=compute_90 -Xptxas -v \
+    -c "$src/gemv_nvfp4_tma.cu"
   job gemm_cublaslt "$gemm_h $src/gemm_cublaslt.cpp" "${common[@]}" -Xcompiler -Wall,-Wextra \
     -c "$src/gemm_cublaslt.cpp"
   job stream_read_probe "$tests/stream_read_probe.h $tests/stream_read_probe.cu" "${common[@]}" \
@@ -157,7 +161,7 @@ build() {
   # Spills in a GEMM kernel cost far more than they save: report them.
   [[ ${#logs[@]} -gt 0 ]] && grep -H "bytes spill stores" "${logs[@]}" | grep -v " 0 bytes spill stores" || true
   [[ $failed == 0 ]] || exit 1
-  local harness_objs=(gemm_harness_main gemm_sm90_select gemm_dispatch gemm_reference gemm_cublaslt gemv_nvfp4
+  local harness_objs=(gemm_harness_main gemm_sm90_select gemm_dispatch gemm_reference gemm_cublaslt gemv_nvfp4 gemv_nvfp4_tma
                       gemm_blockscaled_dispatch gemm_scale_layout runtime_errors runtime_libraries stream_read_probe)
   [[ $with_cutlass == 0 ]] || harness_objs+=(gemm_sm90_bf16 gemm_sm90_fp8_tensor gemm_sm90_fp8_blockwise
                                              gemm_sm90_mxfp8 gemm_sm90_mxfp8_wgmma gemm_sm90_mxfp8_fused gemm_sm100_blockscaled gemm_sm100_grouped_blockscaled

@@ -89,6 +89,14 @@ int gemv_variant_count(dw_gemm_input input);
 dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_gemm_plan_info* plan);
 dw_status gemv_run(const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_gemm_plan_info& plan,
                    cudaStream_t stream);
+// Its TMA engine (gemv_nvfp4_tma.cu): gemv_plan's choice where it is preferred (same variant, same
+// kernel name: an engine of the one GEMV, as a tile size is of a CUTLASS variant); opaque = split,
+// stages, shared memory.
+bool gemv_tma_applies(const DeviceInfo& dev, const dw_gemm_desc& desc);
+bool gemv_tma_preferred(const DeviceInfo& dev, const dw_gemm_desc& desc);
+dw_status gemv_tma_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, uint64_t (&opaque)[3]);
+dw_status gemv_tma_run(const dw_gemm_desc& desc, const dw_gemm_args& args, const uint64_t (&opaque)[3],
+                       cudaStream_t stream);
 
 // ---- cuBLASLt (gemm_cublaslt.cpp) ----
 dw_status cublaslt_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* plan);

@@ -18,35 +18,26 @@
 // than SMs x CTAs per SM / split: 64 clusters of 4 on an H100 that holds 62 ran as two waves in
 // the first version. Without clusters (sm_80) the split is 1.
 //
-// Arithmetic. The weights are the A operand of mma.sync m16n8k16 (16 rows x 16 k), the
-// activations the B operand (16 k x 8 tokens; two MMAs for 9..16 tokens), FP32 accumulation.
-// K may be permuted freely inside a step as long as both operands agree: a lane's 32 nibbles
-// are decoded in pairs (j, j+4) of each 32-bit word, which costs a few shifts and masks per two
-// values, and the activations are staged in shared memory in that same order.
-//   E2M1 -> BF16: the nibble's magnitude bits go to BF16 bits [8:6], its sign to bit 15; that
-//   BF16 is exactly value * 2^-126 (code 1 is a BF16 subnormal). One bf16x2 multiply by
-//   c = ue4m3 * 2^119 gives value * ue4m3 * 2^-7, exact (at most 6 significant bits, no
-//   underflow); the epilogue multiplies the FP32 sum by 2^7 and by the tensor scale.
-//   UE4M3 -> c: the scale byte shifted to BF16 bits [10:4] (sign to 15) is exactly
-//   ue4m3 * 2^-120, subnormal codes included; two bf16x2 multiplies by 2^120 and 2^119 make c.
-//   A NaN scale code (S.1111.111) would become a finite c, so it is tracked per row and turns
-//   that row's results into NaN at the end, as the reference kernel's arithmetic does.
+// This file is the GEMV's cp.async engine and its planning; gemv_nvfp4_tma.cu is its TMA engine
+// (weights by the tensor-memory accelerator, activations pipelined with them), which gemv_plan
+// takes for 8-16 tokens on 8K-16.9K weight rows, where it measured faster. Arithmetic (the
+// E2M1/UE4M3 decoding, the MMA) and the end of a CTA are the two engines' common part:
+// gemv_nvfp4_common.cuh.
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
-#if defined(__CUDACC__) && (!defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900)
-#include <cooperative_groups.h>
-#define DW_GEMV_CLUSTERS 1
-#endif
-
 #include "gemm_internal.h"
-#include "gemm_epilogue_math.cuh"
+#include "gemv_nvfp4_common.cuh"
 
 namespace dw::gemm {
 namespace {
+
+using namespace gemv;
 
 constexpr int kWarps = 8;
 constexpr int kThreads = kWarps * 32;
@@ -58,7 +49,6 @@ constexpr int kStepK = 128;                 // K per step: 4 lanes x 32 nibbles
 constexpr int kDepth = 4;
 constexpr int kSlotBytes = 2 * 32 * 16 + 16 * 8;  // a warp's step: rows g, h chunks of 32 lanes + 16 rows' scales
 constexpr int kRingBytes = kWarps * kDepth * kSlotBytes;  // 36864
-constexpr int kMaxSplit = 8;                // portable cluster size
 // Up to 8 tokens (one token tile) the split aims at kFewTokenCtasPerSm CTAs per SM rather than
 // the most that are resident: each CTA then streams a longer share of K, and fewer, smaller
 // clusters share the SMs. A sweep of the split on an H100 (2026-11-26; 1 and 8 tokens, weights
@@ -118,46 +108,6 @@ __device__ __forceinline__ uint32_t ld_stream_u16(const void* p) {
   return v;
 }
 
-// ---- decode ---------------------------------------------------------------------------------
-
-__device__ __forceinline__ uint32_t bf16x2_mul(uint32_t a, uint32_t b) {
-  __nv_bfloat162 x = *reinterpret_cast<__nv_bfloat162*>(&a);
-  __nv_bfloat162 y = *reinterpret_cast<__nv_bfloat162*>(&b);
-  __nv_bfloat162 z = __hmul2(x, y);
-  return *reinterpret_cast<uint32_t*>(&z);
-}
-
-// The UE4M3 scales of a lane's 32-nibble chunk of one row (bytes 0 and 2 of y: k 0..15 and
-// 16..31) as c = scale * 2^119, each in both halves of a bf16x2.
-__device__ __forceinline__ void decode_scales(uint32_t y, uint32_t& c0, uint32_t& c1) {
-  const uint32_t a = y << 4;                       // [10:4] = code & 0x7F, bit 11 = sign
-  const uint32_t x = a + (a & 0x08000800u) * 15u;  // the sign from bit 11 to bit 15
-  const uint32_t c = bf16x2_mul(bf16x2_mul(x, 0x7B807B80u), 0x7B007B00u);  // * 2^120 * 2^119
-  c0 = __byte_perm(c, 0u, 0x1010);
-  c1 = __byte_perm(c, 0u, 0x3232);
-}
-
-// Nibbles (j, j+4) of w as bf16x2 (value * 2^-126), times c. For a nibble q alone in its field,
-// q * (2^6 + 2^12) puts a copy at bits [9:6] and one at [15:12]; the mask keeps the magnitude
-// of the first (bits [8:6]) and the sign of the second (bit 15).
-__device__ __forceinline__ void decode_word(uint32_t w, uint32_t c, uint32_t (&r)[4]) {
-  constexpr uint32_t kKeep = 0x81C081C0u;
-  const uint32_t w8 = w >> 8;
-  r[0] = bf16x2_mul(((w & 0x000F000Fu) * 0x1040u) & kKeep, c);
-  r[1] = bf16x2_mul(((w & 0x00F000F0u) * 0x0104u) & kKeep, c);
-  r[2] = bf16x2_mul(((w8 & 0x000F000Fu) * 0x1040u) & kKeep, c);
-  r[3] = bf16x2_mul(((w8 & 0x00F000F0u) * 0x0104u) & kKeep, c);
-}
-
-__device__ __forceinline__ void mma_bf16(float (&acc)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
-                                         uint2 b) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-      "{%0,%1,%2,%3};"
-      : "+f"(acc[0]), "+f"(acc[1]), "+f"(acc[2]), "+f"(acc[3])
-      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b.x), "r"(b.y));
-}
-
 // ---- activations in shared memory ------------------------------------------------------------
 // Token row m of the staged K range: kStepUnits 8-byte units per step (+2 units per row, so that
 // rows start in different banks and every row stays 16-byte aligned: a lane reads the two units
@@ -179,6 +129,8 @@ __device__ void stage_activations(const Params& p, uint2* as, int row_units, int
     if (k < p.k) v = __ldg(reinterpret_cast<const uint4*>(p.a + static_cast<int64_t>(m) * p.k + k));
     const int unit = ls * kStepUnits + lane_unit(q16 >> 2) + 2 * (q16 & 3);
     uint2* dst = as + static_cast<int64_t>(m) * row_units + unit;
+    // pair_activations' pairing, written out: through that uint4-returning helper nvcc unrolls
+    // this loop less (16 instead of 22 vector loads per kernel; 94 -> 72 registers at 16 tokens).
     dst[0] = make_uint2(__byte_perm(v.x, v.z, 0x5410), __byte_perm(v.x, v.z, 0x7632));
     dst[1] = make_uint2(__byte_perm(v.y, v.w, 0x5410), __byte_perm(v.y, v.w, 0x7632));
   }
@@ -300,7 +252,7 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
     use_slot = next_slot(use_slot);
 
     uint32_t cg0, cg1, ch0, ch1;
-    nan |= (sc & 0x7F7F7F7Fu) + 0x01010101u;  // bit 7 of a byte: code 0x7F (NaN)
+    nan |= nan_scale_bits(sc);
     decode_scales(__byte_perm(sc, 0u, 0x4140), cg0, cg1);
     decode_scales(__byte_perm(sc, 0u, 0x4342), ch0, ch1);
 #pragma unroll
@@ -314,87 +266,20 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
       if constexpr (kTokenTiles == 2) hi = *reinterpret_cast<const uint4*>(act + hi_offset + 2 * w);
       decode_word(word_g, w < 2 ? cg0 : cg1, rg);
       decode_word(word_h, w < 2 ? ch0 : ch1, rh);
-#pragma unroll
-      for (int half = 0; half < 2; ++half) {
-        mma_bf16(acc[half][0], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1],
-                 half == 0 ? make_uint2(lo.x, lo.y) : make_uint2(lo.z, lo.w));
-        if constexpr (kTokenTiles == 2)
-          mma_bf16(acc[half][1], rg[2 * half], rh[2 * half], rg[2 * half + 1], rh[2 * half + 1],
-                   half == 0 ? make_uint2(hi.x, hi.y) : make_uint2(hi.z, hi.w));
-      }
+      mma_word<kTokenTiles>(acc, rg, rh, lo, hi);
     }
     act += kStepUnits;
   }
   cp_async_wait<0>();  // nothing may land in the ring once it is reused for the partial sums
-#pragma unroll
-  for (int mt = 0; mt < kTokenTiles; ++mt)
-#pragma unroll
-    for (int j = 0; j < 4; ++j) acc[0][mt][j] += acc[1][mt][j];
-
-  // A NaN block scale anywhere in a row makes the whole row NaN (the four lanes of a row share).
-  uint32_t flags = ((nan & 0x00008080u) ? 1u : 0u) | ((nan & 0x80800000u) ? 2u : 0u);
-  flags |= __shfl_xor_sync(0xFFFFFFFFu, flags, 1);
-  flags |= __shfl_xor_sync(0xFFFFFFFFu, flags, 2);
+  const uint32_t flags = row_nan_flags(nan);  // a NaN block scale anywhere in a row: the row is NaN
 
   // Partial sums to shared memory, token-major: red[token][row of the CTA].
   __syncthreads();  // the activations are no longer read
   float* const red = reinterpret_cast<float*>(smem);
-  const int rl = warp * 16 + g;
-#pragma unroll
-  for (int mt = 0; mt < kTokenTiles; ++mt) {
-    const int tok = mt * 8 + 2 * t;
-    const float nan = __int_as_float(0x7FC00000);
-    red[tok * kRedStride + rl] = (flags & 1u) ? nan : acc[0][mt][0];
-    red[(tok + 1) * kRedStride + rl] = (flags & 1u) ? nan : acc[0][mt][1];
-    red[tok * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[0][mt][2];
-    red[(tok + 1) * kRedStride + rl + 8] = (flags & 2u) ? nan : acc[0][mt][3];
-  }
-
-#if defined(DW_GEMV_CLUSTERS)
-  namespace cg = cooperative_groups;
-  if (p.split > 1) cg::this_cluster().sync();
-  else __syncthreads();
-#else
-  __syncthreads();
-#endif
-
-  // Epilogue: rank r of the cluster finishes every split-th element, summing the partials of all
-  // ranks in rank order.
-  const float scale = p.alpha * *p.ts_b;
-  const OutT* bias = static_cast<const OutT*>(p.bias);
-  const OutT* residual = static_cast<const OutT*>(p.residual);
-  OutT* d = static_cast<OutT*>(p.d);
-  const int count = p.m * kRowsPerCta;
-  for (int e = rank * kThreads + threadIdx.x; e < count; e += p.split * kThreads) {
-    const int tok = e / kRowsPerCta, r = e - tok * kRowsPerCta;
-    const int64_t n = row_block * kRowsPerCta + r;
-    if (n >= p.n) continue;
-    const int at = tok * kRedStride + r;
-    float sum = red[at];
-#if defined(DW_GEMV_CLUSTERS)
-    if (p.split > 1) {
-      cg::cluster_group cluster = cg::this_cluster();
-      sum = 0.0f;
-      for (int q = 0; q < p.split; ++q) sum += cluster.map_shared_rank(red, q)[at];
-    }
-#endif
-    float y = scale * (sum * 128.0f);  // undo the 2^-7 of the decoded weights (exact)
-    if (bias) y += to_float(bias[n]);
-    float z = p.out_scale * activate(y, p.activation);
-    const int64_t at_d = static_cast<int64_t>(tok) * p.n + n;
-    if (residual) z += to_float(residual[at_d]);
-    d[at_d] = from_float<OutT>(z);
-  }
-#if defined(DW_GEMV_CLUSTERS)
-  // Peers may still read this CTA's partials: wait for every rank before exiting. No memory
-  // ordering is needed here: each rank's reads of its peers are complete (their values are in its
-  // stores to D above), so the arrive is relaxed. cluster::sync()'s release/acquire pair cost the
-  // split GEMVs 2-5% (H100, 2026-11-27: decode-table geomean 1.93 -> 1.97).
-  if (p.split > 1) {
-    asm volatile("barrier.cluster.arrive.relaxed.aligned;" ::: "memory");
-    asm volatile("barrier.cluster.wait.aligned;" ::: "memory");
-  }
-#endif
+  store_partials<kTokenTiles>(red, kRedStride, acc, warp * 16 + g, t, flags);
+  partials_stored(p.split);
+  const Epilogue e{p.ts_b, p.bias, p.residual, p.d, p.m, p.n, p.split, p.alpha, p.out_scale, p.activation};
+  finish_rows<OutT>(e, red, kRedStride, kRowsPerCta, row_block * kRowsPerCta, rank, kThreads);
 }
 
 // ---- host side --------------------------------------------------------------------------------
@@ -521,6 +406,8 @@ dw_status launch(const dw_gemm_desc& desc, const dw_gemm_args& args, const Confi
 }
 
 constexpr const char* kPlanOp = "dw_gemm_plan";
+// plan.opaque[0]: which engine the plan runs (values no zeroed plan has).
+constexpr uint64_t kEngineCpAsync = 0x6370617379ull, kEngineTma = 0x746D61ull;
 
 // The kernel instantiation of a problem: 8 or 16 tokens, scales through the ring (K % 64 == 0)
 // or read directly, FP32 or BF16 output. Plan and run pick the same one through this.
@@ -567,16 +454,34 @@ dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant
   if (dev.cc_major < 8)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kPlanOp, "GEMV: needs compute capability 8.0+, device %d has %d.%d",
                     dev.device, dev.cc_major, dev.cc_minor);
+  plan->backend = DW_GEMM_BACKEND_GEMV;
+  plan->variant = 0;
+  plan->workspace_bytes = 0;
+  // The TMA engine (gemv_nvfp4_tma.cu) where it is the faster; DEEPWELL_GEMV_ENGINE=cp.async keeps
+  // this file's engine everywhere, =tma takes the TMA engine wherever it can run (sm_90+, K % 256
+  // == 0): comparisons, diagnosis and the checks of both engines on every shape.
+  const char* engine = std::getenv("DEEPWELL_GEMV_ENGINE");
+  const bool force_cp = engine != nullptr && std::strcmp(engine, "cp.async") == 0;
+  const bool force_tma = engine != nullptr && std::strcmp(engine, "tma") == 0;
+  if (!force_cp && (force_tma ? gemv_tma_applies(dev, desc) : gemv_tma_preferred(dev, desc))) {
+    uint64_t opaque[3] = {};
+    const dw_status st = gemv_tma_plan(dev, desc, opaque);
+    if (st != DW_SUCCESS) return st;
+    plan->opaque[0] = kEngineTma;
+    plan->opaque[1] = opaque[0];
+    plan->opaque[2] = opaque[1];
+    plan->opaque[3] = opaque[2];
+    set_name(plan, kName);
+    return DW_SUCCESS;
+  }
   Config c{};
   const dw_status st = dispatch(desc, [&](auto kernel_tag) {
     using Tag = decltype(kernel_tag);
     return plan_config<Tag::kTokenTiles, Tag::kScalesAsync, typename Tag::Out>(dev, desc, &c);
   });
   if (st != DW_SUCCESS) return st;
-  plan->backend = DW_GEMM_BACKEND_GEMV;
-  plan->variant = 0;
-  plan->workspace_bytes = 0;
-  plan->opaque[0] = static_cast<uint64_t>(c.split);
+  plan->opaque[3] = static_cast<uint64_t>(c.split);
+  plan->opaque[0] = kEngineCpAsync;
   plan->opaque[1] = static_cast<uint64_t>(c.stage_steps);
   plan->opaque[2] = static_cast<uint64_t>(c.smem);
   set_name(plan, kName);
@@ -588,8 +493,14 @@ dw_status gemv_run(const dw_gemm_desc& desc, const dw_gemm_args& args, const dw_
   static const char* op = "dw_gemm_run";
   if (args.scale_a != nullptr || args.tensor_scale_a != nullptr)
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "GEMV: args.scale_a and tensor_scale_a must be null (A is BF16)");
+  if (plan.opaque[0] == kEngineTma) {
+    const uint64_t opaque[3] = {plan.opaque[1], plan.opaque[2], plan.opaque[3]};
+    return gemv_tma_run(desc, args, opaque, stream);
+  }
+  if (plan.opaque[0] != kEngineCpAsync)
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, op, "GEMV: the plan's configuration is not one gemv_plan made");
   Config c{};
-  c.split = static_cast<int>(plan.opaque[0]);
+  c.split = static_cast<int>(plan.opaque[3]);
   c.stage_steps = static_cast<int>(plan.opaque[1]);
   c.smem = static_cast<size_t>(plan.opaque[2]);
   if (c.split < 1 || c.split > kMaxSplit || c.stage_steps < 1 || c.smem == 0)

@@ -15,8 +15,8 @@ deepwell_cuda_sources(FILES gemm_grouped.cpp gemm_grouped_reference.cu)
 deepwell_cuda_sources(FILES gemm_sm90_grouped_bf16.cu gemm_sm90_grouped_fp8_block.cu
                       GENCODE arch=compute_90a,code=sm_90a REQUIRES_CUTLASS)
 # Deepwell's decode GEMV (NVFP4 weights x BF16 activations, no CUTLASS): every target, clusters
-# where the architecture has them (sm_90+).
-deepwell_cuda_sources(FILES gemv_nvfp4.cu)
+# where the architecture has them (sm_90+); its TMA engine likewise (sm_90+ only, as every target is).
+deepwell_cuda_sources(FILES gemv_nvfp4.cu gemv_nvfp4_tma.cu)
 # Blackwell block-scaled (MXFP8, NVFP4) GEMMs: the backend glue and the scale re-layout kernel for
 # every target (the reference backend re-lays tiled scales too); the CUTLASS kernels only for their
 # own architecture (tcgen05 + TMEM on sm_100a, block-scaled mma on sm_120a) and only with CUTLASS.

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Deepwell's decode GEMV (NVFP4 weights x BF16 activations, src/gemm/gemv_nvfp4.cu) on the GPU
+ * Deepwell's decode GEMV (NVFP4 weights x BF16 activations, src/gemm/gemv_nvfp4.cu and its TMA
+ * engine gemv_nvfp4_tma.cu, which the plan takes for 8-16 tokens on 8K+ weight rows) on the GPU
  * against the FP64 product of the operands as the reference quantizer of {@code dev.deepwell.quant}
  * made them ({@link GemmTestData}; {@link GemmTolerance} gives the bounds): token counts 1..16
  * over both MMA token tiles, ragged N, K from one 128-step to a cluster-wide split, every
@@ -72,8 +73,9 @@ class NvFp4GemvGpuTest {
   void everyTokenCountShapeAndEpilogueMatchesTheFp64Reference() {
     assumeGemv();
     long[] ms = {1, 2, 3, 8, 9, 16};
-    // N: one row block, ragged, many; K: one step, ragged steps, a K split over a full cluster
-    long[][] nks = {{8, 128}, {77, 96}, {264, 384}, {1000, 2048}, {4096, 1024}, {200, 1184}};
+    // N: one row block, ragged, many; K: one step, ragged steps, a K split over a full cluster;
+    // 8320 x 1280: the TMA engine from 8 tokens on (65 row blocks, a last stage of half its K)
+    long[][] nks = {{8, 128}, {77, 96}, {264, 384}, {1000, 2048}, {4096, 1024}, {200, 1184}, {8320, 1280}};
     List<GemmProblem> problems = new ArrayList<>();
     for (long m : ms) {
       for (long[] nk : nks) {

@@ -80,10 +80,17 @@ __host__ __device__ constexpr int row_of_mma_row(int g) {
   const int q = g >> 1;
   return (q & (kPairBit - 1)) | ((q & ~(kPairBit - 1)) << 1) | ((g & 1) * kPairBit);
 }
-static_assert(row_of_mma_row(0) + row_of_mma_row(1) + row_of_mma_row(2) + row_of_mma_row(3) + row_of_mma_row(4) +
-                      row_of_mma_row(5) + row_of_mma_row(6) + row_of_mma_row(7) ==
-                  28,
-              "a permutation of 0..7");
+__host__ __device__ constexpr bool rows_are_a_permutation() {
+  int seen = 0;
+  for (int g = 0; g < 8; ++g) seen |= 1 << row_of_mma_row(g);
+  return seen == 0xFF;
+}
+__host__ __device__ constexpr bool pairs_are_4_phases_apart() {
+  for (int q = 0; q < 4; ++q)
+    if ((((row_of_mma_row(2 * q) ^ row_of_mma_row(2 * q + 1)) * kHalves) & 7) != 4) return false;
+  return true;
+}
+static_assert(rows_are_a_permutation() && pairs_are_4_phases_apart(), "conflict-free MMA row placement");
 // Weight bytes asked of DRAM per CTA by default: the ring's depth is this over a stage's weights
 // (at least 2 stages). DEEPWELL_GEMV_STAGES overrides it.
 constexpr int kRingWeightBytes = 64 * 1024;

@@ -251,23 +251,12 @@ __global__ void __launch_bounds__(kThreads, kTokenTiles == 1 ? 3 : 2) gemv_nvfp4
     issue();  // step s + kDepth, into the slot just read
     use_slot = next_slot(use_slot);
 
-    uint32_t cg0, cg1, ch0, ch1;
-    nan |= nan_scale_bits(sc);
-    decode_scales(__byte_perm(sc, 0u, 0x4140), cg0, cg1);
-    decode_scales(__byte_perm(sc, 0u, 0x4342), ch0, ch1);
-#pragma unroll
-    for (int w = 0; w < 4; ++w) {
-      const uint32_t word_g = w == 0 ? wg.x : w == 1 ? wg.y : w == 2 ? wg.z : wg.w;
-      const uint32_t word_h = w == 0 ? wh.x : w == 1 ? wh.y : w == 2 ? wh.z : wh.w;
-      uint32_t rg[4], rh[4];
-      // The activations of this word's two MMAs (units 2w and 2w + 1), one 16-byte load per tile.
-      const uint4 lo = *reinterpret_cast<const uint4*>(act + 2 * w);
-      uint4 hi = lo;
+    // The activations of word w's two MMAs (units 2w and 2w + 1), one 16-byte load per tile.
+    mma_chunk<kTokenTiles>(acc, nan, wg, wh, sc, [&](int w, uint4& lo, uint4& hi) {
+      lo = *reinterpret_cast<const uint4*>(act + 2 * w);
+      hi = lo;
       if constexpr (kTokenTiles == 2) hi = *reinterpret_cast<const uint4*>(act + hi_offset + 2 * w);
-      decode_word(word_g, w < 2 ? cg0 : cg1, rg);
-      decode_word(word_h, w < 2 ? ch0 : ch1, rh);
-      mma_word<kTokenTiles>(acc, rg, rh, lo, hi);
-    }
+    });
     act += kStepUnits;
   }
   cp_async_wait<0>();  // nothing may land in the ring once it is reused for the partial sums
@@ -309,22 +298,8 @@ Config make_config(const dw_gemm_desc& d, int split) {
   return c;
 }
 
-// The grid of a configuration: `split` CTAs along K (one cluster when split > 1) for each block of
-// 128 rows. `attr` must outlive the returned value. Planning asks the occupancy of exactly what
-// launch() runs.
 cudaLaunchConfig_t launch_config(const Config& c, int64_t n, cudaStream_t stream, cudaLaunchAttribute (&attr)[1]) {
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(static_cast<unsigned>(c.split), static_cast<unsigned>(ceil_div(n, kRowsPerCta)), 1);
-  cfg.blockDim = dim3(kThreads, 1, 1);
-  cfg.dynamicSmemBytes = c.smem;
-  cfg.stream = stream;
-  attr[0].id = cudaLaunchAttributeClusterDimension;
-  attr[0].val.clusterDim.x = static_cast<unsigned>(c.split);
-  attr[0].val.clusterDim.y = 1;
-  attr[0].val.clusterDim.z = 1;
-  cfg.attrs = attr;
-  cfg.numAttrs = c.split > 1 ? 1 : 0;
-  return cfg;
+  return cluster_launch_config(c.split, n, kRowsPerCta, kThreads, c.smem, stream, attr);
 }
 
 // The split of K (the cluster size, at most 8 and at most one step per CTA). Only splits whose

@@ -99,6 +99,30 @@ __device__ __forceinline__ void mma_word(float (&acc)[2][kTokenTiles][4], const 
 // Bit 7 of each byte of the result is set where that byte of sc is a NaN scale code (0x7F/0xFF).
 __device__ __forceinline__ uint32_t nan_scale_bits(uint32_t sc) { return (sc & 0x7F7F7F7Fu) + 0x01010101u; }
 
+// One lane's share of 32 values of K: its 16-byte chunks of MMA rows g (wg) and g + 8 (wh), their
+// scale bytes sc ([g: k 0..15, g: 16..31, h: 0..15, h: 16..31]), and for each 32-bit word w the
+// activations act(w, lo, hi) gives (tokens 0-7 and 8-15, paired as pair_activations pairs them).
+// NaN scale codes are gathered into nan (see row_nan_flags).
+template <int kTokenTiles, class Activations>
+__device__ __forceinline__ void mma_chunk(float (&acc)[2][kTokenTiles][4], uint32_t& nan, uint4 wg, uint4 wh,
+                                          uint32_t sc, Activations&& act) {
+  uint32_t cg0, cg1, ch0, ch1;
+  nan |= nan_scale_bits(sc);
+  decode_scales(__byte_perm(sc, 0u, 0x4140), cg0, cg1);
+  decode_scales(__byte_perm(sc, 0u, 0x4342), ch0, ch1);
+#pragma unroll
+  for (int w = 0; w < 4; ++w) {
+    const uint32_t word_g = w == 0 ? wg.x : w == 1 ? wg.y : w == 2 ? wg.z : wg.w;
+    const uint32_t word_h = w == 0 ? wh.x : w == 1 ? wh.y : w == 2 ? wh.z : wh.w;
+    uint4 lo, hi;
+    act(w, lo, hi);
+    uint32_t rg[4], rh[4];
+    decode_word(word_g, w < 2 ? cg0 : cg1, rg);
+    decode_word(word_h, w < 2 ? ch0 : ch1, rh);
+    mma_word<kTokenTiles>(acc, rg, rh, lo, hi);
+  }
+}
+
 // A lane's NaN flags (bit 0: its row g, bit 1: its row g+8) from the bits gathered by
 // nan_scale_bits over [g: k 0..15, g: 16..31, h: 0..15, h: 16..31] scale bytes, shared by the
 // four lanes of a row.
@@ -186,6 +210,25 @@ __device__ __forceinline__ void finish_rows(const Epilogue& e, const float* red,
     asm volatile("barrier.cluster.wait.aligned;" ::: "memory");
   }
 #endif
+}
+
+// The launch of a GEMV engine's grid: `split` CTAs along K (one cluster when split > 1) for each
+// block of rows_per_cta weight rows. `attr` must outlive the returned value; planning asks the
+// occupancy of exactly what the engine launches.
+inline cudaLaunchConfig_t cluster_launch_config(int split, int64_t n, int rows_per_cta, int threads, size_t smem,
+                                                cudaStream_t stream, cudaLaunchAttribute (&attr)[1]) {
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = dim3(static_cast<unsigned>(split), static_cast<unsigned>(ceil_div(n, rows_per_cta)), 1);
+  cfg.blockDim = dim3(static_cast<unsigned>(threads), 1, 1);
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = stream;
+  attr[0].id = cudaLaunchAttributeClusterDimension;
+  attr[0].val.clusterDim.x = static_cast<unsigned>(split);
+  attr[0].val.clusterDim.y = 1;
+  attr[0].val.clusterDim.z = 1;
+  cfg.attrs = attr;
+  cfg.numAttrs = split > 1 ? 1 : 0;
+  return cfg;
 }
 
 // Every CTA of the cluster (or, unsplit, every thread of the CTA) has stored its partial sums.

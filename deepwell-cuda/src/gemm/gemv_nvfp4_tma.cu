@@ -248,22 +248,12 @@ __global__ void __launch_bounds__(kThreads, 1)
         const uint4 wg = lds128(st + w_off[jj]);
         const uint4 wh = lds128(st + w_off[jj] + 8 * kHalves * 128);
         const uint32_t sc = lds16(st + s_off[jj]) | (lds16(st + s_off[jj] + 8 * (kStageK / 16)) << 16);
-        uint32_t cg0, cg1, ch0, ch1;
-        nan |= nan_scale_bits(sc);
-        decode_scales(__byte_perm(sc, 0u, 0x4140), cg0, cg1);
-        decode_scales(__byte_perm(sc, 0u, 0x4342), ch0, ch1);
-#pragma unroll
-        for (int w = 0; w < 4; ++w) {
-          const uint32_t word_g = w == 0 ? wg.x : w == 1 ? wg.y : w == 2 ? wg.z : wg.w;
-          const uint32_t word_h = w == 0 ? wh.x : w == 1 ? wh.y : w == 2 ? wh.z : wh.w;
-          const uint4 lo = pair_activations(lds128(st + a_off[jj] + 16 * w));
-          uint4 hi = lo;
-          if constexpr (kTokenTiles == 2) hi = pair_activations(lds128(st + a_off[jj] + hi_delta + 16 * w));
-          uint32_t rg[4], rh[4];
-          decode_word(word_g, w < 2 ? cg0 : cg1, rg);
-          decode_word(word_h, w < 2 ? ch0 : ch1, rh);
-          mma_word<kTokenTiles>(acc, rg, rh, lo, hi);
-        }
+        const uint32_t act_at = st + a_off[jj];
+        mma_chunk<kTokenTiles>(acc, nan, wg, wh, sc, [&](int w, uint4& lo, uint4& hi) {
+          lo = pair_activations(lds128(act_at + 16 * w));
+          hi = lo;
+          if constexpr (kTokenTiles == 2) hi = pair_activations(lds128(act_at + hi_delta + 16 * w));
+        });
       }
       __syncwarp();
       if (lane == 0) mbar_arrive(empty(slot));
@@ -306,18 +296,7 @@ bool encode_weight_map(CUtensorMap* map, const void* base, int64_t n, int64_t k)
 
 cudaLaunchConfig_t launch_config(const Config& c, const dw_gemm_desc& d, cudaStream_t stream,
                                  cudaLaunchAttribute (&attr)[1]) {
-  cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(static_cast<unsigned>(c.split), static_cast<unsigned>(ceil_div(d.n, kRowsPerCta)), 1);
-  cfg.blockDim = dim3(kThreads, 1, 1);
-  cfg.dynamicSmemBytes = c.smem;
-  cfg.stream = stream;
-  attr[0].id = cudaLaunchAttributeClusterDimension;
-  attr[0].val.clusterDim.x = static_cast<unsigned>(c.split);
-  attr[0].val.clusterDim.y = 1;
-  attr[0].val.clusterDim.z = 1;
-  cfg.attrs = attr;
-  cfg.numAttrs = c.split > 1 ? 1 : 0;
-  return cfg;
+  return cluster_launch_config(c.split, d.n, kRowsPerCta, kThreads, c.smem, stream, attr);
 }
 
 // Whether every CTA of a configuration is resident at once (no second round), asked of the runtime

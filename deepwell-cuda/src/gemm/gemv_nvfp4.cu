@@ -441,13 +441,17 @@ dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant
   if (!force_cp && (force_tma ? gemv_tma_applies(dev, desc) : gemv_tma_preferred(dev, desc))) {
     uint64_t opaque[3] = {};
     const dw_status st = gemv_tma_plan(dev, desc, opaque);
-    if (st != DW_SUCCESS) return st;
-    plan->opaque[0] = kEngineTma;
-    plan->opaque[1] = opaque[0];
-    plan->opaque[2] = opaque[1];
-    plan->opaque[3] = opaque[2];
-    set_name(plan, kName);
-    return DW_SUCCESS;
+    // Unless forced, a TMA plan that does not fit this device (two stages of 16 tokens exceed the
+    // 99 KB a CTA has on sm_120) leaves the problem to the cp.async engine.
+    if (st != DW_SUCCESS && (force_tma || st != DW_ERROR_GEMM_UNSUPPORTED)) return st;
+    if (st == DW_SUCCESS) {
+      plan->opaque[0] = kEngineTma;
+      plan->opaque[1] = opaque[0];
+      plan->opaque[2] = opaque[1];
+      plan->opaque[3] = opaque[2];
+      set_name(plan, kName);
+      return DW_SUCCESS;
+    }
   }
   Config c{};
   const dw_status st = dispatch(desc, [&](auto kernel_tag) {

@@ -7,10 +7,10 @@
 // stop the weight stream. Here one lane of a producer warp asks for a whole stage (36 KB) with two
 // instructions, and the activations travel through the same ring, a stage at a time, behind the
 // weights. Measured on an H100 (2026-11-27): faster with 8-16 tokens on 8K-16.9K weight rows
-// (16x8192x8192 27.0 -> 23.1 us), where gemv_plan chooses it; no faster with one token, which
-// both engines read at ~0.75 of a plain reader's speed whatever the copy mechanism, the ring
-// depth (2-16 stages), the bytes per row per stage (64-512) or the warps per SM (9-17) (see
-// docs/PERFORMANCE.md, session 11).
+// (16x8192x8192 27.0 -> 23.1 us), where gemv_plan chooses it; not with one token, where the copy
+// mechanism, the ring depth (2-16 stages), the bytes per row per stage (64-512) and the warps per
+// SM (9-17) all made little difference and the cp.async engine, which asks for its first
+// activations ahead of the weights, is 6-15% faster (see docs/PERFORMANCE.md, session 11).
 //
 // CTA: 16 consumer warps (two sets of 8, 16 weight rows each, 128 rows per CTA) and one producer
 // warp. A stage is 512 values of K:

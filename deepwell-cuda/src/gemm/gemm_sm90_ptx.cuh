@@ -1,8 +1,10 @@
 // sm_90a building blocks of Deepwell's own Hopper GEMM kernels (no CUTLASS): shared-memory
-// mbarriers, TMA and bulk copies, wgmma descriptors and fences, the persistent tile raster and
-// the staged stores of a register epilogue; on the host, their TMA descriptors and grid. Used by
-// gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while accumulating) and
-// gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in registers). Device code for sm_90a only.
+// mbarriers and their stage rings, TMA and bulk copies, wgmma descriptors and fences, the
+// persistent tile raster and the staged stores of a register epilogue; on the host, their TMA
+// descriptors and grid. Used by gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while
+// accumulating), gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in registers) and the decode
+// GEMV's TMA engine (gemv_nvfp4_tma.cu, which uses only the mbarrier, ring and TMA parts: those are
+// valid on every sm_90+ target; the wgmma parts are sm_90a only).
 #pragma once
 
 #include <cuda.h>
@@ -32,19 +34,29 @@ static_assert(kConsumerRegs == 232 && kConsumerRegs * kConsumerWarps * 32 + 128 
 
 // ---- host ---------------------------------------------------------------------------------------
 
-// A 2-D tensor map over a row-major [rows][cols] matrix (rows row_bytes apart), boxes of box_cols x
-// box_rows elements, zero fill outside the matrix; false when the driver lacks the encoder or
+// A tiled tensor map of `rank` dimensions (dims[0] innermost, strides in bytes of dims 1..rank-1),
+// boxes of box[] elements, zero fill outside the tensor; false when the driver lacks the encoder or
 // refuses the map.
-inline bool encode_2d_map(CUtensorMap* map, CUtensorMapDataType type, const void* base, int64_t rows, int64_t cols,
-                          int64_t row_bytes, uint32_t box_cols, uint32_t box_rows, CUtensorMapSwizzle swizzle) {
+inline bool encode_tiled_map(CUtensorMap* map, CUtensorMapDataType type, uint32_t rank, const void* base,
+                             const cuuint64_t* dims, const cuuint64_t* strides, const cuuint32_t* box,
+                             CUtensorMapSwizzle swizzle) {
   const auto encode = reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
   if (encode == nullptr) return false;
+  const cuuint32_t elem_strides[3] = {1u, 1u, 1u};
+  return rank <= 3 &&
+         encode(map, type, rank, const_cast<void*>(base), dims, strides, box, elem_strides,
+                CU_TENSOR_MAP_INTERLEAVE_NONE, swizzle, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+// A 2-D tensor map over a row-major [rows][cols] matrix (rows row_bytes apart), boxes of box_cols x
+// box_rows elements (see encode_tiled_map).
+inline bool encode_2d_map(CUtensorMap* map, CUtensorMapDataType type, const void* base, int64_t rows, int64_t cols,
+                          int64_t row_bytes, uint32_t box_cols, uint32_t box_rows, CUtensorMapSwizzle swizzle) {
   const cuuint64_t dims[2] = {static_cast<cuuint64_t>(cols), static_cast<cuuint64_t>(rows)};
   const cuuint64_t strides[1] = {static_cast<cuuint64_t>(row_bytes)};
   const cuuint32_t box[2] = {box_cols, box_rows};
-  const cuuint32_t elem_strides[2] = {1u, 1u};
-  return encode(map, type, 2, const_cast<void*>(base), dims, strides, box, elem_strides, CU_TENSOR_MAP_INTERLEAVE_NONE,
-                swizzle, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+  return encode_tiled_map(map, type, 2, base, dims, strides, box, swizzle);
 }
 
 // The failure of encode_2d_map for an operation's A/B maps.
@@ -96,18 +108,18 @@ __device__ __forceinline__ uint8_t* align_smem_1024(uint8_t* smem_raw) {
   return smem_raw + (((raw + 1023u) & ~1023u) - raw);
 }
 
-// The shared-memory ring of a producer/consumer kernel: kStages stages of kStageBytes from `base`
-// (1024-aligned), then two mbarriers per stage: full (one arrival, the producer's, with the
-// transaction bytes of its copies) and empty (one arrival per consumer warp when it is done with
-// the stage). A (stage, phase) pair walks it; phase is the parity a wait on full expects.
-template <int kStages, int kStageBytes>
-struct StageRing {
+// The mbarriers of a producer/consumer ring of `stages` stages, from `base`: full(s) for every
+// stage (the producer's arrivals, with the transaction bytes of its copies), then empty(s) (one
+// arrival per consumer warp when it is done with the stage). A (stage, phase) pair walks the ring;
+// phase is the parity a wait on full expects (a wait on empty expects phase ^ 1, which a fresh
+// barrier passes at once).
+struct RingBarriers {
   uint32_t base;
-  __device__ uint32_t stage(int s) const { return base + s * kStageBytes; }
-  __device__ uint32_t full(int s) const { return base + kStages * kStageBytes + 8u * s; }
-  __device__ uint32_t empty(int s) const { return full(kStages + s); }
-  __device__ static void advance(int& s, uint32_t& phase) {
-    if (++s == kStages) {
+  int stages;
+  __device__ uint32_t full(int s) const { return base + 8u * s; }
+  __device__ uint32_t empty(int s) const { return base + 8u * (stages + s); }
+  __device__ void advance(int& s, uint32_t& phase) const {
+    if (++s == stages) {
       s = 0;
       phase ^= 1u;
     }
@@ -118,16 +130,30 @@ struct StageRing {
     if (lane == 0) mbar_arrive(empty(s));
   }
   // Thread 0 sets up the barriers, every thread of the CTA waits for it.
-  __device__ void init(int consumer_warps) const {
+  __device__ void init(uint32_t full_arrivals, uint32_t consumer_warps) const {
     if (threadIdx.x == 0) {
-      for (int s = 0; s < kStages; ++s) {
-        mbar_init(full(s), 1);
+      for (int s = 0; s < stages; ++s) {
+        mbar_init(full(s), full_arrivals);
         mbar_init(empty(s), consumer_warps);
       }
       asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
     }
     __syncthreads();
   }
+};
+
+// A ring of kStages stages of kStageBytes from `base` (1024-aligned), its barriers after them; the
+// producer's one arrival per stage (a lane that issues the TMA copies).
+template <int kStages, int kStageBytes>
+struct StageRing {
+  uint32_t base;
+  __device__ RingBarriers barriers() const { return RingBarriers{base + kStages * kStageBytes, kStages}; }
+  __device__ uint32_t stage(int s) const { return base + s * kStageBytes; }
+  __device__ uint32_t full(int s) const { return barriers().full(s); }
+  __device__ uint32_t empty(int s) const { return barriers().empty(s); }
+  __device__ static void advance(int& s, uint32_t& phase) { RingBarriers{0u, kStages}.advance(s, phase); }
+  __device__ void release(int s, int lane) const { barriers().release(s, lane); }
+  __device__ void init(int consumer_warps) const { barriers().init(1, consumer_warps); }
 };
 
 __device__ __forceinline__ void prefetch_tensor_map(const void* map) {
@@ -139,6 +165,14 @@ __device__ __forceinline__ void tma_load_2d(uint32_t dst, const void* map, int x
       "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" ::"r"(
           dst),
       "l"(reinterpret_cast<uint64_t>(map)), "r"(x), "r"(y), "r"(bar)
+      : "memory");
+}
+
+__device__ __forceinline__ void tma_load_3d(uint32_t dst, const void* map, int x, int y, int z, uint32_t bar) {
+  asm volatile(
+      "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];" ::"r"(
+          dst),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(x), "r"(y), "r"(z), "r"(bar)
       : "memory");
 }
 

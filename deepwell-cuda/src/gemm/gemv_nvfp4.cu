@@ -492,10 +492,10 @@ dw_status gemv_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant
     return plan_config<Tag::kTokenTiles, Tag::kScalesAsync, typename Tag::Out>(dev, desc, &c);
   });
   if (st != DW_SUCCESS) return st;
-  plan->opaque[3] = static_cast<uint64_t>(c.split);
   plan->opaque[0] = kEngineCpAsync;
   plan->opaque[1] = static_cast<uint64_t>(c.stage_steps);
   plan->opaque[2] = static_cast<uint64_t>(c.smem);
+  plan->opaque[3] = static_cast<uint64_t>(c.split);
   set_name(plan, kName);
   return DW_SUCCESS;
 }

@@ -137,14 +137,6 @@ __device__ __forceinline__ uint32_t lds16(uint32_t addr) {
   return v;
 }
 
-__device__ __forceinline__ void tma_load_3d(uint32_t dst, const void* map, int x, int y, int z, uint32_t bar) {
-  asm volatile(
-      "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];" ::"r"(
-          dst),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(x), "r"(y), "r"(z), "r"(bar)
-      : "memory");
-}
-
 template <int kTokenTiles, class OutT>
 __global__ void __launch_bounds__(kThreads, 1)
     gemv_nvfp4_weight_tma(const __grid_constant__ CUtensorMap map_w, const __grid_constant__ CUtensorMap map_s,
@@ -155,15 +147,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   uint8_t* const smem = align_smem_1024(smem_raw);
   const uint32_t ring = smem_addr(smem);
   float* const red = reinterpret_cast<float*>(smem + static_cast<size_t>(p.stages) * p.stage_bytes);
-  const uint32_t bars = smem_addr(red) + kRedBytes;
-  auto full = [&](int s) { return bars + 8u * s; };
-  auto empty = [&](int s) { return bars + 8u * (p.stages + s); };
-  auto advance = [&](int& s, uint32_t& phase) {
-    if (++s == p.stages) {
-      s = 0;
-      phase ^= 1u;
-    }
-  };
+  const RingBarriers bars{smem_addr(red) + kRedBytes, p.stages};
 
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int rank = blockIdx.x;  // position along K = rank in the cluster
@@ -172,14 +156,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   const int s_begin = static_cast<int>(static_cast<int64_t>(p.steps) * rank / split);
   const int s_end = static_cast<int>(static_cast<int64_t>(p.steps) * (rank + 1) / split);
 
-  if (threadIdx.x == 0) {
-    for (int s = 0; s < p.stages; ++s) {
-      mbar_init(full(s), 1 + 32);  // the TMA arm + one cp.async arrival per producer lane
-      mbar_init(empty(s), kConsumerWarps);
-    }
-    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
-  }
-  __syncthreads();
+  bars.init(1 + 32, kConsumerWarps);  // full: the TMA arm + one cp.async arrival per producer lane
 
   float acc[2][kTokenTiles][4] = {};
   uint32_t nan = 0;  // per scale byte [g: k 0..15, g: 16..31, h: 0..15, h: 16..31], bit 7 set by a NaN code
@@ -195,13 +172,13 @@ __global__ void __launch_bounds__(kThreads, 1)
     const int y = static_cast<int>(row_block * kRowsPerCta);
     int slot = 0;
     uint32_t phase = 0;
-    for (int s = s_begin; s < s_end; ++s, advance(slot, phase)) {
-      mbar_wait(empty(slot), phase ^ 1u);  // a fresh barrier passes parity 1 at once
+    for (int s = s_begin; s < s_end; ++s, bars.advance(slot, phase)) {
+      mbar_wait(bars.empty(slot), phase ^ 1u);  // a fresh barrier passes parity 1 at once
       const uint32_t st = ring + static_cast<uint32_t>(slot * p.stage_bytes);
       if (lane == 0) {
-        mbar_arrive_expect_tx(full(slot), kWeightBytes + kScaleBytes);
-        tma_load_3d(st, &map_w, 0, s * kHalves, y, full(slot));
-        tma_load_2d(st + kWeightBytes, &map_s, s * (kStageK / 16), y, full(slot));
+        mbar_arrive_expect_tx(bars.full(slot), kWeightBytes + kScaleBytes);
+        tma_load_3d(st, &map_w, 0, s * kHalves, y, bars.full(slot));
+        tma_load_2d(st + kWeightBytes, &map_s, s * (kStageK / 16), y, bars.full(slot));
       }
       // The M token rows of this stage, kStageK / 8 chunks of 8 values each; chunks past K (the
       // last stage when K % kStageK != 0) are left alone: the consumers skip those sub-steps.
@@ -214,7 +191,7 @@ __global__ void __launch_bounds__(kThreads, 1)
         if (k0 + 8 * q < p.k)
           cp_async16(dst + m * kActRowBytes + act_offset(8 * q), src + static_cast<int64_t>(m) * p.k + 8 * q);
       }
-      cp_async_arrive(full(slot));
+      cp_async_arrive(bars.full(slot));
     }
   } else {
     // Offsets inside a stage of this lane's reads, per sub-step j (128 values of K): weights of
@@ -238,8 +215,8 @@ __global__ void __launch_bounds__(kThreads, 1)
 
     int slot = 0;
     uint32_t phase = 0;
-    for (int s = s_begin; s < s_end; ++s, advance(slot, phase)) {
-      mbar_wait(full(slot), phase);
+    for (int s = s_begin; s < s_end; ++s, bars.advance(slot, phase)) {
+      mbar_wait(bars.full(slot), phase);
       const uint32_t st = ring + static_cast<uint32_t>(slot * p.stage_bytes);
       const int subs = min(kSub, (p.k - s * kStageK) / 128);  // < kSub only in a last, partial stage
 #pragma unroll
@@ -255,8 +232,7 @@ __global__ void __launch_bounds__(kThreads, 1)
           if constexpr (kTokenTiles == 2) hi = pair_activations(lds128(act_at + hi_delta + 16 * w));
         });
       }
-      __syncwarp();
-      if (lane == 0) mbar_arrive(empty(slot));
+      bars.release(slot, lane);
     }
   }
 
@@ -283,15 +259,11 @@ struct Config {
 };
 
 bool encode_weight_map(CUtensorMap* map, const void* base, int64_t n, int64_t k) {
-  const auto encode = reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(dw::tensor_map_encoder());
-  if (encode == nullptr) return false;
   const cuuint64_t dims[3] = {128u, static_cast<cuuint64_t>(k / 256), static_cast<cuuint64_t>(n)};
   const cuuint64_t strides[2] = {128u, static_cast<cuuint64_t>(k / 2)};
   const cuuint32_t box[3] = {128u, static_cast<cuuint32_t>(kHalves), static_cast<cuuint32_t>(kRowsPerCta)};
-  const cuuint32_t elem_strides[3] = {1u, 1u, 1u};
-  return encode(map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 3, const_cast<void*>(base), dims, strides, box, elem_strides,
-                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+  return sm90::encode_tiled_map(map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 3, base, dims, strides, box,
+                                CU_TENSOR_MAP_SWIZZLE_128B);
 }
 
 cudaLaunchConfig_t launch_config(const Config& c, const dw_gemm_desc& d, cudaStream_t stream,

@@ -107,8 +107,9 @@ public final class GemmKernelCatalog {
    * The kernels of a full build of deepwell-cuda (with CUTLASS): CUTLASS sm90 for BF16, FP8 per
    * tensor, FP8 block128 and MXFP8 (emulated: BF16 copies of the operands, then the BF16 tiles;
    * our fused kernel, A dequantized in registers; or, forced only, our FP8 wgmma kernel with the
-   * scales applied while accumulating); cuBLASLt for BF16, FP8 per tensor and FP8 block128; Deepwell's decode GEMV for NVFP4 weights x BF16
-   * activations; the reference CUDA kernel and the CPU for every format.
+   * scales applied while accumulating); cuBLASLt for BF16, FP8 per tensor and FP8 block128;
+   * Deepwell's decode GEMV for NVFP4 weights x BF16 activations; the reference CUDA kernel and the
+   * CPU for every format.
    */
   public static GemmKernelCatalog standard() {
     List<GemmVariant> l = new ArrayList<>();

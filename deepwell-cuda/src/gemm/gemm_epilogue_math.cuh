@@ -25,4 +25,25 @@ template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(f
   return __float2bfloat16_rn(v);
 }
 
+// The epilogue of a problem as Deepwell's own kernels apply it (the sm90 PTX kernels, the BF16
+// stream-K reduction), its pointers untyped.
+struct EpilogueArgs {
+  void* d;
+  const void* bias;
+  const void* residual;
+  int m, n;
+  float alpha, out_scale;
+  int activation;
+  // gemm.h's epilogue of one accumulator before the residual: out_scale * act(alpha * acc + bias).
+  __device__ float apply(float acc, float bias_value) const {
+    return out_scale * activate(alpha * acc + bias_value, activation);
+  }
+};
+
+// The epilogue a problem asks for (no bias / residual pointers unless its desc has them).
+inline EpilogueArgs epilogue_args(const dw_gemm_desc& d, const dw_gemm_args& args) {
+  return EpilogueArgs{args.d,          d.has_bias ? args.bias : nullptr, d.has_residual ? args.residual : nullptr,
+                      static_cast<int>(d.m), static_cast<int>(d.n), d.alpha, d.out_scale, d.activation};
+}
+
 }  // namespace dw::gemm

@@ -70,6 +70,9 @@ struct Sm90Tile {
   int k = 0;              // tile depth (0: not recorded); the stream-K model counts K in tiles of it
   bool stream_k = false;  // cooperative kernel with CUTLASS's stream-K tile scheduler
   int splits = 1;         // > 1: that scheduler in split-K mode, K cut into `splits` equal parts
+  // Split-K with a separate reduction (gemm_sm90_bf16_splitk_reduce.cu): (tile, K range) pieces
+  // of a grouped ping-pong GEMM into FP32 slots, then a kernel adding each tile's slots.
+  bool separate_reduction = false;
 };
 // The measured choice of configuration (gemm_sm90_select.cpp, host code only, so that retuning
 // it rebuilds no CUTLASS translation unit).

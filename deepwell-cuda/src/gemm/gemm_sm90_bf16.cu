@@ -66,6 +66,11 @@ const VariantEntry kVariants[] = {
     entry<Coop128x192>("cutlass_sm90_bf16_coop_128x192x64_c2x1"),
     entry<StreamK128x128>("cutlass_sm90_bf16_streamk_128x128x64_c2x1"),
     entry<SplitK3_128x128>("cutlass_sm90_bf16_splitk3_128x128x64_c2x1"),
+    // Split-K as pieces of the grouped ping-pong kernel, partial sums added by a second kernel
+    // (gemm_sm90_bf16_splitk_reduce.cu); it chooses its own split count.
+    VariantEntry{"cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2",
+                 Sm90Tile{128, 128, 64, false, 1, true}, &bf16_splitk_reduce_run_bf16,
+                 &bf16_splitk_reduce_run_f32},
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
 

@@ -323,4 +323,11 @@ inline dw_status run_variant(const VariantEntry* table, int count, const DeviceI
   return fn(dev, desc, args, plan.swizzle, ws, ws_bytes, stream, nullptr);
 }
 
+// BF16 split-K with a separate reduction (gemm_sm90_bf16_splitk_reduce.cu): a BF16 family
+// variant's run functions (needed != nullptr: plan only).
+dw_status bf16_splitk_reduce_run_bf16(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args,
+                                       int swizzle, void* ws, size_t ws_bytes, cudaStream_t stream, size_t* needed);
+dw_status bf16_splitk_reduce_run_f32(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_args& args,
+                                      int swizzle, void* ws, size_t ws_bytes, cudaStream_t stream, size_t* needed);
+
 }  // namespace dw::gemm::sm90

@@ -240,6 +240,8 @@ __device__ __forceinline__ void store_pair(OutT* d, int64_t off, float v0, float
   }
 }
 
+// (EpilogueArgs, the epilogue a problem asks for: gemm_epilogue_math.cuh.)
+
 // The epilogue of gemm.h (alpha, bias, GELU/SiLU, out_scale, residual) of a wgmma m64nN
 // accumulator fragment (PTX ISA, wgmma D layout): thread (warp w of its warpgroup, lane l) holds
 // rows 16w + l/4 and +8, columns 8i + 2(l%4) and +1, at acc[4i + 0..3] = (r, c), (r, c+1),
@@ -251,25 +253,6 @@ __device__ __forceinline__ void store_pair(OutT* d, int64_t off, float v0, float
 // ~200 KB of straight-line code (the activation, with erff, inlined per element), executed once
 // per tile, which stalled on instruction fetch for 38% of an 8192^3 GEMM's time (Nsight Compute,
 // H100, MXFP8 fused kernel).
-struct EpilogueArgs {
-  void* d;
-  const void* bias;
-  const void* residual;
-  int m, n;
-  float alpha, out_scale;
-  int activation;
-  // gemm.h's epilogue of one accumulator before the residual: out_scale * act(alpha * acc + bias).
-  __device__ float apply(float acc, float bias_value) const {
-    return out_scale * activate(alpha * acc + bias_value, activation);
-  }
-};
-
-// The epilogue a problem asks for (no bias / residual pointers unless its desc has them).
-inline EpilogueArgs epilogue_args(const dw_gemm_desc& d, const dw_gemm_args& args) {
-  return EpilogueArgs{args.d,          d.has_bias ? args.bias : nullptr, d.has_residual ? args.residual : nullptr,
-                      static_cast<int>(d.m), static_cast<int>(d.n), d.alpha, d.out_scale, d.activation};
-}
-
 constexpr int kEpilogueChunk = 32;                     // columns staged at a time
 constexpr int kEpilogueStride = kEpilogueChunk + 8;    // floats per staged row (2-way bank conflicts at most)
 constexpr int kEpilogueWarpFloats = 16 * kEpilogueStride;

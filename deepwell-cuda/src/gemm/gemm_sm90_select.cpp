@@ -115,10 +115,34 @@ int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Til
   return chosen;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Split-K with a separate reduction (the variant with separate_reduction: (tile, K range) pieces of
+// the grouped ping-pong kernel into FP32 slots, added by a second kernel; it picks its own split
+// count) replaces the choice when the output has at most half as many 128x256 tiles as the GPU has
+// SM pairs and K has at least 32 k-tiles of 64, unless the split-K 3 rule above has taken it.
+// H100, 2026-11-27 (docs/PERFORMANCE.md), TFLOP/s against what the rules chose before:
+// 512x512x16384 291 vs 218 (stream-K), 1024x1024x16384 558-564 vs 521-523 (stream-K),
+// 768x768x4096 240 vs 208-210; 768x768x16384 442 vs split-K 3's 449-450 (left to split-K 3);
+// with more tiles it lost: 768x2048x16384 514-521 vs 573 (stream-K), 2304x768x16384 522-532 vs
+// 576-616 (ping-pong). GemmTileChoice mirrors it.
+// ---------------------------------------------------------------------------------------------
+constexpr int64_t kReduceMinIterations = 32;
+
+int consider_separate_reduction(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count,
+                                int chosen) {
+  if (tiles[chosen].splits > 1 || d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX) return chosen;
+  const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1;
+  const int64_t pair_tiles = ceil_div(d.m, 128) * ceil_div(d.n, 256);
+  if (2 * pair_tiles > pairs || ceil_div(d.k, 64) < kReduceMinIterations) return chosen;
+  for (int v = 0; v < count; ++v)
+    if (tiles[v].separate_reduction) return v;
+  return chosen;
+}
+
 // How many variants precede the first stream-K one.
 int data_parallel_count(const Sm90Tile* tiles, int count) {
   int n = 0;
-  while (n < count && !tiles[n].stream_k) ++n;
+  while (n < count && !tiles[n].stream_k && !tiles[n].separate_reduction) ++n;
   return n;
 }
 
@@ -180,7 +204,8 @@ int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const S
   const int dp_count = data_parallel_count(tiles, count);
   if (dp_count == 0) return 0;
   const int dp = choose_data_parallel(dev, desc, tiles, dp_count);
-  return consider_split_k(dev, desc, tiles, count, consider_stream_k(dev, desc, tiles, count, dp));
+  const int chosen = consider_split_k(dev, desc, tiles, count, consider_stream_k(dev, desc, tiles, count, dp));
+  return consider_separate_reduction(dev, desc, tiles, count, chosen);
 }
 
 // Larger swizzles (rasterizing in groups of 2-8 tiles for L2 reuse) measured no better than 1 on

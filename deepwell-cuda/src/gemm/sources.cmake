@@ -2,8 +2,8 @@
 # the plain CUDA reference kernel are built for every target; the CUTLASS sm_90a kernels only for
 # sm_90a (their wgmma/TMA code exists nowhere else) and only when CUTLASS is found.
 deepwell_cuda_sources(FILES gemm_dispatch.cpp gemm_sm90_select.cpp gemm_cublaslt.cpp gemm_reference.cu)
-deepwell_cuda_sources(FILES gemm_sm90_bf16.cu gemm_sm90_fp8_tensor.cu gemm_sm90_fp8_blockwise.cu gemm_sm90_mxfp8.cu
-                      GENCODE arch=compute_90a,code=sm_90a REQUIRES_CUTLASS)
+deepwell_cuda_sources(FILES gemm_sm90_bf16.cu gemm_sm90_bf16_splitk_reduce.cu gemm_sm90_fp8_tensor.cu
+                      gemm_sm90_fp8_blockwise.cu gemm_sm90_mxfp8.cu GENCODE arch=compute_90a,code=sm_90a REQUIRES_CUTLASS)
 # MXFP8 on sm_90a with the block scales applied while accumulating: our own wgmma kernel, no
 # CUTLASS headers, but a variant of the CUTLASS sm90 MXFP8 family (built where that family is).
 # The same family's fused kernel (A dequantized in registers, BF16 wgmma; ours, no CUTLASS either).

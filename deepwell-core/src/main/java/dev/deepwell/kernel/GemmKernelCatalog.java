@@ -34,6 +34,13 @@ public final class GemmKernelCatalog {
    */
   public static final String SPLIT_K = "splitk";
   /**
+   * The schedule of split-K with a separate reduction (gemm_sm90_bf16_splitk_reduce.cu): each tile's
+   * K loop cut into S ranges, every (tile, range) piece a group of CUTLASS's grouped ping-pong
+   * kernel writing its FP32 partial sums to a slot of its own; a second kernel adds a tile's slots
+   * in K order and applies the epilogue. S comes from a model of waves and slot traffic.
+   */
+  public static final String SPLIT_K_REDUCE = "splitk_reduce";
+  /**
    * The schedule of Deepwell's own sm90 MXFP8 kernel: FP8 wgmma per 32 of K, each partial sum
    * promoted into FP32 accumulators with its two block scales (gemm_sm90_mxfp8_wgmma.cu). Never
    * chosen by the tile rules (it measured slower than both other ways); run when forced.
@@ -122,6 +129,8 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 3, "cutlass_sm90_bf16_coop_128x192x64_c2x1", 128, 192, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 4, "cutlass_sm90_bf16_streamk_128x128x64_c2x1", 128, 128, STREAM_K, bf16));
     l.add(new GemmVariant(c, h, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x1", 128, 128, SPLIT_K, bf16));
+    l.add(new GemmVariant(c, h, 6, "cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2", 128, 128,
+        SPLIT_K_REDUCE, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";
     GemmInput t = GemmInput.FP8_TENSOR;
     l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));
@@ -240,13 +249,15 @@ public final class GemmKernelCatalog {
 
   /**
    * A CUTLASS variant from the name the native side reports: the tile from "_MxNxK_", the
-   * schedule from "streamk" / "pingpong" / "coop" / "_2sm_" / "_1sm_" (a 2-SM kernel's per-SM
+   * schedule from "splitk_reduce" / "streamk" / "pingpong" / "coop" / "_2sm_" / "_1sm_" (a 2-SM
+   * kernel's per-SM
    * tile is half its MMA tile's rows). Empty when the name says none of them.
    */
   public static Optional<GemmVariant> parseCutlass(GemmInput input, int index, String name, String descriptorId) {
     Objects.requireNonNull(name, "name");
     Matcher mt = TILE.matcher(name);
-    String schedule = name.contains("streamk") ? STREAM_K : SPLITS.matcher(name).find() ? SPLIT_K
+    String schedule = name.contains("splitk_reduce") ? SPLIT_K_REDUCE
+        : name.contains("streamk") ? STREAM_K : SPLITS.matcher(name).find() ? SPLIT_K
         : name.contains("pingpong") ? PINGPONG : name.contains("coop") ? COOPERATIVE
         : name.contains("_2sm_") ? BlackwellGemmKernels.TWO_SM : name.contains("_1sm_") ? BlackwellGemmKernels.ONE_SM
         : null;

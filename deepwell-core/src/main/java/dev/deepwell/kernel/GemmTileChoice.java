@@ -56,7 +56,8 @@ public final class GemmTileChoice {
     // native tables list stream-K last); then the stream-K model may replace that choice.
     List<GemmVariant> dataParallel = new ArrayList<>();
     for (GemmVariant v : variants) {
-      if (v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)) {
+      if (v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)
+          || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
         break;
       }
       dataParallel.add(v);
@@ -64,8 +65,9 @@ public final class GemmTileChoice {
     if (dataParallel.isEmpty()) {
       return new Choice(variants.get(0), "no data-parallel configuration: the first");
     }
-    return splitK(variants, GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms), p,
-        sms);
+    return separateReduction(variants,
+        splitK(variants, GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms), p, sms),
+        p, sms);
   }
 
   /**
@@ -106,6 +108,37 @@ public final class GemmTileChoice {
         return new Choice(v, "split-K " + s + ": " + v.tiles(p.m(), p.n()) + " tiles of " + v.tileM() + "x" + v.tileN()
             + " x " + s + " parts = " + ctas + " CTAs fill one round of " + sms + " SMs (K " + p.k() + ": "
             + GemmVariant.ceilDiv(p.k(), depth) + " k-tiles >= " + SPLIT_K_MIN_ITERATIONS + "; instead of "
+            + chosen.variant().name() + ")");
+      }
+    }
+    return chosen;
+  }
+
+  /** K, in k-tiles of 64, from which the separate-reduction rule applies. */
+  static final long REDUCE_MIN_ITERATIONS = 32;
+
+  /**
+   * The split-K-with-a-separate-reduction variant (schedule {@link GemmKernelCatalog#SPLIT_K_REDUCE})
+   * where the output has at most half as many 128x256 tiles as the GPU has SM pairs and K at least
+   * 32 k-tiles of 64, unless the split-K rule has chosen; else {@code chosen}. As
+   * gemm_sm90_select.cpp; H100 (2026-11-27): 512x512x16384 291 TFLOP/s against stream-K's 218,
+   * 1024x1024x16384 558-564 against 521-523, 768x768x4096 240 against 208-210; it lost where the
+   * output had more tiles (768x2048x16384, 2304x768x16384) and tied split-K 3 on 768x768x16384.
+   */
+  private static Choice separateReduction(List<GemmVariant> vs, Choice chosen, GemmProblem p, int sms) {
+    if (chosen.variant().schedule().equals(GemmKernelCatalog.SPLIT_K) || p.m() > Integer.MAX_VALUE
+        || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
+      return chosen;
+    }
+    long pairs = Math.max(1, sms / 2);
+    long pairTiles = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), 256);
+    if (2 * pairTiles > pairs || GemmVariant.ceilDiv(p.k(), 64) < REDUCE_MIN_ITERATIONS) {
+      return chosen;
+    }
+    for (GemmVariant v : vs) {
+      if (v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
+        return new Choice(v, "split-K with a separate reduction: " + pairTiles + " tiles of 128x256 for " + pairs
+            + " SM pairs (at most half) and K " + p.k() + " >= " + 64 * REDUCE_MIN_ITERATIONS + " (instead of "
             + chosen.variant().name() + ")");
       }
     }

@@ -39,7 +39,8 @@ class GemmStreamKChoiceTest {
       List<GemmVariant> vs = CATALOG.variants(KernelProvider.CUTLASS, in);
       boolean seen = false;
       for (GemmVariant v : vs) {
-        boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K);
+        boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)
+            || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE);
         // The MXFP8 wgmma and fused kernels come after them on purpose: the tile rules choose
         // among the variants before the first stream-K one; the fused kernel has its own rule
         // (GemmTileChoice.mxfp8PrefersFused), the wgmma kernel is run only when forced.
@@ -55,6 +56,8 @@ class GemmStreamKChoiceTest {
     assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_streamk_128x128x64_c2x1").index()).isEqualTo(4);
     assertThat(variant("cutlass_sm90_bf16_splitk3_128x128x64_c2x1").index()).isEqualTo(5);
     assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x1").index()).isEqualTo(5);
+    assertThat(variant("cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2").index()).isEqualTo(6);
+    assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_splitk_reduce_pingpong_128x128x64_c1x2").index()).isEqualTo(6);
   }
 
   @Test
@@ -135,9 +138,10 @@ class GemmStreamKChoiceTest {
     GemmVariant sk = variant("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
     assertThat(GemmStreamKModel.dataParallelCost(pingpong, 64, p, 132)).isEqualTo(256L * 1048576);
     assertThat(GemmStreamKModel.streamKCost(sk, 64, p, 132)).isEqualTo(102L * 1048576);
-    // (without the split-K variant, which the split-K rule takes here: see splitKRule)
+    // (without the split-K variants, which the split-K rules take here: see splitKRule)
     List<GemmVariant> noSplit = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
-        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K)).toList();
+        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K)
+            && !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)).toList();
     GemmTileChoice.Choice c = GemmTileChoice.choose(noSplit, p, 132);
     assertThat(c.variant()).isEqualTo(sk);
     assertThat(c.why()).startsWith("stream-K: cutlass_sm90_bf16_pingpong_128x128x64_c2x1 leaves 96 of 132 SM-rounds "
@@ -168,7 +172,8 @@ class GemmStreamKChoiceTest {
     assertThat(name(GemmInput.BF16, 128, 128, 512)).isEqualTo(pingpong);
     assertThat(name(GemmInput.BF16, 128, 128, 1024)).isEqualTo(pingpong);
     assertThat(name(GemmInput.BF16, 128, 128, 1536)).isEqualTo(pingpong);
-    assertThat(name(GemmInput.BF16, 256, 256, 4096)).isEqualTo(pingpong);
+    // (256x256x4096: 64 k-tiles, one 128x256 tile: the separate-reduction rule's, see separateReductionRule)
+    assertThat(name(GemmInput.BF16, 256, 256, 4096)).isEqualTo("cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2");
     assertThat(GemmStreamKModel.streamKCost(variant(sk), 64, problem(GemmInput.BF16, 128, 128, 1536), 132))
         .isEqualTo(32L * 1048576);
     // ragged K counts whole k-tiles: 1480 is 24 tiles of 64 like 1536
@@ -202,9 +207,17 @@ class GemmStreamKChoiceTest {
         + "(K 16384: 256 k-tiles >= 128; instead of " + sk + ")");
     assertThat(name(GemmInput.BF16, 640, 640, 8192)).isEqualTo(split); // 25 x 3 = 75 > 66
     assertThat(name(GemmInput.BF16, 768, 768, 8129)).isEqualTo(split); // 128 k-tiles of 64
-    assertThat(name(GemmInput.BF16, 768, 768, 8128)).isEqualTo(sk); // 127 k-tiles
-    assertThat(name(GemmInput.BF16, 512, 512, 16384)).isEqualTo(sk); // 16 x 3 = 48: half the SMs idle
-    assertThat(name(GemmInput.BF16, 768, 1024, 16384)).isEqualTo(sk); // 48 x 3 = 144 > 132
+    // Where the split-K 3 rule does not apply, these small outputs (at most 33 tiles of 128x256) go
+    // to the separate-reduction rule; without that variant, to stream-K.
+    String reduce = "cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2";
+    List<GemmVariant> noReduce = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
+        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)).toList();
+    for (long[] s : new long[][] {{768, 768, 8128}, {512, 512, 16384}, {768, 1024, 16384}}) {
+      // 127 k-tiles; 16 x 3 = 48: half the SMs idle; 48 x 3 = 144 > 132
+      assertThat(name(GemmInput.BF16, s[0], s[1], s[2])).isEqualTo(reduce);
+      assertThat(GemmTileChoice.choose(noReduce, problem(GemmInput.BF16, s[0], s[1], s[2]), 132).variant().name())
+          .isEqualTo(sk);
+    }
     assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo(split);
     assertThat(choose(GemmInput.BF16, 768, 768, 16384, 114).variant().name()).isEqualTo(split); // 108 <= 114
     // only the BF16 table has a split-K variant
@@ -215,7 +228,8 @@ class GemmStreamKChoiceTest {
   void withoutStreamKVariantsTheDataParallelRulesDecideAlone() {
     List<GemmVariant> dp = new ArrayList<>();
     for (GemmVariant v : CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16)) {
-      if (!v.schedule().equals(GemmKernelCatalog.STREAM_K) && !v.schedule().equals(GemmKernelCatalog.SPLIT_K)) {
+      if (!v.schedule().equals(GemmKernelCatalog.STREAM_K) && !v.schedule().equals(GemmKernelCatalog.SPLIT_K)
+          && !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
         dp.add(v);
       }
     }
@@ -241,7 +255,8 @@ class GemmStreamKChoiceTest {
   /**
    * Rows "SMs M N K v(bf16) v(fp8-tensor) v(fp8-block128)": the variants the native planner
    * (gemm_sm90_select.cpp built for the host and called with the tables of gemm_sm90_*.cu,
-   * 2026-11-26, regenerated with the split-K variant and again with R = 8 for 64-deep tiles) chose
+   * 2026-11-26, regenerated with the split-K variant, again with R = 8 for 64-deep tiles and again,
+   * 2026-11-27, with the separate-reduction variant and its rule: 27 BF16 rows moved to it) chose
    * for random shapes, 40 with small outputs and a long K and 20 general ones, on 132 and 114 SMs
    * (H100 SXM and PCIe), then 8 shapes at the edges of the split-K rule. The Java choice must be
    * the same.
@@ -250,27 +265,27 @@ class GemmStreamKChoiceTest {
       132 2552 1048 25328 3 0 2
       132 1469 2832 31904 4 3 2
       132 3031 2672 31232 0 3 0
-      132 2172 120 28560 4 3 2
+      132 2172 120 28560 6 3 2
       132 1908 1024 22288 1 1 0
-      132 213 648 4720 1 2 1
+      132 213 648 4720 6 2 1
       132 1523 1928 29472 3 0 2
       132 1010 1560 18832 4 3 2
       132 418 2352 9184 4 3 2
-      132 54 3000 8112 4 2 1
+      132 54 3000 8112 6 2 1
       132 1672 1152 6976 1 1 0
       132 1596 656 25984 4 3 2
-      132 295 576 21264 4 3 2
+      132 295 576 21264 6 3 2
       132 2530 1824 5168 4 3 2
-      132 542 8 29568 4 2 1
-      132 22 864 26368 4 3 2
+      132 542 8 29568 6 2 1
+      132 22 864 26368 6 3 2
       132 883 680 29600 5 3 2
-      132 682 1192 11296 4 2 1
+      132 682 1192 11296 6 2 1
       132 815 2216 29728 1 1 0
       132 2777 2568 7728 0 3 0
       132 745 2832 7472 4 3 2
       132 1570 1224 1728 1 1 0
       132 1480 1704 6448 3 0 2
-      132 597 1088 3152 4 2 1
+      132 597 1088 3152 6 2 1
       132 1360 1240 27808 4 3 2
       132 2471 2408 1120 4 0 0
       132 2442 2784 24208 4 3 2
@@ -278,12 +293,12 @@ class GemmStreamKChoiceTest {
       132 1456 1256 16768 1 1 0
       132 2853 1296 7072 4 3 0
       132 1972 1936 24112 1 3 0
-      132 722 240 9408 4 2 1
+      132 722 240 9408 6 2 1
       132 94 3072 12736 5 3 2
-      132 1656 80 19008 4 3 2
+      132 1656 80 19008 6 3 2
       132 1716 1504 13344 4 0 2
-      132 2370 40 15856 4 3 2
-      132 192 2904 6944 4 2 1
+      132 2370 40 15856 6 3 2
+      132 192 2904 6944 6 2 1
       132 2555 808 4912 4 3 2
       132 1008 1896 12304 1 1 0
       132 2100 1456 30272 4 3 2
@@ -310,27 +325,27 @@ class GemmStreamKChoiceTest {
       114 2552 1048 25328 4 3 2
       114 1469 2832 31904 4 3 2
       114 3031 2672 31232 4 0 0
-      114 2172 120 28560 4 3 2
+      114 2172 120 28560 6 3 2
       114 1908 1024 22288 4 3 2
-      114 213 648 4720 1 2 1
+      114 213 648 4720 6 2 1
       114 1523 1928 29472 4 3 2
       114 1010 1560 18832 1 1 0
       114 418 2352 9184 4 3 2
-      114 54 3000 8112 4 2 1
+      114 54 3000 8112 6 2 1
       114 1672 1152 6976 4 3 2
       114 1596 656 25984 4 3 2
-      114 295 576 21264 4 3 2
+      114 295 576 21264 6 3 2
       114 2530 1824 5168 4 0 0
-      114 542 8 29568 4 2 1
-      114 22 864 26368 4 3 2
-      114 883 680 29600 4 3 2
+      114 542 8 29568 6 2 1
+      114 22 864 26368 6 3 2
+      114 883 680 29600 6 3 2
       114 682 1192 11296 4 2 1
       114 815 2216 29728 4 3 2
       114 2777 2568 7728 4 0 2
       114 745 2832 7472 4 3 2
       114 1570 1224 1728 3 0 2
       114 1480 1704 6448 3 0 2
-      114 597 1088 3152 1 2 1
+      114 597 1088 3152 6 2 1
       114 1360 1240 27808 1 1 0
       114 2471 2408 1120 0 3 0
       114 2442 2784 24208 0 3 0
@@ -338,12 +353,12 @@ class GemmStreamKChoiceTest {
       114 1456 1256 16768 4 3 2
       114 2853 1296 7072 4 3 2
       114 1972 1936 24112 4 3 2
-      114 722 240 9408 4 2 1
+      114 722 240 9408 6 2 1
       114 94 3072 12736 5 3 2
-      114 1656 80 19008 4 3 2
+      114 1656 80 19008 6 3 2
       114 1716 1504 13344 3 0 2
-      114 2370 40 15856 4 3 2
-      114 192 2904 6944 4 2 1
+      114 2370 40 15856 6 3 2
+      114 192 2904 6944 6 2 1
       114 2555 808 4912 3 0 2
       114 1008 1896 12304 4 3 2
       114 2100 1456 30272 1 3 0
@@ -369,9 +384,9 @@ class GemmStreamKChoiceTest {
       114 8980 9544 7712 0 0 0
       132 768 768 16384 5 3 2
       132 640 640 8192 5 2 1
-      132 768 768 8128 4 2 1
-      132 512 512 16384 4 3 2
-      132 768 1024 16384 4 2 1
+      132 768 768 8128 6 2 1
+      132 512 512 16384 6 3 2
+      132 768 1024 16384 6 2 1
       114 768 768 16384 5 2 1
       132 2304 768 16384 1 1 0
       132 768 2048 16384 4 3 2
@@ -398,5 +413,34 @@ class GemmStreamKChoiceTest {
     assertThat(rows).isEqualTo(128);
     assertThat(streamK).as("the table exercises both outcomes").isBetween(100, 260);
     assertThat(splitK).as("and the split-K rule").isBetween(5, 40);
+  }
+
+  @Test
+  void separateReductionRule() {
+    String reduce = "cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2";
+    // 4 x 2 = 8 tiles of 128x256 for 66 SM pairs, 256 k-tiles (H100: 291 TFLOP/s against stream-K's 218)
+    assertThat(name(GemmInput.BF16, 512, 512, 16384)).isEqualTo(reduce);
+    assertThat(choose(GemmInput.BF16, 512, 512, 16384, H100_SMS).why()).contains("8 tiles of 128x256 for 66 SM pairs");
+    // 8 x 4 = 32 tiles <= 33: taken (558-564 against 521-523)
+    assertThat(name(GemmInput.BF16, 1024, 1024, 16384)).isEqualTo(reduce);
+    // 64 k-tiles >= 32
+    assertThat(name(GemmInput.BF16, 768, 768, 4096)).isEqualTo(reduce);
+    assertThat(name(GemmInput.MXFP8, 512, 512, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk_reduce_pingpong_128x128x64_c1x2");
+    // 31 k-tiles: too short a K
+    assertThat(name(GemmInput.BF16, 512, 512, 1984)).isNotEqualTo(reduce);
+    assertThat(name(GemmInput.BF16, 512, 512, 1985)).isEqualTo(reduce);
+    // 34 tiles of 128x256 > 66 / 2
+    assertThat(name(GemmInput.BF16, 2176, 512, 16384)).isNotEqualTo(reduce);
+    assertThat(name(GemmInput.BF16, 2048, 512, 16384)).isEqualTo(reduce);
+    // the split-K 3 rule keeps 768x768x16384 (442 against split-K 3's 449-450), and more tiles
+    // than half the pairs lose (768x2048x16384, 2304x768x16384)
+    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x1");
+    assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
+    assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
+    // FP8 has no such variant: unchanged
+    assertThat(name(GemmInput.FP8_TENSOR, 512, 512, 16384)).isEqualTo("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
+    // the schedule is read back from a native name
+    assertThat(GemmKernelCatalog.parseCutlass(GemmInput.BF16, 6, reduce, "cutlass.sm90.gemm.bf16").orElseThrow()
+        .schedule()).isEqualTo(GemmKernelCatalog.SPLIT_K_REDUCE);
   }
 }

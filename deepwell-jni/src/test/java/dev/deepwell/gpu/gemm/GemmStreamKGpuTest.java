@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The stream-K CUTLASS configurations on shapes where they really split K: few output tiles
+ * The stream-K CUTLASS configurations (and the BF16 split-K with a separate reduction, which cuts
+ * this problem's K into several ranges) on shapes where they really split K: few output tiles
  * (ragged 200 x 136: 2 x 2 tiles of 128x128) and K = 2048 (32 k-tiles of 64 for BF16, 16 of 128
  * for FP8), so several SMs share every tile and pass their partial sums along before the last
  * one runs the epilogue. Every epilogue must apply once to the whole sum; two runs of a plan must
@@ -59,7 +60,11 @@ class GemmStreamKGpuTest {
     Assumptions.assumeTrue(fx.gemm.target().smVersion() == 90, "CUTLASS sm90 kernels need an sm_90 device");
     List<DynamicTest> tests = new ArrayList<>();
     for (GemmVariant v : fx.gemm.catalog().variants()) {
-      if (v.provider() != KernelProvider.CUTLASS || !v.schedule().equals(GemmKernelCatalog.STREAM_K)) {
+      // stream-K, and split-K with a separate reduction (its K ranges in FP32 slots, added by a
+      // second kernel that applies the epilogue): both must apply the epilogue once, in K order
+      boolean splitsK = v.schedule().equals(GemmKernelCatalog.STREAM_K)
+          || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE);
+      if (v.provider() != KernelProvider.CUTLASS || !splitsK) {
         continue;
       }
       for (GemmProblem p : problems(v.input())) {

@@ -21,6 +21,7 @@
 // (128 KiB written and read back per piece, spread over the GPU: about 1/4 iteration each).
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 
 #include "gemm_epilogue_math.cuh"
 #include "gemm_sm90_grouped_common.cuh"
@@ -111,7 +112,12 @@ Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
   const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1, resident = resident_clusters(dev);
   r.clusters = resident > 0 && resident < pairs ? resident : pairs;
   r.splits = r.iterations > 0 ? 1 : 0;  // K = 0: no pieces
-  if (r.tiles < r.clusters) {
+  if (const char* v = std::getenv("DEEPWELL_SPLITK_REDUCE_SPLITS"); v != nullptr && r.iterations > 0) {
+    // An experiment's split count (docs/NATIVE.md), within 1 .. min(I, 64).
+    const int64_t want = std::atoll(v);
+    r.splits = want < 1 ? 1 : want > 64 ? 64 : want;
+    if (r.splits > r.iterations) r.splits = r.iterations;
+  } else if (r.tiles < r.clusters) {
     // cost x kPieceCostDen, to stay in integers
     auto cost = [&](int64_t s) {
       return ceil_div(r.tiles * s, r.clusters) * ceil_div(r.iterations, s) * kPieceCostDen + r.tiles * s;

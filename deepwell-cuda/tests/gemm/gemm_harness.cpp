@@ -874,7 +874,15 @@ std::vector<BenchRow> run_bench(void* ws, size_t ws_bytes, bool quick, bool swee
       };
       std::vector<Want> wants = {{DW_GEMM_BACKEND_CUTLASS_SM90, -1, 0, "ours(auto)"}};
       const int nv = dw_gemm_variant_count(DW_GEMM_BACKEND_CUTLASS_SM90, in);
-      for (int v = 0; v < nv; ++v) wants.push_back({DW_GEMM_BACKEND_CUTLASS_SM90, v, 0, "ours(v" + std::to_string(v) + ")"});
+      // DW_BENCH_VARIANTS=3,6: only those of our configurations (a sweep of one knob); default all.
+      const char* only_variants = std::getenv("DW_BENCH_VARIANTS");
+      auto wanted = [&](int v) {
+        if (only_variants == nullptr) return true;
+        const std::string list = std::string(",") + only_variants + ",";
+        return list.find("," + std::to_string(v) + ",") != std::string::npos;
+      };
+      for (int v = 0; v < nv; ++v)
+        if (wanted(v)) wants.push_back({DW_GEMM_BACKEND_CUTLASS_SM90, v, 0, "ours(v" + std::to_string(v) + ")"});
       if (sweep)
         for (int sw : {2, 4, 8}) wants.push_back({DW_GEMM_BACKEND_CUTLASS_SM90, -1, sw, "ours(auto,swz" + std::to_string(sw) + ")"});
       if (in != DW_GEMM_IN_MXFP8)  // cuBLASLt's MXFP8 (VEC32_UE8M0) is Blackwell-only

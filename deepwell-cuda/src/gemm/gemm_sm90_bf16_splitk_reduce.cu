@@ -128,7 +128,9 @@ Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
   return r;
 }
 
-// Workspace: [CUTLASS's per-group arrays | CUTLASS's workspace | slots].
+// Workspace: [CUTLASS's per-group arrays | CUTLASS's workspace | slots]. The slots are P S x 128 KiB:
+// for what the rule gives this variant (at most C / 2 tiles) a few MB; forced onto a large output
+// with S = 1 they amount to an FP32 copy of D.
 struct Layout {
   size_t cutlass_ws, slots, total;
 };

@@ -83,6 +83,10 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 // chosen (measured slower everywhere); it runs when forced.
 enum class Sm90Mxfp8Way { kDequantize, kFused128x256 };
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc);
+// The BF16 split-K with a separate reduction: how many K ranges each of `tiles` 128x256 output
+// tiles of `iterations` 64-deep k-tiles gets on `clusters` resident clusters of two (1 when the
+// tiles alone fill them; 0 for K = 0).
+int64_t sm90_reduce_splits(int64_t tiles, int64_t iterations, int64_t clusters);
 
 // ---- reference (gemm_reference.cu) ----
 dw_status reference_run(const dw_gemm_desc& desc, const dw_gemm_args& args, cudaStream_t stream);

@@ -16,9 +16,8 @@
 // tiles): balanced, but its concurrent pieces read K at scattered offsets and it ran 1.4-1.6x
 // slower per k-iteration (H100, 2026-11-27: 380 TFLOP/s on 768x768x16384 where split-K 3 ran 449).
 //
-// S is chosen by a model in k-iterations of wall time: ceil(P S / C) waves of ceil(I / S)
-// iterations (P cluster tiles, C resident clusters, I = ceil(K / 64)), plus the slots' traffic
-// (128 KiB written and read back per piece, spread over the GPU: about 1/4 iteration each).
+// S comes from a model of waves and slot traffic, host policy in gemm_sm90_select.cpp
+// (sm90_reduce_splits; P cluster tiles, C resident clusters, I = ceil(K / 64)).
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -96,11 +95,6 @@ int resident_clusters(const DeviceInfo& dev) {
   return clusters;
 }
 
-// A piece's 128 KiB of partial sums, written and read back, in k-iterations of wall time (~3 TB/s
-// against ~0.38 us per 128x128x64 iteration on every SM): 1/4.
-constexpr int64_t kPieceCostDen = 4;
-constexpr int64_t kMaxSplits = 16;
-
 Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
   Decomposition r{};
   r.m = d.m;
@@ -111,19 +105,12 @@ Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
   r.iterations = ceil_div(d.k, kTileK);
   const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1, resident = resident_clusters(dev);
   r.clusters = resident > 0 && resident < pairs ? resident : pairs;
-  r.splits = r.iterations > 0 ? 1 : 0;  // K = 0: no pieces
+  r.splits = sm90_reduce_splits(r.tiles, r.iterations, r.clusters);  // 0 for K = 0: no pieces
   if (const char* v = std::getenv("DEEPWELL_SPLITK_REDUCE_SPLITS"); v != nullptr && r.iterations > 0) {
     // An experiment's split count (docs/NATIVE.md), within 1 .. min(I, 64).
     const int64_t want = std::atoll(v);
     r.splits = want < 1 ? 1 : want > 64 ? 64 : want;
     if (r.splits > r.iterations) r.splits = r.iterations;
-  } else if (r.tiles < r.clusters) {
-    // cost x kPieceCostDen, to stay in integers
-    auto cost = [&](int64_t s) {
-      return ceil_div(r.tiles * s, r.clusters) * ceil_div(r.iterations, s) * kPieceCostDen + r.tiles * s;
-    };
-    for (int64_t s = 2; s <= kMaxSplits && s <= r.iterations; ++s)
-      if (cost(s) < cost(r.splits)) r.splits = s;
   }
   return r;
 }

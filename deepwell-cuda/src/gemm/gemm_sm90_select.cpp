@@ -233,4 +233,23 @@ Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   return Sm90Mxfp8Way::kDequantize;
 }
 
+// The split count of the separate-reduction variant: a model in k-iterations of wall time,
+// ceil(P S / C) waves of ceil(I / S) iterations, plus the slots' traffic (each piece's 128 KiB of
+// FP32 partial sums written and read back: ~3 TB/s against ~0.38 us per 128x128x64 iteration on
+// every SM, about 1/4 iteration spread over the GPU), S <= 16. H100, 2026-11-27: S swept 1-16 on six
+// shapes, the model's S was the fastest measured on each (docs/PERFORMANCE.md).
+int64_t sm90_reduce_splits(int64_t tiles, int64_t iterations, int64_t clusters) {
+  constexpr int64_t kPieceCostDen = 4, kMaxSplits = 16;
+  if (iterations <= 0) return 0;
+  if (clusters < 1) clusters = 1;
+  if (tiles >= clusters) return 1;
+  auto cost = [&](int64_t s) {  // x kPieceCostDen, to stay in integers
+    return ceil_div(tiles * s, clusters) * ceil_div(iterations, s) * kPieceCostDen + tiles * s;
+  };
+  int64_t best = 1;
+  for (int64_t s = 2; s <= kMaxSplits && s <= iterations; ++s)
+    if (cost(s) < cost(best)) best = s;
+  return best;
+}
+
 }  // namespace dw::gemm

@@ -137,12 +137,41 @@ public final class GemmTileChoice {
     }
     for (GemmVariant v : vs) {
       if (v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
+        long splits = reduceSplits(pairTiles, GemmVariant.ceilDiv(p.k(), 64), pairs);
         return new Choice(v, "split-K with a separate reduction: " + pairTiles + " tiles of 128x256 for " + pairs
-            + " SM pairs (at most half) and K " + p.k() + " >= " + 64 * REDUCE_MIN_ITERATIONS + " (instead of "
-            + chosen.variant().name() + ")");
+            + " SM pairs (at most half) and K " + p.k() + " >= " + 64 * REDUCE_MIN_ITERATIONS + ", " + splits
+            + " K ranges per tile (instead of " + chosen.variant().name() + ")");
       }
     }
     return chosen;
+  }
+
+  /**
+   * The separate-reduction variant's K ranges per tile for {@code tiles} 128x256 output tiles of
+   * {@code iterations} 64-deep k-tiles on {@code clusters} clusters of two SMs: gemm_sm90_select.cpp's
+   * sm90_reduce_splits (the native side asks the runtime how many clusters stay resident; SMs / 2
+   * on the H100). The S <= 16 with the least ceil(P S / C) x ceil(I / S) x 4 + P S: waves of k-iterations,
+   * plus each piece's FP32 slot written and read back (about a quarter of a k-iteration spread over
+   * the GPU); 1 where the tiles alone fill the clusters, 0 for K = 0.
+   */
+  static long reduceSplits(long tiles, long iterations, long clusters) {
+    if (iterations <= 0) {
+      return 0;
+    }
+    long c = Math.max(1, clusters);
+    if (tiles >= c) {
+      return 1;
+    }
+    long best = 1;
+    long bestCost = GemmVariant.ceilDiv(tiles, c) * iterations * 4 + tiles;
+    for (long s = 2; s <= 16 && s <= iterations; s++) {
+      long cost = GemmVariant.ceilDiv(tiles * s, c) * GemmVariant.ceilDiv(iterations, s) * 4 + tiles * s;
+      if (cost < bestCost) {
+        best = s;
+        bestCost = cost;
+      }
+    }
+    return best;
   }
 
   private static Choice dataParallelChoice(List<GemmVariant> variants, GemmProblem p, int sms) {

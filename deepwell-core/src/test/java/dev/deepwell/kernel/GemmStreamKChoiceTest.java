@@ -173,7 +173,8 @@ class GemmStreamKChoiceTest {
     assertThat(name(GemmInput.BF16, 128, 128, 1024)).isEqualTo(pingpong);
     assertThat(name(GemmInput.BF16, 128, 128, 1536)).isEqualTo(pingpong);
     // (256x256x4096: 64 k-tiles, one 128x256 tile: the separate-reduction rule's, see separateReductionRule)
-    assertThat(name(GemmInput.BF16, 256, 256, 4096)).isEqualTo("cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2");
+    assertThat(name(GemmInput.BF16, 256, 256, 4096))
+        .isEqualTo("cutlass_sm90_bf16_splitk_reduce_pingpong_128x128x64_c1x2");
     assertThat(GemmStreamKModel.streamKCost(variant(sk), 64, problem(GemmInput.BF16, 128, 128, 1536), 132))
         .isEqualTo(32L * 1048576);
     // ragged K counts whole k-tiles: 1480 is 24 tiles of 64 like 1536
@@ -425,7 +426,8 @@ class GemmStreamKChoiceTest {
     assertThat(name(GemmInput.BF16, 1024, 1024, 16384)).isEqualTo(reduce);
     // 64 k-tiles >= 32
     assertThat(name(GemmInput.BF16, 768, 768, 4096)).isEqualTo(reduce);
-    assertThat(name(GemmInput.MXFP8, 512, 512, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk_reduce_pingpong_128x128x64_c1x2");
+    assertThat(name(GemmInput.MXFP8, 512, 512, 16384))
+        .isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk_reduce_pingpong_128x128x64_c1x2");
     // 31 k-tiles: too short a K
     assertThat(name(GemmInput.BF16, 512, 512, 1984)).isNotEqualTo(reduce);
     assertThat(name(GemmInput.BF16, 512, 512, 1985)).isEqualTo(reduce);
@@ -438,9 +440,196 @@ class GemmStreamKChoiceTest {
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
     assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
     // FP8 has no such variant: unchanged
-    assertThat(name(GemmInput.FP8_TENSOR, 512, 512, 16384)).isEqualTo("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
+    assertThat(name(GemmInput.FP8_TENSOR, 512, 512, 16384))
+        .isEqualTo("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
     // the schedule is read back from a native name
     assertThat(GemmKernelCatalog.parseCutlass(GemmInput.BF16, 6, reduce, "cutlass.sm90.gemm.bf16").orElseThrow()
         .schedule()).isEqualTo(GemmKernelCatalog.SPLIT_K_REDUCE);
   }
+
+  @Test
+  void theSplitCountIsTheNativePlannersOnATable() {
+    for (String row : NATIVE_REDUCE_SPLITS.strip().split("\\n")) {
+      long[] f = java.util.Arrays.stream(row.strip().split(" +")).mapToLong(Long::parseLong).toArray();
+      assertThat(GemmTileChoice.reduceSplits(f[0], f[1], f[2])).as(row).isEqualTo(f[3]);
+    }
+    // the measured shapes' S (H100, 66 pairs): 512x512x16384 8, 1024x1024x16384 2, 768x768x16384 3
+    assertThat(GemmTileChoice.reduceSplits(8, 256, 66)).isEqualTo(8);
+    assertThat(choose(GemmInput.BF16, 1024, 1024, 16384, H100_SMS).why()).contains("2 K ranges per tile");
+  }
+
+  /**
+   * Rows "P I C S": gemm_sm90_select.cpp's sm90_reduce_splits built for the host (2026-11-27) for P
+   * 128x256 tiles, I k-tiles of 64 and C clusters of two.
+   */
+  private static final String NATIVE_REDUCE_SPLITS = """
+      1 64 57 16
+      1 256 57 16
+      2 64 57 11
+      2 256 57 16
+      4 64 57 8
+      4 256 57 13
+      8 64 57 5
+      8 256 57 7
+      17 64 57 3
+      17 256 57 3
+      18 64 57 3
+      18 256 57 3
+      24 64 57 2
+      24 256 57 2
+      32 64 57 3
+      32 256 57 3
+      33 64 57 3
+      33 256 57 3
+      48 64 57 1
+      48 256 57 1
+      54 64 57 1
+      54 256 57 1
+      60 64 57 1
+      60 256 57 1
+      1 0 66 0
+      1 1 66 1
+      1 5 66 5
+      1 16 66 8
+      1 31 66 11
+      1 32 66 11
+      1 64 66 16
+      1 128 66 16
+      1 256 66 16
+      1 512 66 16
+      2 0 66 0
+      2 1 66 1
+      2 5 66 3
+      2 16 66 4
+      2 31 66 8
+      2 32 66 8
+      2 64 66 11
+      2 128 66 16
+      2 256 66 16
+      2 512 66 16
+      4 0 66 0
+      4 1 66 1
+      4 5 66 2
+      4 16 66 4
+      4 31 66 4
+      4 32 66 4
+      4 64 66 8
+      4 128 66 10
+      4 256 66 16
+      4 512 66 16
+      8 0 66 0
+      8 1 66 1
+      8 5 66 1
+      8 16 66 2
+      8 31 66 4
+      8 32 66 4
+      8 64 66 5
+      8 128 66 8
+      8 256 66 8
+      8 512 66 8
+      17 0 66 0
+      17 1 66 1
+      17 5 66 1
+      17 16 66 2
+      17 31 66 3
+      17 32 66 3
+      17 64 66 3
+      17 128 66 3
+      17 256 66 3
+      17 512 66 7
+      18 0 66 0
+      18 1 66 1
+      18 5 66 1
+      18 16 66 2
+      18 31 66 3
+      18 32 66 3
+      18 64 66 3
+      18 128 66 3
+      18 256 66 3
+      18 512 66 7
+      24 0 66 0
+      24 1 66 1
+      24 5 66 1
+      24 16 66 2
+      24 31 66 2
+      24 32 66 2
+      24 64 66 2
+      24 128 66 2
+      24 256 66 5
+      24 512 66 5
+      32 0 66 0
+      32 1 66 1
+      32 5 66 1
+      32 16 66 1
+      32 31 66 2
+      32 32 66 2
+      32 64 66 2
+      32 128 66 2
+      32 256 66 2
+      32 512 66 2
+      33 0 66 0
+      33 1 66 1
+      33 5 66 1
+      33 16 66 1
+      33 31 66 2
+      33 32 66 2
+      33 64 66 2
+      33 128 66 2
+      33 256 66 2
+      33 512 66 2
+      48 0 66 0
+      48 1 66 1
+      48 5 66 1
+      48 16 66 1
+      48 31 66 1
+      48 32 66 1
+      48 64 66 1
+      48 128 66 1
+      48 256 66 4
+      48 512 66 4
+      54 0 66 0
+      54 1 66 1
+      54 5 66 1
+      54 16 66 1
+      54 31 66 1
+      54 32 66 1
+      54 64 66 1
+      54 128 66 1
+      54 256 66 1
+      54 512 66 6
+      60 0 66 0
+      60 1 66 1
+      60 5 66 1
+      60 16 66 1
+      60 31 66 1
+      60 32 66 1
+      60 64 66 1
+      60 128 66 1
+      60 256 66 1
+      60 512 66 1
+      1 64 74 16
+      1 256 74 16
+      2 64 74 11
+      2 256 74 16
+      4 64 74 8
+      4 256 74 16
+      8 64 74 5
+      8 256 74 9
+      17 64 74 4
+      17 256 74 4
+      18 64 74 4
+      18 256 74 4
+      24 64 74 3
+      24 256 74 3
+      32 64 74 2
+      32 256 74 2
+      33 64 74 2
+      33 256 74 2
+      48 64 74 1
+      48 256 74 3
+      54 64 74 1
+      54 256 74 4
+      60 64 74 1
+      60 256 74 1
+      """;
 }

@@ -38,6 +38,15 @@ struct EpilogueArgs {
   __device__ float apply(float acc, float bias_value) const {
     return out_scale * activate(alpha * acc + bias_value, activation);
   }
+  // D's element i (in column col) from its accumulator, with the bias and residual, as OutT.
+  template <class OutT>
+  __device__ void store(float acc, int64_t i, int64_t col) const {
+    const OutT* b = static_cast<const OutT*>(bias);
+    const OutT* r = static_cast<const OutT*>(residual);
+    float v = apply(acc, b ? to_float(b[col]) : 0.0f);
+    if (r) v += to_float(r[i]);  // read before the store: D may be the residual
+    static_cast<OutT*>(d)[i] = from_float<OutT>(v);
+  }
 };
 
 // The epilogue a problem asks for (no bias / residual pointers unless its desc has them).

@@ -95,6 +95,18 @@ int resident_clusters(const DeviceInfo& dev) {
   return clusters;
 }
 
+// DEEPWELL_SPLITK_REDUCE_SPLITS (docs/NATIVE.md): an experiment's split count, 1-64; 0 when unset.
+// Read once, not on every call: the decomposition is made again for each run.
+int64_t forced_splits() {
+  static const int64_t splits = [] {
+    const char* v = std::getenv("DEEPWELL_SPLITK_REDUCE_SPLITS");
+    if (v == nullptr) return int64_t{0};
+    const int64_t want = std::atoll(v);
+    return want < 1 ? int64_t{1} : want > 64 ? int64_t{64} : want;
+  }();
+  return splits;
+}
+
 Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
   Decomposition r{};
   r.m = d.m;
@@ -106,12 +118,8 @@ Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
   const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1, resident = resident_clusters(dev);
   r.clusters = resident > 0 && resident < pairs ? resident : pairs;
   r.splits = sm90_reduce_splits(r.tiles, r.iterations, r.clusters);  // 0 for K = 0: no pieces
-  if (const char* v = std::getenv("DEEPWELL_SPLITK_REDUCE_SPLITS"); v != nullptr && r.iterations > 0) {
-    // An experiment's split count (docs/NATIVE.md), within 1 .. min(I, 64).
-    const int64_t want = std::atoll(v);
-    r.splits = want < 1 ? 1 : want > 64 ? 64 : want;
-    if (r.splits > r.iterations) r.splits = r.iterations;
-  }
+  if (const int64_t want = forced_splits(); want > 0 && r.iterations > 0)
+    r.splits = want < r.iterations ? want : r.iterations;
   return r;
 }
 
@@ -119,14 +127,13 @@ Decomposition decompose(const DeviceInfo& dev, const dw_gemm_desc& d) {
 // for what the rule gives this variant (at most C / 2 tiles) a few MB; forced onto a large output
 // with S = 1 they amount to an FP32 copy of D.
 struct Layout {
-  size_t cutlass_ws, slots, total;
+  size_t slots, total;
 };
 
-Layout layout(const Decomposition& dc, size_t cutlass_ws) {
-  auto up = [](size_t x) { return (x + 255) / 256 * 256; };
+// `front`: the arrays' bytes (PieceArrays::carve), after which CUTLASS's workspace starts.
+Layout layout(const Decomposition& dc, size_t front, size_t cutlass_ws) {
   Layout l{};
-  l.cutlass_ws = up(PieceArrays::carve(static_cast<int>(dc.pieces()), nullptr, nullptr));
-  l.slots = up(l.cutlass_ws + cutlass_ws);
+  l.slots = (front + cutlass_ws + 255) / 256 * 256;
   l.total = l.slots + static_cast<size_t>(dc.pieces()) * kSlotFloats * sizeof(float);
   return l;
 }
@@ -164,9 +171,6 @@ __global__ void __launch_bounds__(kReduceThreads)
     reduce_pieces(const Decomposition dc, const float* slots, EpilogueArgs e) {
   const int64_t quads_per_row = dc.n / 4, quads = dc.m * quads_per_row;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kReduceThreads;
-  const OutT* bias = static_cast<const OutT*>(e.bias);
-  const OutT* residual = static_cast<const OutT*>(e.residual);
-  OutT* d = static_cast<OutT*>(e.d);
   for (int64_t q = static_cast<int64_t>(blockIdx.x) * kReduceThreads + threadIdx.x; q < quads; q += stride) {
     const int64_t m = q / quads_per_row, n = q % quads_per_row * 4;
     const int64_t tile = m / kTileM * dc.tiles_n + n / kTileN;
@@ -182,11 +186,7 @@ __global__ void __launch_bounds__(kReduceThreads)
     const float in[4] = {acc.x, acc.y, acc.z, acc.w};
     const int64_t i = m * dc.n + n;
 #pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      float v = e.apply(in[j], bias ? to_float(bias[n + j]) : 0.0f);
-      if (residual) v += to_float(residual[i + j]);  // read before the store: D may be the residual
-      d[i + j] = from_float<OutT>(v);
-    }
+    for (int j = 0; j < 4; ++j) e.store<OutT>(in[j], i + j, n + j);
   }
 }
 
@@ -210,30 +210,17 @@ dw_status run_splitk_reduce(const DeviceInfo& dev, const dw_gemm_desc& desc, con
 
   char* base = static_cast<char*>(workspace);
   PieceArrays w{};
-  PieceArrays::carve(groups, needed != nullptr ? nullptr : base, &w);
+  const size_t front = PieceArrays::carve(groups, needed != nullptr ? nullptr : base, &w);
 
-  typename Gemm::Arguments arguments;
-  arguments.mode = cutlass::gemm::GemmUniversalMode::kGrouped;
-  arguments.problem_shape = {groups, w.shapes, nullptr};
-  arguments.mainloop.ptr_A = w.a;
-  arguments.mainloop.dA = w.stride_a;
-  arguments.mainloop.ptr_B = w.b;
-  arguments.mainloop.dB = w.stride_b;
+  typename Gemm::Arguments arguments = grouped::pointer_array_arguments<PieceConfig>(w, groups, dev, swizzle);
   // Plain partial sums: alpha, bias, activation and out_scale belong to the reduction.
   arguments.epilogue.thread = {{{{1.0f}}, {}, {nullptr, 0.0f, {}}, {}}, {static_cast<int>(DW_GEMM_ACT_NONE), 1.0f}};
-  arguments.epilogue.ptr_C = nullptr;
-  arguments.epilogue.dC = nullptr;
-  arguments.epilogue.ptr_D = w.d;
-  arguments.epilogue.dD = w.stride_d;
-  arguments.hw_info.device_id = dev.device;
-  arguments.hw_info.sm_count = dev.sm_count;
   arguments.hw_info.max_active_clusters = static_cast<int>(dc.clusters);  // the grid S was chosen for
-  arguments.scheduler.max_swizzle_size = swizzle > 0 ? swizzle : 1;
   const bool has_pieces = dc.pieces() > 0;  // K = 0: the reduction alone writes epilogue(0)
   if (has_pieces && Gemm::can_implement(arguments) != cutlass::Status::kSuccess)
     return fail_sm90(DW_ERROR_GEMM_UNSUPPORTED, "can_implement refused m=%lld n=%lld k=%lld", (long long)desc.m,
                      (long long)desc.n, (long long)desc.k);
-  const Layout l = layout(dc, has_pieces ? Gemm::get_workspace_size(arguments) : 0);
+  const Layout l = layout(dc, front, has_pieces ? Gemm::get_workspace_size(arguments) : 0);
   if (needed != nullptr) {
     *needed = l.total;
     return DW_SUCCESS;
@@ -250,7 +237,7 @@ dw_status run_splitk_reduce(const DeviceInfo& dev, const dw_gemm_desc& desc, con
     st = dw::check(cudaGetLastError(), kSplitKReduce, "setup kernel launch, %d pieces", groups);
     if (st != DW_SUCCESS) return st;
     Gemm gemm;
-    cutlass::Status s = gemm.initialize(arguments, base + l.cutlass_ws, stream);
+    cutlass::Status s = gemm.initialize(arguments, w.cutlass_workspace, stream);
     if (s != cutlass::Status::kSuccess)
       return fail_sm90(DW_ERROR_INTERNAL, "initialize failed: %s", cutlassGetStatusString(s));
     s = gemm.run(stream);

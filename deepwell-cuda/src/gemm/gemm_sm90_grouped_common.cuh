@@ -186,6 +186,30 @@ inline dw_status check_grouped_shape(const dw_gemm_grouped_desc& desc, int align
   return DW_SUCCESS;
 }
 
+// The arguments every grouped run fills alike from its per-group arrays: device problem shapes
+// only (CUTLASS then launches one CTA per SM and finds the tiles of every group on the device), A,
+// B and D through pointer and stride arrays, no source tensor C. The epilogue's thread arguments
+// and the block scales are the caller's.
+template <class Cfg>
+typename Cfg::Gemm::Arguments pointer_array_arguments(const Arrays<Cfg>& w, int groups, const DeviceInfo& dev,
+                                                      int swizzle) {
+  typename Cfg::Gemm::Arguments arguments;
+  arguments.mode = cutlass::gemm::GemmUniversalMode::kGrouped;
+  arguments.problem_shape = {groups, w.shapes, nullptr};
+  arguments.mainloop.ptr_A = w.a;
+  arguments.mainloop.dA = w.stride_a;
+  arguments.mainloop.ptr_B = w.b;
+  arguments.mainloop.dB = w.stride_b;
+  arguments.epilogue.ptr_C = nullptr;
+  arguments.epilogue.dC = nullptr;
+  arguments.epilogue.ptr_D = w.d;
+  arguments.epilogue.dD = w.stride_d;
+  arguments.hw_info.device_id = dev.device;
+  arguments.hw_info.sm_count = dev.sm_count;
+  arguments.scheduler.max_swizzle_size = swizzle > 0 ? swizzle : 1;
+  return arguments;
+}
+
 // Plans (needed != nullptr: checks and sizes the workspace, launches nothing) or runs one
 // configuration: the setup launch(es), then the grouped kernel.
 template <class Cfg>
@@ -202,15 +226,7 @@ dw_status run_grouped_config(const DeviceInfo& dev, const dw_gemm_grouped_desc& 
   Arrays<Cfg> w{};
   const size_t front = Arrays<Cfg>::carve(desc.groups, needed != nullptr ? nullptr : workspace, &w);
 
-  typename Gemm::Arguments arguments;
-  arguments.mode = cutlass::gemm::GemmUniversalMode::kGrouped;
-  // Device problem shapes only: CUTLASS then launches one CTA per SM and finds the tiles of
-  // every group on the device.
-  arguments.problem_shape = {desc.groups, w.shapes, nullptr};
-  arguments.mainloop.ptr_A = w.a;
-  arguments.mainloop.dA = w.stride_a;
-  arguments.mainloop.ptr_B = w.b;
-  arguments.mainloop.dB = w.stride_b;
+  typename Gemm::Arguments arguments = pointer_array_arguments<Cfg>(w, desc.groups, dev, swizzle);
   if constexpr (Cfg::kBlockwise) {
     arguments.mainloop.ptr_SFA = w.sfa;
     arguments.mainloop.layout_SFA = w.layout_sfa;
@@ -226,13 +242,6 @@ dw_status run_grouped_config(const DeviceInfo& dev, const dw_gemm_grouped_desc& 
       },
       {static_cast<int>(desc.activation), desc.out_scale}  // out_scale * act(.)
   };
-  arguments.epilogue.ptr_C = nullptr;
-  arguments.epilogue.dC = nullptr;
-  arguments.epilogue.ptr_D = w.d;
-  arguments.epilogue.dD = w.stride_d;
-  arguments.hw_info.device_id = dev.device;
-  arguments.hw_info.sm_count = dev.sm_count;
-  arguments.scheduler.max_swizzle_size = swizzle > 0 ? swizzle : 1;
 
   if (Gemm::can_implement(arguments) != cutlass::Status::kSuccess)
     return fail_grouped(DW_ERROR_GEMM_UNSUPPORTED, "can_implement refused groups=%d n=%lld k=%lld", desc.groups,

@@ -351,16 +351,10 @@ template <class OutT>
 __global__ void __launch_bounds__(kPassThreads) reduce_splits(const float* partial, int splits, EpilogueArgs e) {
   const int64_t plane = static_cast<int64_t>(e.m) * e.n;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kPassThreads;
-  const OutT* bias = static_cast<const OutT*>(e.bias);
-  const OutT* residual = static_cast<const OutT*>(e.residual);
-  OutT* d = static_cast<OutT*>(e.d);
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kPassThreads + threadIdx.x; i < plane; i += stride) {
     float acc = partial[i];
     for (int s = 1; s < splits; ++s) acc += partial[s * plane + i];
-    const float b = bias ? to_float(bias[i % e.n]) : 0.0f;
-    float v = e.apply(acc, b);
-    if (residual) v += to_float(residual[i]);  // read before the store: D may be the residual
-    d[i] = from_float<OutT>(v);
+    e.store<OutT>(acc, i, i % e.n);
   }
 }
 

@@ -17,21 +17,23 @@ namespace {
 constexpr const char* kPlanOp = "dw_gemm_plan";
 constexpr const char* kRunOp = "dw_gemm_run";
 // BF16 on Hopper tries cuBLASLt before CUTLASS up to this many rows of A, and from this K on when
-// the output fits one round of 128x128 tiles (GemmKernelSelector.CUBLASLT_FIRST_MAX_M / _LONG_K).
+// the output fits one round of 128x128 tiles (GemmKernelSelector.CUBLASLT_FIRST_MAX_M / _MIN_K).
 constexpr int64_t kCublasLtFirstMaxM = 256;
-constexpr int64_t kCublasLtFirstLongK = 8192;
+constexpr int64_t kCublasLtFirstMinK = 512;
 
 // Whether AUTO tries cuBLASLt before CUTLASS: on Hopper, where cuBLASLt was measured faster than
 // our tile choice (H100, docs/PERFORMANCE.md): FP8 block scaling and FP8 per-tensor always (2-24%
 // and 9-52% on every benchmark shape), BF16 at M <= 256 (1.05-2.4x: our tiles are 128 rows
-// tall) and on small long-K outputs (cuBLASLt's split-K 112x128 tiles, 1.05-1.32x). The Java
-// chain (GemmKernelSelector.cublasLtFirst) has the same rule.
+// tall) and on outputs of at most one round of 128x128 tiles (1.1-2.4x on all 43 such shapes
+// measured, K from 512 to 16384, 2026-11-27: cuBLASLt's split-K and 112-wide tiles fill the SMs
+// where ours leave many idle; below K = 512 not measured). The Java chain (GemmKernelSelector.cublasLtFirst)
+// has the same rule.
 bool cublaslt_first(const DeviceInfo& dev, const dw_gemm_desc& d) {
   if (dev.cc_major != 9 || dev.cc_minor != 0) return false;
   if (d.input == DW_GEMM_IN_FP8_BLOCK128 || d.input == DW_GEMM_IN_FP8_TENSOR) return true;
   if (d.input != DW_GEMM_IN_BF16) return false;
   const int64_t tiles = ceil_div(d.m, 128) * ceil_div(d.n, 128);
-  return d.m <= kCublasLtFirstMaxM || (tiles <= dev.sm_count && d.k >= kCublasLtFirstLongK);
+  return d.m <= kCublasLtFirstMaxM || (tiles <= dev.sm_count && d.k >= kCublasLtFirstMinK);
 }
 
 bool valid_input(int v) { return v >= DW_GEMM_IN_BF16 && v <= DW_GEMM_IN_NVFP4_WEIGHT; }

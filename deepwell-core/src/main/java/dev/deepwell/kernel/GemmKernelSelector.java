@@ -40,9 +40,9 @@ public final class GemmKernelSelector {
   public static final long CUBLASLT_FIRST_MAX_M = 256;
   /**
    * BF16 GEMMs on Hopper whose output fits one round of 128x128 tiles try cuBLASLt first from this
-   * K on (see {@link #cublasLtFirst}); gemm_dispatch.cpp's kCublasLtFirstLongK.
+   * K on (see {@link #cublasLtFirst}): the smallest K measured; gemm_dispatch.cpp's kCublasLtFirstMinK.
    */
-  public static final long CUBLASLT_FIRST_LONG_K = 8192;
+  public static final long CUBLASLT_FIRST_MIN_K = 512;
 
   private static final Map<String, KernelDescriptor> DESCRIPTORS = new HashMap<>();
 
@@ -152,9 +152,10 @@ public final class GemmKernelSelector {
    *   <li>BF16 with M of at most {@link #CUBLASLT_FIRST_MAX_M} (decode, small batches): 1.05-2.4x
    *       at every M in 1..256 measured (2026-11-27): our tiles are 128 rows tall, mostly idle;</li>
    *   <li>BF16 whose output fits one round of 128x128 tiles with K of at least
-   *       {@link #CUBLASLT_FIRST_LONG_K} (small weight gradients): cuBLASLt's 112x128 split-K kernels
-   *       ran 1.05-1.32x faster on 768x768x16384, 2304x768x16384 and 768x2048x16384 (2026-11-26);
-   *       4096x768x16384 (192 tiles), where our 128x192 tile wins, is not such a problem.</li>
+   *       {@link #CUBLASLT_FIRST_MIN_K} (small weight gradients, small projections): cuBLASLt's
+   *       split-K and 112-wide tiles fill the SMs where ours leave many idle: 1.1-2.4x on all 43
+   *       such shapes measured, K from 512 to 16384 (H100, 2026-11-27; the shorter K, the larger);
+   *       below K = 512 not measured. 4096x768x16384 (192 tiles), where our 128x192 tile wins, is not such a problem.</li>
    * </ul>
    */
   public static boolean cublasLtFirst(GemmInput input, int sm, long m, long n, long k, int sms) {
@@ -167,7 +168,7 @@ public final class GemmKernelSelector {
         return true;
       case BF16:
         long tiles = GemmVariant.ceilDiv(m, 128) * GemmVariant.ceilDiv(n, 128);
-        return m <= CUBLASLT_FIRST_MAX_M || (tiles <= sms && k >= CUBLASLT_FIRST_LONG_K);
+        return m <= CUBLASLT_FIRST_MAX_M || (tiles <= sms && k >= CUBLASLT_FIRST_MIN_K);
       default:
         return false;
     }

@@ -32,10 +32,18 @@ public record GemmVariant(KernelProvider provider, GemmInput input, int index, S
     if (name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank");
     }
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      // The library could never report it: it would arrive cut short and match no entry.
+      throw new IllegalArgumentException("name must fit the C ABI's plan name (" + MAX_NAME_BYTES + " bytes), got "
+          + name.length() + ": " + name);
+    }
     if (tileM < 0 || tileN < 0 || (tileM == 0) != (tileN == 0)) {
       throw new IllegalArgumentException("tile must be both 0 or both > 0, got " + tileM + "x" + tileN);
     }
   }
+
+  /** The longest kernel name {@code dw_gemm_plan_info.name} holds (64 bytes with the terminating NUL). */
+  public static final int MAX_NAME_BYTES = 63;
 
   public boolean isTiled() {
     return tileM > 0;

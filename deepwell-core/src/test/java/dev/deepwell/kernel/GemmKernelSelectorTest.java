@@ -149,19 +149,22 @@ class GemmKernelSelectorTest {
   @Test
   void fp8AndSomeBf16OnHopperTryCublasLtFirst() {
     long max = GemmKernelSelector.CUBLASLT_FIRST_MAX_M;
-    long longK = GemmKernelSelector.CUBLASLT_FIRST_LONG_K;
+    long minK = GemmKernelSelector.CUBLASLT_FIRST_MIN_K;
     // FP8 per tensor: always on Hopper
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.FP8_TENSOR, 90, 16384, 32768, 768, 132)).isTrue();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.FP8_TENSOR, 90, 1, 64, 64, 132)).isTrue();
     // BF16: small M ...
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 1, 4096, 4096, 132)).isTrue();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, max, 4096, 4096, 132)).isTrue();
-    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, max + 1, 4096, 4096, 132)).isFalse();
-    // ... or an output of at most one round of 128x128 tiles with a long K (the small wgrads)
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, max + 1, 16384, 4096, 132)).isFalse(); // 384 tiles
+    // ... or an output of at most one round of 128x128 tiles (small wgrads, small projections)
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 768, 16384, 132)).isTrue();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 2304, 768, 16384, 132)).isTrue();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, 16384, 132)).isTrue();
-    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, longK - 1, 132)).isFalse();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 768, 4096, 132)).isTrue(); // 1.9x
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 1024, 1024, 512, 132)).isTrue(); // 64 tiles
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, minK, 132)).isTrue();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, minK - 1, 132)).isFalse();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 4096, 768, 16384, 132)).isFalse(); // 192 tiles
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 2304, 768, 16384, 100)).isFalse(); // 108 > 100
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 8192, 8192, 8192, 132)).isFalse();
@@ -174,7 +177,7 @@ class GemmKernelSelectorTest {
     assertThat(decode.provider()).isEqualTo(KernelProvider.CUBLASLT);
     assertThat(decode.reason()).startsWith("first choice: cublaslt");
     assertThat(decode.rejected()).isEmpty();
-    assertThat(select(bf16(max + 1, 4096, 4096)).provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(select(bf16(max + 1, 16384, 4096)).provider()).isEqualTo(KernelProvider.CUTLASS);
     // What cuBLASLt cannot run still goes to CUTLASS, with cuBLASLt's reason recorded.
     GemmSelection silu = select(GemmProblem.builder(16, 4096, 4096, GemmInput.BF16)
         .activation(GemmActivation.SILU).build());

@@ -112,7 +112,7 @@ class GemmAbiContractTest {
       bounds.put(m.group(1), Long.parseLong(m.group(2)));
     }
     assertThat(bounds).containsOnly(Map.entry("kCublasLtFirstMaxM", GemmKernelSelector.CUBLASLT_FIRST_MAX_M),
-        Map.entry("kCublasLtFirstLongK", GemmKernelSelector.CUBLASLT_FIRST_LONG_K));
+        Map.entry("kCublasLtFirstMinK", GemmKernelSelector.CUBLASLT_FIRST_MIN_K));
   }
 
   @Test

@@ -134,7 +134,10 @@ class GemmRegistryGpuTest {
 
   @Test
   void disabledBackendsAndPreferencesOnTheDevice() {
-    GemmProblem p = GemmProblem.builder(512, 512, 512, GemmInput.BF16).build();
+    // K below GemmKernelSelector.CUBLASLT_FIRST_MIN_K, so that CUTLASS comes before cuBLASLt in the
+    // chain and its refusal is recorded.
+    GemmProblem p = GemmProblem.builder(512, 512, 256, GemmInput.BF16).build();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 512, 512, 256, 132)).isFalse();
     KernelRegistry noCutlass = KernelRegistry.standard().withProviderDisabled(KernelProvider.CUTLASS, "baseline run");
     try (GpuGemm g = GpuGemm.create(fx.scope, noCutlass, false)) {
       GemmPlan plan = g.plan(p, 256, GemmPreference.AUTO);

@@ -54,9 +54,12 @@ using StreamK128x128 =
 // of the SMs three times over with a long K: 768x768x16384 (36 tiles, 108 CTAs on 132 SMs) ran
 // 451.7 TFLOP/s against 418.8 for stream-K (H100, 2026-11-26), where 2304x768 and 768x2048 lost
 // with it (489 vs 581, 461 vs 579). cuBLASLt runs a split-K 3 kernel on that shape too.
+// Clusters of 2x2 (A's tile multicast along N as well as B's along M: a quarter less L2 traffic per
+// CTA) ran 768x768x16384 at 477.7 / 477.9 TFLOP/s against 449.5 / 451.4 for 2x1 (H100, 2026-11-27,
+// two rounds); the same 2x2 clusters lost on every data-parallel tile tried (PERFORMANCE.md).
 template <class D>
 using SplitK3_128x128 =
-    Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _1, _1>, Coop, CoopEpi, Scaling::kNone, StreamK, 3>;
+    Config<bf16, D, Shape<_128, _128, _64>, Shape<_2, _2, _1>, Coop, CoopEpi, Scaling::kNone, StreamK, 3>;
 
 // The stream-K configurations follow the data-parallel ones (the planner's rules expect that).
 constexpr VariantEntry kVariants[] = {
@@ -65,7 +68,7 @@ constexpr VariantEntry kVariants[] = {
     entry<Coop256x128>("cutlass_sm90_bf16_coop_256x128x64_c1x2"),
     entry<Coop128x192>("cutlass_sm90_bf16_coop_128x192x64_c2x1"),
     entry<StreamK128x128>("cutlass_sm90_bf16_streamk_128x128x64_c2x1"),
-    entry<SplitK3_128x128>("cutlass_sm90_bf16_splitk3_128x128x64_c2x1"),
+    entry<SplitK3_128x128>("cutlass_sm90_bf16_splitk3_128x128x64_c2x2"),
     // Split-K as pieces of the grouped ping-pong kernel, partial sums added by a second kernel
     // (gemm_sm90_bf16_splitk_reduce.cu); it chooses its own split count.
     VariantEntry{"cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2",

@@ -128,7 +128,7 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 2, "cutlass_sm90_bf16_coop_256x128x64_c1x2", 256, 128, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 3, "cutlass_sm90_bf16_coop_128x192x64_c2x1", 128, 192, COOPERATIVE, bf16));
     l.add(new GemmVariant(c, h, 4, "cutlass_sm90_bf16_streamk_128x128x64_c2x1", 128, 128, STREAM_K, bf16));
-    l.add(new GemmVariant(c, h, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x1", 128, 128, SPLIT_K, bf16));
+    l.add(new GemmVariant(c, h, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x2", 128, 128, SPLIT_K, bf16));
     l.add(new GemmVariant(c, h, 6, "cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2", 128, 128,
         SPLIT_K_REDUCE, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";

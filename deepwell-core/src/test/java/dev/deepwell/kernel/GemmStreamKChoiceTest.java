@@ -72,8 +72,8 @@ class GemmStreamKChoiceTest {
     assertThat(variant("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2").index()).isEqualTo(3);
     assertThat(variant("cutlass_sm90_fp8_block128_streamk_128x128x128_c1x2").index()).isEqualTo(2);
     assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_streamk_128x128x64_c2x1").index()).isEqualTo(4);
-    assertThat(variant("cutlass_sm90_bf16_splitk3_128x128x64_c2x1").index()).isEqualTo(5);
-    assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x1").index()).isEqualTo(5);
+    assertThat(variant("cutlass_sm90_bf16_splitk3_128x128x64_c2x2").index()).isEqualTo(5);
+    assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x2").index()).isEqualTo(5);
     assertThat(variant("cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2").index()).isEqualTo(6);
     assertThat(variant("cutlass_sm90_mxfp8_deq_bf16_splitk_reduce_128x128x64_c1x2").index()).isEqualTo(6);
   }
@@ -88,7 +88,7 @@ class GemmStreamKChoiceTest {
     assertThat(GemmKernelCatalog.tileK(v)).isEqualTo(128);
     assertThat(GemmKernelCatalog.tileK(variant("cutlass_sm90_bf16_coop_128x256x64_c2x1"))).isEqualTo(64);
     assertThat(GemmKernelCatalog.tileK(GemmKernelCatalog.referenceVariant(GemmInput.BF16))).isZero();
-    GemmVariant split = GemmKernelCatalog.parseCutlass(GemmInput.BF16, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x1",
+    GemmVariant split = GemmKernelCatalog.parseCutlass(GemmInput.BF16, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x2",
         "cutlass.sm90.gemm.bf16").orElseThrow();
     assertThat(split.schedule()).isEqualTo(GemmKernelCatalog.SPLIT_K);
     assertThat(GemmKernelCatalog.splits(split)).isEqualTo(3);
@@ -120,7 +120,7 @@ class GemmStreamKChoiceTest {
     }
     String bf16 = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
     // 768x768: 36 tiles x 3 = 108 CTAs fill one round of 132 SMs: split-K 3 (see splitKRule)
-    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x1");
+    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x2");
     // 2304x768: 108 tiles of 128x128 in one round, 256 k-iterations: stream-K would cost
     // 8 x (210 + 8 x 2) = 1808 >= 7 x 256 = 1792, so the data-parallel ping-pong 128x128 (which ran
     // 612-618 TFLOP/s against stream-K's 580 on an H100, 2026-11-26)
@@ -130,7 +130,7 @@ class GemmStreamKChoiceTest {
     // 3048 > 7 x 256 x 1.5 = 2688 in 128x128x64 units)
     assertThat(name(GemmInput.BF16, 4096, 768, 16384)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo(bf16);
-    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x1");
+    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x2");
     String fp8 = "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2";
     assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo(fp8);
     assertThat(name(GemmInput.FP8_TENSOR, 768, 2048, 16384)).isEqualTo(fp8);
@@ -217,7 +217,7 @@ class GemmStreamKChoiceTest {
 
   @Test
   void splitKRule() {
-    String split = "cutlass_sm90_bf16_splitk3_128x128x64_c2x1";
+    String split = "cutlass_sm90_bf16_splitk3_128x128x64_c2x2";
     String sk = "cutlass_sm90_bf16_streamk_128x128x64_c2x1";
     // 3 x T CTAs in (S/2, S] and K of at least 128 k-tiles of 64
     GemmTileChoice.Choice c = choose(GemmInput.BF16, 768, 768, 16384, 132);
@@ -454,7 +454,7 @@ class GemmStreamKChoiceTest {
     assertThat(name(GemmInput.BF16, 2048, 512, 16384)).isEqualTo(reduce);
     // the split-K 3 rule keeps 768x768x16384 (442 against split-K 3's 449-450), and more tiles
     // than half the pairs lose (768x2048x16384, 2304x768x16384)
-    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x1");
+    assertThat(name(GemmInput.BF16, 768, 768, 16384)).isEqualTo("cutlass_sm90_bf16_splitk3_128x128x64_c2x2");
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
     assertThat(name(GemmInput.BF16, 2304, 768, 16384)).isEqualTo("cutlass_sm90_bf16_pingpong_128x128x64_c2x1");
     // FP8 has no such variant: unchanged

@@ -165,10 +165,12 @@ int choose_bf16(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* ti
   // 128x128 on ties (it hides each tile's epilogue). 128x192 exists for this case: 4096x768x16384
   // fills one round with it (693 TFLOP/s against 603 for stream-K 128x128, H100).
   if (tile_count(d, tiles[0]) < dev.sm_count) return fewest_rounds(dev, d, tiles, count, 1);
-  // Short K and a wide output: each tile's epilogue (its store of D) is long next to its
-  // mainloop; ping-pong hides one warpgroup's epilogue behind the other's mainloop
-  // (16384x4096x768: 621 vs 546 TFLOP/s; 16384x32768x768: 564 vs 487).
-  if (d.k <= 1024 && d.n >= 2048) return 1;
+  // Short K: each tile's epilogue (its store of D) is long next to its mainloop; ping-pong hides
+  // one warpgroup's epilogue behind the other's mainloop, whatever N (16384x4096x768: 621 vs 546
+  // TFLOP/s; 16384x32768x768: 564 vs 487; and, against 256x128, H100 2026-11-27 two rounds:
+  // 16384x768x768 527.7 / 528.0 vs 501.4 / 499.5, 8192x768x768 472.5 / 469.3 vs 396.1 / 390.2,
+  // 32768x768x768 555 vs 513, 16384x1024x768 558 vs 517; from K = 2048 on 256x128 wins again).
+  if (d.k <= 1024) return 1;
   // Narrow N (768): 256x128 splits N into 6 tiles instead of 3 (16384x768x2048: 635 vs 621).
   if (d.n <= 1024) return 2;
   return 0;

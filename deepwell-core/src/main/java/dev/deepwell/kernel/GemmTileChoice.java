@@ -204,8 +204,8 @@ public final class GemmTileChoice {
       Choice c = fewestRounds(vs, p, sms, v -> true, pingpong);
       return new Choice(c.variant(), wideTiles + " tiles of 128x256 cannot fill " + sms + " SMs: " + c.why());
     }
-    if (p.k() <= 1024 && p.n() >= 2048) {
-      return new Choice(pingpong, "short K (" + p.k() + ") and wide N (" + p.n()
+    if (p.k() <= 1024) {
+      return new Choice(pingpong, "short K (" + p.k()
           + "): ping-pong hides each tile's epilogue behind the other warpgroup's mainloop");
     }
     if (p.n() <= 1024) {

@@ -53,12 +53,14 @@ class GemmKernelSelectorTest {
     String pingpong = "cutlass_sm90_bf16_pingpong_128x128x64_c2x1";
     String tall = "cutlass_sm90_bf16_coop_256x128x64_c1x2";
     assertThat(select(bf16(8192, 8192, 8192)).variant().name()).isEqualTo(wide);
-    // short K, wide N: ping-pong
+    // short K, any N: ping-pong
     assertThat(select(bf16(16384, 2304, 768)).variant().name()).isEqualTo(pingpong);
     assertThat(select(bf16(16384, 4096, 768)).variant().name()).isEqualTo(pingpong);
     assertThat(select(bf16(16384, 32768, 768)).variant().name()).isEqualTo(pingpong);
-    // narrow N: the 256x128 tile
-    assertThat(select(bf16(16384, 768, 768)).variant().name()).isEqualTo(tall);
+    assertThat(select(bf16(16384, 768, 768)).variant().name()).isEqualTo(pingpong);
+    assertThat(select(bf16(16384, 768, 1024)).variant().name()).isEqualTo(pingpong);
+    // narrow N with a longer K: the 256x128 tile
+    assertThat(select(bf16(16384, 768, 1088)).variant().name()).isEqualTo(tall);
     assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(tall);
     // too few 128x256 tiles (2) to fill 132 SMs (K = 512 is too short for stream-K, which takes
     // 256x256x4096: GemmStreamKChoiceTest)

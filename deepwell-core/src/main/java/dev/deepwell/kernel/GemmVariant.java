@@ -32,10 +32,11 @@ public record GemmVariant(KernelProvider provider, GemmInput input, int index, S
     if (name.isBlank()) {
       throw new IllegalArgumentException("name must not be blank");
     }
-    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+    int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (nameBytes > MAX_NAME_BYTES) {
       // The library could never report it: it would arrive cut short and match no entry.
       throw new IllegalArgumentException("name must fit the C ABI's plan name (" + MAX_NAME_BYTES + " bytes), got "
-          + name.length() + ": " + name);
+          + nameBytes + ": " + name);
     }
     if (tileM < 0 || tileN < 0 || (tileM == 0) != (tileN == 0)) {
       throw new IllegalArgumentException("tile must be both 0 or both > 0, got " + tileM + "x" + tileN);

@@ -26,8 +26,8 @@ constexpr int64_t kCublasLtFirstMinK = 512;
 // and 9-52% on every benchmark shape), BF16 at M <= 256 (1.05-2.4x: our tiles are 128 rows
 // tall) and on outputs of at most one round of 128x128 tiles (1.1-2.4x on all 43 such shapes
 // measured, K from 512 to 16384, 2026-11-27: cuBLASLt's split-K and 112-wide tiles fill the SMs
-// where ours leave many idle; below K = 512 not measured). The Java chain (GemmKernelSelector.cublasLtFirst)
-// has the same rule.
+// where ours leave many idle; below K = 512 not measured). The Java chain
+// (GemmKernelSelector.cublasLtFirst) has the same rule.
 bool cublaslt_first(const DeviceInfo& dev, const dw_gemm_desc& d) {
   if (dev.cc_major != 9 || dev.cc_minor != 0) return false;
   if (d.input == DW_GEMM_IN_FP8_BLOCK128 || d.input == DW_GEMM_IN_FP8_TENSOR) return true;

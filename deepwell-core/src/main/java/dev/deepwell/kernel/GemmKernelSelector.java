@@ -155,7 +155,8 @@ public final class GemmKernelSelector {
    *       {@link #CUBLASLT_FIRST_MIN_K} (small weight gradients, small projections): cuBLASLt's
    *       split-K and 112-wide tiles fill the SMs where ours leave many idle: 1.1-2.4x on all 43
    *       such shapes measured, K from 512 to 16384 (H100, 2026-11-27; the shorter K, the larger);
-   *       below K = 512 not measured. 4096x768x16384 (192 tiles), where our 128x192 tile wins, is not such a problem.</li>
+   *       below K = 512 not measured. 4096x768x16384 (192 tiles), where our 128x192 tile wins, is
+   *       not such a problem.</li>
    * </ul>
    */
   public static boolean cublasLtFirst(GemmInput input, int sm, long m, long n, long k, int sms) {

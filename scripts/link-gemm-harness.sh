@@ -8,7 +8,8 @@
 #
 # BUILD_DIR is a build-native/<hash> directory (default: the most recently built one). Carry
 # build-gemm/gemm_harness (about 20 MB; xz brings it to 2 MB) and run it with
-# LD_LIBRARY_PATH=/usr/local/cuda/lib64 for cuBLASLt.
+# LD_LIBRARY_PATH=/usr/local/cuda/lib64 for cuBLASLt. Links build-gemm/grouped_harness (the MoE
+# GEMMs' checks and benchmark) from the same objects too.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,3 +42,12 @@ objs+=(build-gemv/gemm_harness_main.o build-gemv/stream_read_probe.o)
 mkdir -p build-gemm
 "$NVCC" -o build-gemm/gemm_harness "${objs[@]}" -ldl
 echo "linked build-gemm/gemm_harness from $dir"
+
+# The grouped (MoE) harness from the same build: its own main (compiled here, a few seconds) and
+# every GEMM object of the library (the grouped dispatcher reaches the dense planner's helpers).
+"$NVCC" -std=c++17 -O3 -DNDEBUG -Xcompiler -fPIC -Ideepwell-cuda/include -Ideepwell-cuda/src \
+  -Ideepwell-cuda/tests/gemm -c deepwell-cuda/tests/gemm/grouped_harness.cpp -o build-gemv/grouped_harness_main.o
+"$NVCC" -o build-gemm/grouped_harness "$objs_dir"/deepwell_cuda.dir/src/gemm/*.o \
+  "$objs_dir"/deepwell_cuda_cutlass.dir/src/gemm/*.o "$objs_dir/deepwell_cuda.dir/src/runtime/errors.cpp.o" \
+  "$objs_dir/deepwell_cuda.dir/src/runtime/libraries.cpp.o" build-gemv/grouped_harness_main.o -ldl
+echo "linked build-gemm/grouped_harness from $dir"

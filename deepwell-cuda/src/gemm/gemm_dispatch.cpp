@@ -19,14 +19,14 @@ constexpr const char* kRunOp = "dw_gemm_run";
 // BF16 on Hopper tries cuBLASLt before CUTLASS up to this many rows of A, and from this K on when
 // the output fits one round of 128x128 tiles (GemmKernelSelector.CUBLASLT_FIRST_MAX_M / _MIN_K).
 constexpr int64_t kCublasLtFirstMaxM = 256;
-constexpr int64_t kCublasLtFirstMinK = 512;
+constexpr int64_t kCublasLtFirstMinK = 64;
 
 // Whether AUTO tries cuBLASLt before CUTLASS: on Hopper, where cuBLASLt was measured faster than
 // our tile choice (H100, docs/PERFORMANCE.md): FP8 block scaling and FP8 per-tensor always (2-24%
 // and 9-52% on every benchmark shape), BF16 at M <= 256 (1.05-2.4x: our tiles are 128 rows
-// tall) and on outputs of at most one round of 128x128 tiles (1.1-2.4x on all 43 such shapes
-// measured, K from 512 to 16384, 2026-11-27: cuBLASLt's split-K and 112-wide tiles fill the SMs
-// where ours leave many idle; below K = 512 not measured). The Java chain
+// tall) and on outputs of at most one round of 128x128 tiles (1.1-2.4x on all 71 such shapes
+// measured, K from 64 to 16384, 2026-11-27: cuBLASLt's split-K and 112-wide tiles fill the SMs
+// where ours leave many idle; below K = 64 not measured). The Java chain
 // (GemmKernelSelector.cublasLtFirst) has the same rule.
 bool cublaslt_first(const DeviceInfo& dev, const dw_gemm_desc& d) {
   if (dev.cc_major != 9 || dev.cc_minor != 0) return false;

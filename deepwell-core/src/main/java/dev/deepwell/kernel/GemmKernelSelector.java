@@ -42,7 +42,7 @@ public final class GemmKernelSelector {
    * BF16 GEMMs on Hopper whose output fits one round of 128x128 tiles try cuBLASLt first from this
    * K on (see {@link #cublasLtFirst}): the smallest K measured; gemm_dispatch.cpp's kCublasLtFirstMinK.
    */
-  public static final long CUBLASLT_FIRST_MIN_K = 512;
+  public static final long CUBLASLT_FIRST_MIN_K = 64;
 
   private static final Map<String, KernelDescriptor> DESCRIPTORS = new HashMap<>();
 
@@ -153,9 +153,9 @@ public final class GemmKernelSelector {
    *       at every M in 1..256 measured (2026-11-27): our tiles are 128 rows tall, mostly idle;</li>
    *   <li>BF16 whose output fits one round of 128x128 tiles with K of at least
    *       {@link #CUBLASLT_FIRST_MIN_K} (small weight gradients, small projections): cuBLASLt's
-   *       split-K and 112-wide tiles fill the SMs where ours leave many idle: 1.1-2.4x on all 43
-   *       such shapes measured, K from 512 to 16384 (H100, 2026-11-27; the shorter K, the larger);
-   *       below K = 512 not measured. 4096x768x16384 (192 tiles), where our 128x192 tile wins, is
+   *       split-K and 112-wide tiles fill the SMs where ours leave many idle: 1.1-2.4x on all 71
+   *       such shapes measured, K from 64 to 16384 (H100, 2026-11-27; the shorter K, the larger);
+   *       below K = 64 not measured. 4096x768x16384 (192 tiles), where our 128x192 tile wins, is
    *       not such a problem.</li>
    * </ul>
    */

@@ -102,9 +102,10 @@ class GemmKernelSelectorTest {
 
   @Test
   void fp32OutputNeedsNMultipleOf4Only() {
-    GemmProblem p = GemmProblem.builder(512, 52, 64, GemmInput.BF16).output(GemmOutput.FP32).build();
+    // K = 32, below CUBLASLT_FIRST_MIN_K: CUTLASS comes first in the chain
+    GemmProblem p = GemmProblem.builder(512, 52, 32, GemmInput.BF16).output(GemmOutput.FP32).build();
     assertThat(select(p).provider()).isEqualTo(KernelProvider.CUTLASS);
-    assertThat(select(GemmProblem.builder(512, 50, 64, GemmInput.BF16).output(GemmOutput.FP32).build()).rejected())
+    assertThat(select(GemmProblem.builder(512, 50, 32, GemmInput.BF16).output(GemmOutput.FP32).build()).rejected())
         .singleElement().asString().contains("N=50 must be a multiple of 4");
   }
 
@@ -165,6 +166,7 @@ class GemmKernelSelectorTest {
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, 16384, 132)).isTrue();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 768, 4096, 132)).isTrue(); // 1.9x
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 1024, 1024, 512, 132)).isTrue(); // 64 tiles
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 512, 512, 64, 132)).isTrue(); // 2.0x
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, minK, 132)).isTrue();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 768, 2048, minK - 1, 132)).isFalse();
     assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 4096, 768, 16384, 132)).isFalse(); // 192 tiles
@@ -340,12 +342,12 @@ class GemmKernelSelectorTest {
 
   @Test
   void misalignedPointersPassOverTheTmaKernels() {
-    GemmSelection s = select(bf16(512, 256, 256), H100, 8);
+    GemmSelection s = select(bf16(512, 256, 32), H100, 8); // K < CUBLASLT_FIRST_MIN_K: CUTLASS first
     assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(s.rejected()).containsExactly(
         "cutlass: needs 16-byte aligned operands (TMA), these are aligned to 8 byte(s)",
         "cublaslt: needs 16-byte aligned operands, these are aligned to 8 byte(s)");
-    assertThat(select(bf16(512, 256, 256), H100, 16).provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(select(bf16(512, 256, 32), H100, 16).provider()).isEqualTo(KernelProvider.CUTLASS);
   }
 
   @Test

@@ -136,8 +136,8 @@ class GemmRegistryGpuTest {
   void disabledBackendsAndPreferencesOnTheDevice() {
     // K below GemmKernelSelector.CUBLASLT_FIRST_MIN_K, so that CUTLASS comes before cuBLASLt in the
     // chain and its refusal is recorded.
-    GemmProblem p = GemmProblem.builder(512, 512, 256, GemmInput.BF16).build();
-    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 512, 512, 256, 132)).isFalse();
+    GemmProblem p = GemmProblem.builder(512, 512, 32, GemmInput.BF16).build();
+    assertThat(GemmKernelSelector.cublasLtFirst(GemmInput.BF16, 90, 512, 512, 32, 132)).isFalse();
     KernelRegistry noCutlass = KernelRegistry.standard().withProviderDisabled(KernelProvider.CUTLASS, "baseline run");
     try (GpuGemm g = GpuGemm.create(fx.scope, noCutlass, false)) {
       GemmPlan plan = g.plan(p, 256, GemmPreference.AUTO);

@@ -186,8 +186,9 @@ class GemmKernelsGpuTest {
 
   @Test
   void misalignedOperandsFallBackToTheReferenceKernel() {
-    // M above GemmKernelSelector.CUBLASLT_FIRST_MAX_M: CUTLASS is the first choice on Hopper.
-    GemmProblem p = GemmProblem.builder(384, 128, 256, GemmInput.BF16).build();
+    // M above GemmKernelSelector.CUBLASLT_FIRST_MAX_M and K below CUBLASLT_FIRST_MIN_K: CUTLASS is
+    // the first choice on Hopper.
+    GemmProblem p = GemmProblem.builder(384, 128, 32, GemmInput.BF16).build();
     GemmTestData data = GemmTestData.random(p, 8);
     GemmOperands aligned = fx.operands(data, 0);
     GemmPlan fast = fx.gemm.plan(p, aligned);

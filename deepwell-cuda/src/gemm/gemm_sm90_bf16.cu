@@ -77,14 +77,15 @@ constexpr VariantEntry kVariants[] = {
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
 
-// The MXFP8 family reports these configurations as "cutlass_sm90_mxfp8_deq_bf16_..." (10 characters
-// more) in dw_gemm_plan_info.name, 64 bytes: a longer name arrives cut short and matches no entry
-// of the Java catalogue (session 12's first name of variant 6 did).
+// The MXFP8 family reports these configurations as "cutlass_sm90_mxfp8_deq_bf16_..." ("mxfp8_deq_"
+// inserted, gemm_sm90_mxfp8.cu's set_family_name) in dw_gemm_plan_info.name: a longer name arrives
+// cut short and matches no entry of the Java catalogue (session 12's first name of variant 6 did).
 constexpr bool names_fit_their_mxfp8_form() {
+  constexpr size_t kInserted = sizeof("mxfp8_deq_") - 1, kRoom = sizeof(dw_gemm_plan_info::name) - 1;
   for (const VariantEntry& e : kVariants) {
-    int n = 0;
+    size_t n = 0;
     while (e.name[n] != '\0') ++n;
-    if (n + 10 > 63) return false;
+    if (n + kInserted > kRoom) return false;
   }
   return true;
 }

@@ -163,9 +163,9 @@ public final class GemmTileChoice {
       return 1;
     }
     long best = 1;
-    long bestCost = GemmVariant.ceilDiv(tiles, c) * iterations * 4 + tiles;
-    for (long s = 2; s <= 16 && s <= iterations; s++) {
-      long cost = GemmVariant.ceilDiv(tiles * s, c) * GemmVariant.ceilDiv(iterations, s) * 4 + tiles * s;
+    long bestCost = reduceCost(tiles, iterations, c, 1);
+    for (long s = 2; s <= REDUCE_MAX_SPLITS && s <= iterations; s++) {
+      long cost = reduceCost(tiles, iterations, c, s);
       if (cost < bestCost) {
         best = s;
         bestCost = cost;
@@ -173,6 +173,17 @@ public final class GemmTileChoice {
     }
     return best;
   }
+
+  /** {@link #reduceSplits}'s cost of {@code s} K ranges, x REDUCE_PIECE_COST_DEN to stay in integers. */
+  private static long reduceCost(long tiles, long iterations, long clusters, long s) {
+    return GemmVariant.ceilDiv(tiles * s, clusters) * GemmVariant.ceilDiv(iterations, s) * REDUCE_PIECE_COST_DEN
+        + tiles * s;
+  }
+
+  /** A piece's slot written and read back costs 1 / this of a k-iteration (sm90_reduce_splits's kPieceCostDen). */
+  private static final long REDUCE_PIECE_COST_DEN = 4;
+  /** The most K ranges per tile (sm90_reduce_splits's kMaxSplits). */
+  private static final long REDUCE_MAX_SPLITS = 16;
 
   private static Choice dataParallelChoice(List<GemmVariant> variants, GemmProblem p, int sms) {
     switch (variants.get(0).input()) {

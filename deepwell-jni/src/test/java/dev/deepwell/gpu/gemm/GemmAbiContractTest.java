@@ -74,6 +74,8 @@ class GemmAbiContractTest {
         .containsEntry("REFERENCE", GemmAbi.backend(KernelProvider.REFERENCE_GPU))
         .containsEntry("GEMV", GemmAbi.backend(KernelProvider.DEEPWELL_GPU));
     assertThat(GemmAbi.provider(GemmAbi.BACKEND_GEMV)).isEqualTo(KernelProvider.DEEPWELL_GPU);
+    // the longest kernel name the Java catalogue accepts is what dw_gemm_plan_info.name holds
+    assertThat(h).contains("char name[" + (GemmVariant.MAX_NAME_BYTES + 1) + "];");
     assertThat(constants(h, "DW_GEMM_GEMV_")).containsEntry("MAX_M", GemmKernelSelector.GEMV_MAX_M);
     // the status codes live in deepwell.h or gemm.h
     Map<String, Integer> errors = constants(read("include/deepwell/deepwell.h") + h, "DW_ERROR_");

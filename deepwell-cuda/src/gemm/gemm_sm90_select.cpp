@@ -173,6 +173,12 @@ int choose_bf16(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* ti
   if (d.k <= 1024) return 1;
   // Narrow N (768): 256x128 splits N into 6 tiles instead of 3 (16384x768x2048: 635 vs 621).
   if (d.n <= 1024) return 2;
+  // Wide N and K up to 2048: ping-pong still wins (H100 2026-11-27, against the 128x256 tile:
+  // 8192x8192x2048 640.9 / 645.0 / 641.1 vs 572.7 / 567.8 / 553.2, 4096x4096x2048 676.7 / 685.4 /
+  // 716.5 vs 652.8 / 606.9 / 625.3, 11140x9040x1520 558.5 vs 541.4, 2471x2408x1120 485.3 vs 390.9
+  // and stream-K's 354.2). Past 2048 it ties or loses: 4096x4096x3072 675-686 vs 655-678,
+  // 5816x2568x2448 516.0 vs 534.6, 4096x4096x8192 703 vs 759.
+  if (d.k <= 2048 && d.n >= 2048) return 1;
   return 0;
 }
 

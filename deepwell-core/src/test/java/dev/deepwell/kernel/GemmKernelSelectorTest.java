@@ -62,6 +62,14 @@ class GemmKernelSelectorTest {
     // narrow N with a longer K: the 256x128 tile
     assertThat(select(bf16(16384, 768, 1088)).variant().name()).isEqualTo(tall);
     assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(tall);
+    // wide N (>= 2048) up to K = 2048: ping-pong; from K = 2049, or with N below 2048, not
+    GemmSelection wideShortK = select(bf16(8192, 8192, 2048));
+    assertThat(wideShortK.variant().name()).isEqualTo(pingpong);
+    assertThat(wideShortK.reason()).contains("wide N (8192) and K = 2048 <= 2048");
+    assertThat(select(bf16(4096, 2048, 1536)).variant().name()).isEqualTo(pingpong);
+    assertThat(select(bf16(4096, 4096, 3072)).variant().name()).isEqualTo(wide);
+    assertThat(select(bf16(4096, 4096, 2112)).variant().name()).isEqualTo(wide);
+    assertThat(select(bf16(8192, 2040, 2048)).variant().name()).isEqualTo(wide);
     // too few 128x256 tiles (2) to fill 132 SMs (K = 512 is too short for stream-K, which takes
     // 256x256x4096: GemmStreamKChoiceTest)
     GemmSelection small = cutlass(bf16(256, 256, 512));

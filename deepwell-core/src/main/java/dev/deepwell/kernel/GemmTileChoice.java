@@ -223,7 +223,7 @@ public final class GemmTileChoice {
       return new Choice(tall, "narrow N (" + p.n() + "): 256x128 splits N into more tiles than 128x256");
     }
     if (p.k() <= 2048 && p.n() >= 2048) {
-      // gemm_sm90_select.cpp: measured on H100 (8192x8192x2048: 641-645 TFLOP/s against 553-573;
+      // gemm_sm90_select.cpp: measured on H100 (8192x8192x2048: 633-645 TFLOP/s against 553-573;
       // past K = 2048 it ties or loses).
       return new Choice(pingpong, "wide N (" + p.n() + ") and K = " + p.k()
           + " <= 2048: ping-pong hides each tile's epilogue behind the other warpgroup's mainloop");

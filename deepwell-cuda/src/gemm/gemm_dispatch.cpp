@@ -5,6 +5,7 @@
 #include "gemm_api_checks.h"
 #include "gemm_blockscaled.h"
 #include "gemm_internal.h"
+#include "gemm_sm90_nvfp4w.h"
 
 namespace dw::gemm {
 
@@ -99,7 +100,9 @@ const Sm90Family* sm90_family_for(dw_gemm_input in) {
     case DW_GEMM_IN_FP8_TENSOR: return &sm90_fp8_tensor_family();
     case DW_GEMM_IN_FP8_BLOCK128: return &sm90_fp8_block_family();
     case DW_GEMM_IN_MXFP8: return &sm90_mxfp8_family();  // emulated: dequantized to BF16 first
-    default: return nullptr;  // CUTLASS 4.2 has no sm90 mainloop for MXFP8 / NVFP4
+    // Deepwell's own mixed-input kernel (weights decoded in registers): every M the GEMV leaves.
+    case DW_GEMM_IN_NVFP4_WEIGHT: return &sm90_nvfp4_weight_family();
+    default: return nullptr;  // NVFP4 x NVFP4 needs FP4 tensor cores (sm_100 / sm_120)
   }
 }
 #endif

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "gemm_internal.h"
+#include "gemm_sm90_nvfp4w.h"
 
 namespace dw::gemm {
 namespace {
@@ -258,6 +259,22 @@ int64_t sm90_reduce_splits(int64_t tiles, int64_t iterations, int64_t clusters) 
   for (int64_t s = 2; s <= kMaxSplits && s <= iterations; ++s)
     if (cost(s) < cost(best)) best = s;
   return best;
+}
+
+// NVFP4 weights on Hopper (gemm_sm90_nvfp4w.cu): the narrowest token tile that holds M up to
+// 128 tokens (64 or 128), the 256-token tile beyond that where its tiles fill at least half of the
+// SMs (it splits K to fill the rest), else the 128-token one. H100, 2026-11-27, every tile timed on
+// 24 shapes, M = 16 .. 8192 x four Llama-class weights (docs/PERFORMANCE.md, session 15): the
+// per-k-tile cost is nearly the same for all three tiles (the weights' decoding and the wgmma
+// latency chain), so the 256-token tile wins wherever M fills it (1.3-2.0x the 64-token one at
+// M >= 2048), while at 16-32 tokens the 64-token tile is 1.2-1.8x the taller ones; 512 tokens on
+// 4096 weight rows (64 tiles of 256, split-K 2) ran the 128-token tile 1.04-1.3x faster.
+int sm90_nvfp4w_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  if (desc.m <= nvfp4w_tile_m(2)) return 2;
+  if (desc.m <= nvfp4w_tile_m(1)) return 1;
+  const int64_t tall_tiles = ceil_div(desc.m, nvfp4w_tile_m(0)) * ceil_div(desc.n, kNvfp4wTileN);
+  return 2 * tall_tiles >= sms ? 0 : 1;
 }
 
 }  // namespace dw::gemm

@@ -436,6 +436,8 @@ bool must_support(dw_gemm_backend b, dw_gemm_input in, const Shape3& s, dw_gemm_
       if (variant >= deq_count) return wgmma;
       return variant < 0 ? (wgmma || deq) : deq;
     }
+    // NVFP4 weights (gemm_sm90_nvfp4w.cu): any M and N, K % 32 (16-byte rows of codes for TMA).
+    if (in == DW_GEMM_IN_NVFP4_WEIGHT) return sm90 && dw_gemm_variant_count(b, in) > 0 && s.k % 32 == 0;
     if (!sm90 || in > DW_GEMM_IN_FP8_BLOCK128) return false;
     const int64_t align_ab = in == DW_GEMM_IN_BF16 ? 8 : 16, align_d = out == DW_GEMM_OUT_F32 ? 4 : 8;
     if (s.k % align_ab || s.n % align_d) return false;
@@ -606,6 +608,7 @@ bool shapes_from_env(const char* name, std::vector<Shape3>* out) {
 }
 
 #include "gemv_harness.inc"  // NVFP4-weight decode GEMV: shapes, special inputs, decode benchmark
+#include "nvfp4w_harness.inc"  // NVFP4-weight GEMM for any M: benchmark against BF16
 #include "streamk_checks.inc"  // stream-K: small outputs with a long K, every epilogue, determinism
 #include "blockscaled_checks.inc"  // Blackwell block-scaled backends, tiled scales, sm100 grouped
 
@@ -1023,7 +1026,7 @@ void print_bench_table(const std::vector<BenchRow>& rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool check = false, bench = false, quick = false, sweep = false, gemv_only = false;
+  bool check = false, bench = false, quick = false, sweep = false, gemv_only = false, nvfp4w = false;
   std::string out_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -1032,9 +1035,10 @@ int main(int argc, char** argv) {
     else if (a == "--quick") quick = true;
     else if (a == "--sweep") sweep = true;
     else if (a == "--gemv-only") gemv_only = true;  // the decode GEMV's checks / benchmark alone
+    else if (a == "--nvfp4w") nvfp4w = true;  // the NVFP4-weight GEMM's benchmark (any M) alone
     else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--gemv-only] [--out DIR]\n"
+      std::fprintf(stderr, "usage: %s [--check] [--bench] [--quick] [--sweep] [--gemv-only] [--nvfp4w] [--out DIR]\n"
                            "  DW_GEMV_SHAPES / DW_BENCH_SHAPES=MxNxK,... restrict the GEMV / dense benchmark's shapes\n"
                            "  DW_BENCH_INPUTS=bf16,fp8_tensor,fp8_block128,mxfp8 restricts its formats\n", argv[0]);
       return 2;
@@ -1072,7 +1076,9 @@ int main(int argc, char** argv) {
     std::printf("check time: %.1f s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  if (gemv_only) {
+  if (nvfp4w) {
+    if (bench) run_nvfp4w_bench(ws.get(), ws_bytes);
+  } else if (gemv_only) {
     if (bench) run_gemv_bench(ws.get(), ws_bytes, quick);
   } else if (bench) {
     const auto rows = run_bench(ws.get(), ws_bytes, quick, sweep);

@@ -25,7 +25,8 @@ public enum GemmInput {
    * Mixed input for inference: BF16 activations (A, no scales) and NVFP4 weights (B, laid out
    * as {@link #NVFP4}'s B: UE4M3 per 16 values of K, one FP32 tensor scale), dequantized in the
    * kernel's main loop. Decode sizes (M up to {@link GemmKernelSelector#GEMV_MAX_M}) run
-   * Deepwell's own GEMV, larger M the reference kernel.
+   * Deepwell's own GEMV; larger M on Hopper our sm90 kernel (listed under CUTLASS), elsewhere the
+   * reference kernel.
    */
   NVFP4_WEIGHT("nvfp4-weight", 4, 16, TensorFormat.BF16, TensorFormat.NVFP4);
 

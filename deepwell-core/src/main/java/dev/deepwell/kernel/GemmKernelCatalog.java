@@ -57,10 +57,12 @@ public final class GemmKernelCatalog {
   }
 
   /**
-   * The schedule of Deepwell's own sm90 MXFP8 "fused" kernel: A dequantized to BF16 in registers
-   * inside a BF16 wgmma main loop, B through a dequantizing pass (gemm_sm90_mxfp8_fused.cu). Its
-   * 128x256 configuration is chosen where N <= 1024 and M >= 4096 (GemmTileChoice); both run when
-   * forced.
+   * The schedule of Deepwell's own sm90 "fused" kernels, which dequantize an operand inside a BF16
+   * wgmma main loop: MXFP8's (A dequantized in registers, B through a dequantizing pass,
+   * gemm_sm90_mxfp8_fused.cu; its 128x256 configuration is chosen where N <= 1024 and M >= 4096,
+   * GemmTileChoice; both run when forced) and NVFP4-weight's (the NVFP4 weights dequantized in
+   * registers, the BF16 activations read as they are, gemm_sm90_nvfp4w.cu; its tile by the rounds
+   * rule of GemmTileChoice).
    */
   public static final String FUSED = "fused";
 
@@ -74,6 +76,25 @@ public final class GemmKernelCatalog {
     }
     return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, index, "sm90_mxfp8_fused_bf16_128x" + tileN + "x64",
         128, tileN, FUSED, "cutlass.sm90.gemm.mxfp8");
+  }
+
+  /** The tile rows of the sm90 NVFP4-weight kernel's configurations, in variant order. */
+  private static final List<Integer> NVFP4_WEIGHT_TILE_M = List.of(256, 128, 64);
+
+  /**
+   * The sm90 NVFP4-weight entry (BF16 activations x NVFP4 weights, the weights dequantized in
+   * registers inside a BF16 wgmma main loop, gemm_sm90_nvfp4w.cu) with {@code tileM} x 128 tiles
+   * (256, 128 or 64 token rows by 128 weight rows), index {@code index}; its name is the native
+   * side's. Deepwell's own kernel (no CUTLASS code), a family of the CUTLASS sm90 backend as the
+   * fused MXFP8 kernel is.
+   */
+  public static GemmVariant nvfp4WeightFused(int index, int tileM) {
+    if (!NVFP4_WEIGHT_TILE_M.contains(tileM)) {
+      throw new IllegalArgumentException("the sm90 NVFP4-weight kernel has 256x128, 128x128 and 64x128 tiles, not "
+          + tileM + "x128");
+    }
+    return new GemmVariant(KernelProvider.CUTLASS, GemmInput.NVFP4_WEIGHT, index,
+        "sm90_nvfp4w_fused_bf16_" + tileM + "x128x64", tileM, 128, FUSED, "cutlass.sm90.gemm.nvfp4_weight");
   }
 
   /** "_splitk3_" in a CUTLASS kernel name: the split count. */
@@ -114,7 +135,8 @@ public final class GemmKernelCatalog {
    * The kernels of a full build of deepwell-cuda (with CUTLASS): CUTLASS sm90 for BF16, FP8 per
    * tensor, FP8 block128 and MXFP8 (emulated: BF16 copies of the operands, then the BF16 tiles;
    * our fused kernel, A dequantized in registers; or, forced only, our FP8 wgmma kernel with the
-   * scales applied while accumulating); cuBLASLt for BF16, FP8 per tensor and FP8 block128;
+   * scales applied while accumulating), and NVFP4 weights x BF16 activations (our kernel that
+   * dequantizes the weights in its main loop); cuBLASLt for BF16, FP8 per tensor and FP8 block128;
    * Deepwell's decode GEMV for NVFP4 weights x BF16 activations; the reference CUDA kernel and the
    * CPU for every format.
    */
@@ -156,6 +178,10 @@ public final class GemmKernelCatalog {
     l.add(mxfp8Wgmma(mxfp8));
     l.add(mxfp8Fused(mxfp8 + 1, 256));
     l.add(mxfp8Fused(mxfp8 + 2, 128));
+    // NVFP4 weights x BF16 activations past the decode GEMV's M: the tallest tile first.
+    for (int i = 0; i < NVFP4_WEIGHT_TILE_M.size(); i++) {
+      l.add(nvfp4WeightFused(i, NVFP4_WEIGHT_TILE_M.get(i)));
+    }
     l.add(GEMV_NVFP4_WEIGHT);
     l.add(new GemmVariant(KernelProvider.CUBLASLT, GemmInput.BF16, 0, "cublaslt_bf16", 0, 0, "", "cublaslt.gemm.bf16"));
     l.add(new GemmVariant(KernelProvider.CUBLASLT, t, 0, "cublaslt_fp8_tensor", 0, 0, "", "cublaslt.gemm.fp8"));
@@ -298,6 +324,8 @@ public final class GemmKernelCatalog {
         return Optional.of("cutlass.sm90.gemm.fp8_blockwise");
       case MXFP8:
         return Optional.of("cutlass.sm90.gemm.mxfp8");
+      case NVFP4_WEIGHT:
+        return Optional.of("cutlass.sm90.gemm.nvfp4_weight");
       default:
         return Optional.empty();
     }

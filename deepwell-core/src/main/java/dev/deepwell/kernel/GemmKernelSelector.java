@@ -13,7 +13,9 @@ import java.util.Objects;
  * first whose rules accept the problem, then (CUTLASS) the tile configuration by problem size
  * ({@link GemmTileChoice}). Each backend passed over is recorded with its reason. For
  * {@link GemmInput#NVFP4_WEIGHT} the chain starts with Deepwell's own decode GEMV
- * ({@link KernelProvider#DEEPWELL_GPU}, M up to {@link #GEMV_MAX_M}).
+ * ({@link KernelProvider#DEEPWELL_GPU}, M up to {@link #GEMV_MAX_M}); larger M goes on to our
+ * sm90 kernel that dequantizes the weights in its main loop (listed under CUTLASS, Hopper only),
+ * then the reference kernel.
  *
  * <p>The rules are those of the C ABI's backends (deepwell/gemm.h and src/gemm): what the
  * architecture runs, the K-major ("TN") layout, the epilogues, the 16-byte rows and pointers
@@ -31,6 +33,11 @@ public final class GemmKernelSelector {
   public static final int GEMV_MAX_M = 16;
   /** The GEMV reads 16-byte chunks of NVFP4 weight rows: K must be a multiple of this. */
   public static final int GEMV_K_MULTIPLE = 32;
+  /**
+   * The sm90 NVFP4-weight kernel loads the weights with TMA, whose rows must be multiples of 16
+   * bytes: K must be a multiple of this (32 E2M1 values).
+   */
+  public static final int NVFP4_WEIGHT_K_MULTIPLE = 32;
   /** The GEMV's grid covers at most this many weight rows (65535 blocks of 128). */
   public static final long GEMV_MAX_N = 65535L * 128;
   /**
@@ -237,6 +244,9 @@ public final class GemmKernelSelector {
     if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
       return "M, N and K must each fit in 32 bits";
     }
+    if (p.input() == GemmInput.NVFP4_WEIGHT) {
+      return nvfp4WeightLimits(p, align);
+    }
     // MXFP8 on sm_90 runs on BF16 copies of its operands whose rows the copy pads: any K. The
     // Blackwell block-scaled kernels read the operands themselves with TMA.
     int kMultiple = p.input() == GemmInput.MXFP8 && sm == 90 ? 1 : 128 / p.input().elementBits();
@@ -257,8 +267,30 @@ public final class GemmKernelSelector {
     return null;
   }
 
+  /**
+   * The sm90 NVFP4-weight kernel (Deepwell's, in the CUTLASS family): TMA reads A, B and B's
+   * row-major scales, so K in 16-byte weight rows and 16-byte aligned pointers. The native plan
+   * takes any M and N, every epilogue and both outputs; the other architectures it refuses are
+   * refused before this, by the family's descriptor (sm_90 exactly).
+   */
+  private static String nvfp4WeightLimits(GemmProblem p, int align) {
+    // the native plan's 32-bit bounds (gemm_sm90_nvfp4w.cu), a tile (256 rows) or k-tile (64) short of 2^31
+    if (p.m() > Integer.MAX_VALUE - 256 || p.n() > Integer.MAX_VALUE - 256 || p.k() > Integer.MAX_VALUE - 64) {
+      return "M and N must stay below 2^31 - 256, K below 2^31 - 64";
+    }
+    if (p.k() % NVFP4_WEIGHT_K_MULTIPLE != 0) {
+      return "K=" + p.k() + " must be a multiple of " + NVFP4_WEIGHT_K_MULTIPLE
+          + " (16-byte rows of the NVFP4 weights for TMA)";
+    }
+    if (align < TMA_ALIGNMENT) {
+      return "needs " + TMA_ALIGNMENT + "-byte aligned operands (TMA), these are aligned to " + align + " byte(s)";
+    }
+    return null;
+  }
+
   private static String gemvLimits(GemmProblem p, int align) {
     if (p.m() > GEMV_MAX_M) {
+      // Past it the sm90 NVFP4-weight kernel (CUTLASS in the chain) takes the problem on Hopper.
       return "M=" + p.m() + " exceeds the decode GEMV's " + GEMV_MAX_M + " rows (DW_GEMM_GEMV_MAX_M; larger M is "
           + "compute, not weight streaming)";
     }

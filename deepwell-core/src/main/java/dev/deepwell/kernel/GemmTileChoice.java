@@ -16,6 +16,9 @@ import java.util.function.Predicate;
  * enough tiles to fill the SMs. Cost = ceil(tiles / SMs) x tile area; ties go to the earlier
  * variant. Stream-K variants (schedule {@link GemmKernelCatalog#STREAM_K}) are not among those:
  * {@code GemmStreamKModel} decides whether one replaces the data-parallel choice.
+ *
+ * <p>NVFP4 weights x BF16 activations (our sm90 kernel, listed under CUTLASS) have a rule of their
+ * own, the native planner's (measured; {@link #nvfp4Weight}).
  */
 public final class GemmTileChoice {
 
@@ -44,6 +47,9 @@ public final class GemmTileChoice {
     }
     if (variants.size() == 1 || !variants.get(0).isTiled()) {
       return new Choice(variants.get(0), "the only configuration");
+    }
+    if (variants.get(0).input() == GemmInput.NVFP4_WEIGHT) {
+      return nvfp4Weight(variants, p, sms);
     }
     if (variants.get(0).input() == GemmInput.MXFP8) {
       GemmVariant fused = find(variants, 128, 256, GemmKernelCatalog.FUSED);
@@ -79,6 +85,43 @@ public final class GemmTileChoice {
   static boolean mxfp8PrefersFused(GemmProblem p) {
     long nAlign = p.output() == GemmOutput.FP32 ? 4 : 8;
     return p.k() % 16 == 0 && p.n() <= 1024 && p.m() >= 4096 && p.n() % nAlign == 0;
+  }
+
+  /**
+   * NVFP4 weights on sm_90, as gemm_sm90_select.cpp's sm90_nvfp4w_choose_variant chooses among the
+   * kernel's tiles (256, 128 and 64 token rows, all 128 weight rows wide): the narrowest tile that
+   * holds M up to 128 tokens, beyond that the 256-row tile where its tiles fill at least half of the
+   * SMs (the kernel splits K to fill the rest), else the 128-row one. Measured (H100, 2026-11-27,
+   * docs/PERFORMANCE.md): the cost of a k-tile hardly depends on the tile's token rows, so the
+   * tallest tile that M fills wins, unless it leaves most SMs to split-K.
+   */
+  private static Choice nvfp4Weight(List<GemmVariant> vs, GemmProblem p, int sms) {
+    GemmVariant tall = byTileM(vs, 256);
+    GemmVariant mid = byTileM(vs, 128);
+    GemmVariant small = byTileM(vs, 64);
+    if (p.m() <= 64 && small != null) {
+      return new Choice(small, "NVFP4 weights: M=" + p.m() + " fits the 64-token tile");
+    }
+    if (p.m() <= 128 && mid != null) {
+      return new Choice(mid, "NVFP4 weights: M=" + p.m() + " fits the 128-token tile");
+    }
+    long tallTiles = tall == null ? 0 : tall.tiles(p.m(), p.n());
+    if (tall != null && (2 * tallTiles >= sms || mid == null)) {
+      return new Choice(tall, "NVFP4 weights: " + tallTiles + " tiles of 256x128 fill at least half of " + sms
+          + " SMs");
+    }
+    GemmVariant chosen = mid != null ? mid : vs.get(0);
+    return new Choice(chosen, "NVFP4 weights: " + tallTiles + " tiles of 256x128 would leave more than half of "
+        + sms + " SMs to split-K; the 128-token tile");
+  }
+
+  private static GemmVariant byTileM(List<GemmVariant> vs, int tileM) {
+    for (GemmVariant v : vs) {
+      if (v.tileM() == tileM) {
+        return v;
+      }
+    }
+    return null;
   }
 
   /** K, in whole k-tiles of the split-K variant, from which the split-K rule applies (8192 / 64). */

@@ -11,7 +11,10 @@ public enum KernelProvider {
    * written for, so they are never a fallback step for anything else.
    */
   DEEPWELL_GPU("deepwell-gpu"),
-  /** CUTLASS templates instantiated in deepwell-cuda for one architecture family. */
+  /**
+   * CUTLASS templates instantiated in deepwell-cuda for one architecture family, and the sm90
+   * kernels of our own that the C ABI lists with them (MXFP8 wgmma and fused, NVFP4 weights).
+   */
   CUTLASS("cutlass"),
   /** NVIDIA cuBLASLt, opened at run time. */
   CUBLASLT("cublaslt"),

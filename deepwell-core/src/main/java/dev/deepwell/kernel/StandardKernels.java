@@ -78,6 +78,15 @@ public final class StandardKernels {
         hopper, Set.of(MXFP8), Set.of(MXFP8), HIGH, EPILOGUES, 8, 0, true,
         "emulation: both operands dequantized to BF16 (exactly) in one pass, then the BF16 "
             + "TMA kernel"));
+    // Deepwell's own kernel (gemm_sm90_nvfp4w.cu, no CUTLASS code), a family of the CUTLASS sm90
+    // backend as the C ABI lists it: BF16 activations x NVFP4 weights (NVFP4_2D stores its scale
+    // per 16 of each row too). Any N; K a multiple of 32 (16-byte TMA rows of the weights) is
+    // checked when binding (KernelRegistry). Its workspace (re-laid scales, split-K partial sums)
+    // is sized per problem by the plan.
+    l.add(new KernelDescriptor("cutlass.sm90.gemm.nvfp4_weight", KernelProvider.CUTLASS, OpKind.LINEAR, hopper,
+        Set.of(BF16), Set.of(NVFP4, NVFP4_2D), HIGH, EPILOGUES, 1, 0, false,
+        "NVFP4 weights dequantized to BF16 (exactly) in registers inside a BF16 wgmma main loop, TMA "
+            + "loads; split-K where the tiles are few; M past the decode GEMV's"));
     l.add(gemm("cutlass.sm100.gemm.bf16", KernelProvider.CUTLASS, sm100, BF16, Set.of(BF16), 8,
         "tcgen05 MMA, accumulator in tensor memory"));
     l.add(gemm("cutlass.sm100.gemm.fp8", KernelProvider.CUTLASS, sm100, FP8_TENSOR,
@@ -140,7 +149,8 @@ public final class StandardKernels {
    * Deepwell's own kernels (deepwell-cuda/src/gemm/gemv_nvfp4.cu): the decode GEMV of NVFP4
    * weights and BF16 activations, any N. K a multiple of 32 (16-byte weight chunks) and M up to
    * {@link GemmKernelSelector#GEMV_MAX_M} are checked when binding (KernelRegistry); larger M
-   * binds the reference kernel.
+   * binds the sm90 NVFP4-weight kernel on Hopper ("cutlass.sm90.gemm.nvfp4_weight"), else the
+   * reference kernel.
    */
   private static void deepwellGpu(List<KernelDescriptor> l) {
     // Built like the reference kernels: sm_90a/100a/120a machine code and compute_90 PTX (the

@@ -85,17 +85,27 @@ class Nvfp4WeightSelectionTest {
   }
 
   @Test
-  void mOverTheGemvLimitFallsBackToTheReferenceWithEveryReason() {
+  void mOverTheGemvLimitFallsBackToTheHopperKernelElseTheReferenceWithEveryReason() {
+    // Hopper: our sm90 NVFP4-weight kernel (Nvfp4WeightHopperKernelTest covers it)
     GemmSelection s = select(problem(GemmKernelSelector.GEMV_MAX_M + 1, 4096, 4096), H100, 256);
-    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
-    assertThat(s.variant().name()).isEqualTo("reference_nvfp4_weight");
-    assertThat(s.variant().descriptorId()).isEqualTo("ref.gemm.nvfp4_weight");
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(s.variant().descriptorId()).isEqualTo("cutlass.sm90.gemm.nvfp4_weight");
     assertThat(s.rejected()).containsExactly(
+        "deepwell-gpu: M=17 exceeds the decode GEMV's 16 rows (DW_GEMM_GEMV_MAX_M; larger M is compute, not weight "
+            + "streaming)");
+    assertThat(s.reason()).startsWith("fallback to cutlass after 1 backend(s)");
+    assertThat(s.isFallback()).isTrue();
+    // elsewhere (a build for sm_100, a B200): the reference kernel
+    GemmSelection b = GemmKernelSelector.select(problem(GemmKernelSelector.GEMV_MAX_M + 1, 4096, 4096),
+        GemmKernelCatalog.standard(100), GemmTarget.named("b200"), 256, GemmPreference.AUTO);
+    assertThat(b.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    assertThat(b.variant().name()).isEqualTo("reference_nvfp4_weight");
+    assertThat(b.variant().descriptorId()).isEqualTo("ref.gemm.nvfp4_weight");
+    assertThat(b.rejected()).containsExactly(
         "deepwell-gpu: M=17 exceeds the decode GEMV's 16 rows (DW_GEMM_GEMV_MAX_M; larger M is compute, not weight "
             + "streaming)",
         "cutlass: no nvfp4-weight kernel in this build", "cublaslt: no nvfp4-weight kernel in this build");
-    assertThat(s.reason()).startsWith("fallback to reference-gpu after 3 backend(s)");
-    assertThat(s.isFallback()).isTrue();
+    assertThat(b.reason()).startsWith("fallback to reference-gpu after 3 backend(s)");
   }
 
   @Test
@@ -104,10 +114,14 @@ class Nvfp4WeightSelectionTest {
     assertThat(ragged.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(ragged.rejected().get(0))
         .isEqualTo("deepwell-gpu: K=100 must be a multiple of 32 (16-byte chunks of the NVFP4 weight rows)");
+    assertThat(ragged.rejected().get(1))
+        .isEqualTo("cutlass: K=100 must be a multiple of 32 (16-byte rows of the NVFP4 weights for TMA)");
     GemmSelection misaligned = select(problem(4, 256, 256), H100, 8);
     assertThat(misaligned.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(misaligned.rejected().get(0))
         .isEqualTo("deepwell-gpu: needs 16-byte aligned operands (vector loads), these are aligned to 8 byte(s)");
+    assertThat(misaligned.rejected().get(1))
+        .isEqualTo("cutlass: needs 16-byte aligned operands (TMA), these are aligned to 8 byte(s)");
     GemmSelection onCpu = select(problem(4, 256, 256), GemmTarget.cpu(), 256);
     assertThat(onCpu.provider()).isEqualTo(KernelProvider.CPU);
     assertThat(onCpu.variant().name()).isEqualTo("cpu_nvfp4_weight");
@@ -123,8 +137,9 @@ class Nvfp4WeightSelectionTest {
     l.removeIf(v -> v.provider() == KernelProvider.DEEPWELL_GPU);
     GemmSelection s = GemmKernelSelector.select(problem(1, 4096, 4096), GemmKernelCatalog.of(l), H100, 256,
         GemmPreference.AUTO);
-    assertThat(s.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
-    assertThat(s.rejected().get(0)).isEqualTo("deepwell-gpu: no nvfp4-weight kernel in this build");
+    // on Hopper the sm90 NVFP4-weight kernel is next in the chain, whatever M
+    assertThat(s.provider()).isEqualTo(KernelProvider.CUTLASS);
+    assertThat(s.rejected()).containsExactly("deepwell-gpu: no nvfp4-weight kernel in this build");
     KernelRegistry disabled = KernelRegistry.standard().withProviderDisabled(KernelProvider.DEEPWELL_GPU, "measuring");
     GemmSelection d = disabled.selectGemm(problem(1, 4096, 4096), CATALOG, H100, 256, GemmPreference.AUTO);
     assertThat(d.rejected().get(0)).isEqualTo("deepwell-gpu: disabled (measuring)");
@@ -170,8 +185,8 @@ class Nvfp4WeightSelectionTest {
     assertThat(CATALOG.variants(KernelProvider.DEEPWELL_GPU, GemmInput.NVFP4_WEIGHT))
         .containsExactly(GemmKernelCatalog.GEMV_NVFP4_WEIGHT);
     assertThat(CATALOG.counts(GemmInput.NVFP4_WEIGHT)).containsEntry(KernelProvider.DEEPWELL_GPU, 1)
-        .containsEntry(KernelProvider.REFERENCE_GPU, 1).containsEntry(KernelProvider.CPU, 1)
-        .doesNotContainKeys(KernelProvider.CUTLASS, KernelProvider.CUBLASLT);
+        .containsEntry(KernelProvider.CUTLASS, 3).containsEntry(KernelProvider.REFERENCE_GPU, 1)
+        .containsEntry(KernelProvider.CPU, 1).doesNotContainKey(KernelProvider.CUBLASLT);
     for (GemmInput in : GemmInput.values()) {
       assertThat(GemmKernelCatalog.deepwellVariants(in)).hasSize(in == GemmInput.NVFP4_WEIGHT ? 1 : 0);
     }
@@ -204,7 +219,7 @@ class Nvfp4WeightSelectionTest {
   }
 
   @Test
-  void aDecodeLinearWithNvfp4WeightsBindsTheGemvElseTheReference() {
+  void aDecodeLinearWithNvfp4WeightsBindsTheGemvElseTheHopperKernelElseTheReference() {
     KernelBinding decode = bind(linear(8, 4096, 4096, TensorFormat.NVFP4), "h100");
     assertThat(decode.kernel().id()).isEqualTo("deepwell.gemv.nvfp4_weight");
     assertThat(decode.reason()).startsWith("first choice: deepwell-gpu");
@@ -212,12 +227,21 @@ class Nvfp4WeightSelectionTest {
     assertThat(bind(linear(8, 4096, 4096, TensorFormat.NVFP4_2D), "h100").kernel().id())
         .isEqualTo("deepwell.gemv.nvfp4_weight");
     KernelBinding prefill = bind(linear(512, 4096, 4096, TensorFormat.NVFP4), "h100");
-    assertThat(prefill.kernel().id()).isEqualTo("ref.gemm.nvfp4_weight");
-    assertThat(prefill.rejected().get(0)).isEqualTo(
+    assertThat(prefill.kernel().id()).isEqualTo("cutlass.sm90.gemm.nvfp4_weight");
+    assertThat(prefill.rejected()).containsExactly(
         "deepwell-gpu: deepwell.gemv.nvfp4_weight is a decode GEMV: M=512 exceeds 16");
+    // any N (50257: no multiple of 8), 2-D weights too
+    assertThat(bind(linear(512, 50257, 4096, TensorFormat.NVFP4_2D), "h100").kernel().id())
+        .isEqualTo("cutlass.sm90.gemm.nvfp4_weight");
     KernelBinding ragged = bind(linear(8, 4096, 100, TensorFormat.NVFP4), "h100");
     assertThat(ragged.kernel().id()).isEqualTo("ref.gemm.nvfp4_weight");
     assertThat(ragged.rejected().get(0)).contains("needs K a multiple of 32, got K=100");
+    assertThat(ragged.rejected().get(1)).isEqualTo("cutlass: cutlass.sm90.gemm.nvfp4_weight needs K a multiple of "
+        + "32 (16-byte rows of the NVFP4 weights for TMA), got K=100");
+    KernelBinding blackwell = bind(linear(512, 4096, 4096, TensorFormat.NVFP4), "b200");
+    assertThat(blackwell.kernel().id()).isEqualTo("ref.gemm.nvfp4_weight");
+    assertThat(blackwell.rejected().get(1)).isEqualTo("cutlass: cutlass.sm90.gemm.nvfp4_weight needs sm_90, "
+        + "target is b200 (sm_100)");
     // BF16 weights: the GEMV is not considered at all
     KernelBinding bf16 = bind(linear(8, 4096, 4096, TensorFormat.BF16), "h100");
     assertThat(bf16.kernel().id()).isEqualTo("cutlass.sm90.gemm.bf16");

@@ -49,7 +49,7 @@ final class BenchGemmCommand implements Callable<Integer> {
 
   @Option(names = "--formats", paramLabel = "LIST", defaultValue = "bf16,fp8-tensor,fp8-block128",
       description = "Operand formats: bf16, fp8-tensor, fp8-block128, mxfp8, nvfp4, nvfp4-weight (BF16 x NVFP4"
-          + " weights: the decode GEMV where M <= 16) (default: ${DEFAULT-VALUE}).")
+          + " weights: the decode GEMV where M <= 16, our sm90 kernel past it on Hopper) (default: ${DEFAULT-VALUE}).")
   String formats;
 
   @Option(names = "--passes", paramLabel = "LIST", defaultValue = "fwd,dgrad,wgrad",

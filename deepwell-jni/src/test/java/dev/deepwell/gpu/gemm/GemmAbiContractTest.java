@@ -106,6 +106,22 @@ class GemmAbiContractTest {
   }
 
   @Test
+  void theMirrorCatalogueListsTheNvfp4WeightKernelsNamesInOrder() throws IOException {
+    // our sm90 NVFP4-weight family names its variants in one array, tile heights in the names
+    List<String> names = new ArrayList<>();
+    Matcher mt = Pattern.compile("\"(sm90_nvfp4w_[^\"]+)\"").matcher(read("src/gemm/gemm_sm90_nvfp4w.cu"));
+    while (mt.find()) {
+      names.add(mt.group(1));
+    }
+    List<String> mirror = GemmKernelCatalog.standard().variants(KernelProvider.CUTLASS, GemmInput.NVFP4_WEIGHT)
+        .stream().map(GemmVariant::name).toList();
+    assertThat(mirror).as("GemmKernelCatalog.standard() for NVFP4_WEIGHT must list gemm_sm90_nvfp4w.cu's names in "
+        + "order").isEqualTo(names);
+    Map<String, Integer> family = constants(read("src/gemm/gemm_sm90_nvfp4w.h"), "kNvfp4w");
+    assertThat(family).containsEntry("Variants", mirror.size()).containsEntry("TileN", 128);
+  }
+
+  @Test
   void theCublasLtFirstBoundsAreTheNativeAutoOnes() throws IOException {
     String dispatch = read("src/gemm/gemm_dispatch.cpp");
     Map<String, Long> bounds = new HashMap<>();

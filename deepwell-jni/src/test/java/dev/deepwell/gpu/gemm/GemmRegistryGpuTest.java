@@ -47,14 +47,26 @@ class GemmRegistryGpuTest {
   }
 
   /**
-   * Where the Java selection under {@code preference} and the native planner asked for
-   * {@code backend} (variant -1) choose differently, for the tensor-core formats on each shape:
-   * another backend, or another CUTLASS configuration.
+   * The formats of gemm_sm90_select.cpp's tile rules, compared on every shape; NVFP4 weights (whose
+   * kernel reads K % 32 == 0 only, and which a library built before it lacks) are added where they fit.
    */
-  private static List<String> disagreements(List<long[]> shapes, GemmPreference preference, int backend) {
+  private static final List<GemmInput> TENSOR_CORE_FORMATS = List.of(GemmInput.BF16, GemmInput.FP8_TENSOR,
+      GemmInput.FP8_BLOCK128, GemmInput.MXFP8);
+
+  /** Whether the library has our sm90 NVFP4-weight kernel (one built before it has not). */
+  private static boolean hasNvfp4WeightKernel() {
+    return !fx.gemm.catalog().variants(KernelProvider.CUTLASS, GemmInput.NVFP4_WEIGHT).isEmpty();
+  }
+
+  /**
+   * Where the Java selection under {@code preference} and the native planner asked for
+   * {@code backend} (variant -1) choose differently, for {@code inputs} on each shape: another
+   * backend, or another CUTLASS configuration.
+   */
+  private static List<String> disagreements(List<GemmInput> inputs, List<long[]> shapes, GemmPreference preference,
+      int backend) {
     List<String> out = new ArrayList<>();
-    for (GemmInput in : new GemmInput[] {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128,
-        GemmInput.MXFP8}) {
+    for (GemmInput in : inputs) {
       for (long[] s : shapes) {
         GemmProblem p = GemmProblem.builder(s[0], s[1], s[2], in).build();
         GemmSelection sel = GemmKernelSelector.select(p, fx.gemm.catalog(), fx.gemm.target(), 256, preference);
@@ -89,6 +101,12 @@ class GemmRegistryGpuTest {
     }
     assertThat(fx.gemm.notes()).isEmpty();
     assertThat(GemmNatives.planInfoSize()).isGreaterThan(GemmAbi.PLAN_INFO_BYTES_MIN);
+    // Our sm90 NVFP4-weight kernel's names say no schedule: the entries must come from the mirror
+    // table by name, tile and schedule included.
+    if (hopper() && hasNvfp4WeightKernel()) {
+      assertThat(fx.gemm.catalog().variants(KernelProvider.CUTLASS, GemmInput.NVFP4_WEIGHT))
+          .isEqualTo(GemmKernelCatalog.standard(90).variants(KernelProvider.CUTLASS, GemmInput.NVFP4_WEIGHT));
+    }
   }
 
   @Test
@@ -106,15 +124,28 @@ class GemmRegistryGpuTest {
     for (int i = 0; i < 40; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});
     }
-    assertThat(disagreements(shapes, GemmPreference.provider(KernelProvider.CUTLASS), GemmAbi.BACKEND_CUTLASS_SM90))
-        .as("update dev.deepwell.kernel.GemmTileChoice to the native rules").isEmpty();
+    assertThat(disagreements(TENSOR_CORE_FORMATS, shapes, GemmPreference.provider(KernelProvider.CUTLASS),
+        GemmAbi.BACKEND_CUTLASS_SM90)).as("update dev.deepwell.kernel.GemmTileChoice to the native rules").isEmpty();
+    if (hasNvfp4WeightKernel()) {
+      // NVFP4 weights: the rounds rule among the 256/128/64-row tiles, from one token on; the shapes
+      // above whose K the kernel reads (K % 32 == 0), and token counts around the tile heights
+      List<long[]> nvfp4w = new ArrayList<>(shapes.stream().filter(sh -> sh[2] % 32 == 0).toList());
+      for (long m : new long[] {1, 16, 17, 64, 65, 128, 129, 300, 600, 1000, 2048, 8192}) {
+        nvfp4w.add(new long[] {m, 4096, 4096});
+        nvfp4w.add(new long[] {m, 14336, 4096});
+        nvfp4w.add(new long[] {m, 50257, 768});
+      }
+      assertThat(disagreements(List.of(GemmInput.NVFP4_WEIGHT), nvfp4w, GemmPreference.provider(KernelProvider.CUTLASS),
+          GemmAbi.BACKEND_CUTLASS_SM90)).as("update GemmTileChoice.nvfp4Weight to the native rule").isEmpty();
+    }
   }
 
   @Test
   void theJavaAutoChoiceIsTheNativePlannersAuto() {
     // AUTO across backends: on Hopper cuBLASLt first for FP8 and for BF16 at M <= 256 or with few
     // long-K output tiles, CUTLASS otherwise (GemmKernelSelector.cublasLtFirst against
-    // gemm_dispatch.cpp's cublaslt_first), the same CUTLASS tile where CUTLASS is chosen.
+    // gemm_dispatch.cpp's cublaslt_first), the same CUTLASS tile where CUTLASS is chosen. NVFP4
+    // weights: the decode GEMV up to M = 16, then (sm_90) our NVFP4-weight kernel, then the reference.
     List<long[]> shapes = new ArrayList<>();
     for (long m : new long[] {1, 16, 64, 128, 255, 256, 257, 512, 4096}) {
       shapes.add(new long[] {m, 4096, 4096});
@@ -128,8 +159,15 @@ class GemmRegistryGpuTest {
     for (int i = 0; i < 30; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(1024)), 64 * (1 + r.nextInt(128)), 128 * (1 + r.nextInt(128))});
     }
-    assertThat(disagreements(shapes, GemmPreference.AUTO, GemmAbi.BACKEND_AUTO))
+    List<GemmInput> inputs = new ArrayList<>(TENSOR_CORE_FORMATS);
+    inputs.add(GemmInput.NVFP4_WEIGHT);
+    assertThat(disagreements(inputs, shapes, GemmPreference.AUTO, GemmAbi.BACKEND_AUTO))
         .as("Java AUTO (GemmKernelSelector) against native AUTO (gemm_dispatch.cpp)").isEmpty();
+    // NVFP4 weights with K % 32 != 0 (48, 100): neither the GEMV nor the NVFP4-weight kernel reads
+    // them, so both planners go on to the reference kernel
+    List<long[]> raggedK = List.of(new long[] {8, 4096, 48}, new long[] {300, 4096, 48}, new long[] {17, 1000, 100});
+    assertThat(disagreements(List.of(GemmInput.NVFP4_WEIGHT), raggedK, GemmPreference.AUTO, GemmAbi.BACKEND_AUTO))
+        .as("Java AUTO against native AUTO, NVFP4 weights of ragged K").isEmpty();
   }
 
   @Test

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * against the FP64 product of the operands as the reference quantizer of {@code dev.deepwell.quant}
  * made them ({@link GemmTestData}; {@link GemmTolerance} gives the bounds): token counts 1..16
  * over both MMA token tiles, ragged N, K from one 128-step to a cluster-wide split, every
- * epilogue, weights quantized on the GPU, NaN and zero scales, and the fallback past M = 16.
+ * epilogue, weights quantized on the GPU, NaN and zero scales, and the fallback past M = 16 (our
+ * sm90 NVFP4-weight kernel on Hopper where the library has it, else the reference kernel).
  */
 @Tag("gpu")
 class NvFp4GemvGpuTest {
@@ -98,30 +99,51 @@ class NvFp4GemvGpuTest {
     }
   }
 
+  /** Whether AUTO has our sm90 NVFP4-weight kernel after the GEMV: a Hopper device and a library that has it. */
+  private static boolean hopperKernel() {
+    return fx.gemm.target().smVersion() == 90
+        && !fx.gemm.catalog().variants(KernelProvider.CUTLASS, GemmInput.NVFP4_WEIGHT).isEmpty()
+        && !fx.gemm.target().unavailable().containsKey(KernelProvider.CUTLASS);
+  }
+
   @Test
-  void autoChoosesTheGemvForDecodeAndTheReferencePastItsLimit() {
+  void autoChoosesTheGemvForDecodeAndTheHopperKernelOrTheReferencePastItsLimit() {
     assumeGemv();
     GemmTestData decode = GemmTestData.random(GemmProblem.builder(4, 256, 512, GemmInput.NVFP4_WEIGHT).build(), 1);
     GpuGemmFixture.Run fast = fx.run(decode, GemmPreference.AUTO, 0);
     assertThat(fast.plan().provider()).isEqualTo(KernelProvider.DEEPWELL_GPU);
     assertThat(fast.plan().selection().rejected()).isEmpty();
     assertClose(decode, fast);
+    // 17 x 256: 17 tokens fit the 64-row tile (the rule of GemmTileChoice / gemm_sm90_select.cpp)
     long m = GemmKernelSelector.GEMV_MAX_M + 1;
     GemmTestData prefill = GemmTestData.random(GemmProblem.builder(m, 256, 512, GemmInput.NVFP4_WEIGHT).build(), 2);
     GpuGemmFixture.Run slow = fx.run(prefill, GemmPreference.AUTO, 0);
-    assertThat(slow.plan().provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    if (hopperKernel()) {
+      assertThat(slow.plan().provider()).isEqualTo(KernelProvider.CUTLASS);
+      assertThat(slow.plan().kernelName()).isEqualTo("sm90_nvfp4w_fused_bf16_64x128x64");
+      assertThat(slow.plan().selection().rejected()).hasSize(1);
+    } else {
+      assertThat(slow.plan().provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    }
     assertThat(slow.plan().selection().rejected().get(0)).startsWith("deepwell-gpu: M=17 exceeds the decode GEMV's");
     assertClose(prefill, slow);
-    // K not a multiple of 32: the reference kernel, still right
+    // K not a multiple of 32: neither the GEMV nor the Hopper kernel; the reference kernel, still right
     GemmTestData ragged = GemmTestData.random(GemmProblem.builder(5, 40, 100, GemmInput.NVFP4_WEIGHT).build(), 3);
     GpuGemmFixture.Run r = fx.run(ragged, GemmPreference.AUTO, 0);
     assertThat(r.plan().provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
+    if (hopperKernel()) {
+      assertThat(r.plan().selection().rejected())
+          .contains("cutlass: K=100 must be a multiple of 32 (16-byte rows of the NVFP4 weights for TMA)");
+    }
     assertClose(ragged, r);
-    // misaligned pointers (8 bytes): passed over with the reason, the reference runs
+    // misaligned pointers (8 bytes): passed over with the reason (by the Hopper kernel too), the reference runs
     GemmOperands offset = fx.operands(decode, 8);
     GemmPlan plan = fx.gemm.run(decode.problem, offset);
     assertThat(plan.provider()).isEqualTo(KernelProvider.REFERENCE_GPU);
     assertThat(plan.selection().rejected().get(0)).contains("aligned to 8 byte(s)");
+    if (hopperKernel()) {
+      assertThat(plan.selection().rejected().get(1)).startsWith("cutlass:").contains("aligned to 8 byte(s)");
+    }
     assertThat(GemmTolerance.check(decode, fx.result(decode.problem, offset))).isNull();
   }
 

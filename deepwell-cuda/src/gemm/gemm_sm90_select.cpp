@@ -266,9 +266,10 @@ int64_t sm90_reduce_splits(int64_t tiles, int64_t iterations, int64_t clusters) 
 // SMs (it splits K to fill the rest), else the 128-token one. H100, 2026-11-27, every tile timed on
 // 24 shapes, M = 16 .. 8192 x four Llama-class weights (docs/PERFORMANCE.md, session 15): the
 // per-k-tile cost is nearly the same for all three tiles (the weights' decoding and the wgmma
-// latency chain), so the 256-token tile wins wherever M fills it (1.3-2.0x the 64-token one at
-// M >= 2048), while at 16-32 tokens the 64-token tile is 1.2-1.8x the taller ones; 512 tokens on
-// 4096 weight rows (64 tiles of 256, split-K 2) ran the 128-token tile 1.04-1.3x faster.
+// latency chain), so the 256-token tile wins wherever M fills it (2.0-2.2x the 64-token one at
+// M >= 2048), while at 16-32 tokens the 64-token tile is 1.1-1.9x the taller ones; 512 tokens on
+// 4096 weight rows (64 tiles of 256, split-K 2) ran the 128-token tile 1.04-1.3x faster. It picks
+// the fastest tile on 23 of the 24 shapes (128x4096x4096: the 64-token tile, 9% faster).
 int sm90_nvfp4w_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
   if (desc.m <= nvfp4w_tile_m(2)) return 2;

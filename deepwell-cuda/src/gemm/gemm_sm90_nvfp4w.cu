@@ -88,75 +88,8 @@ struct Params {
   float* partial;
 };
 
-struct WorkUnit {
-  int tw, tt, split, k_begin, k_end;
-};
-
-__device__ __forceinline__ WorkUnit work_unit(int u, const Params& p) {
-  WorkUnit w;
-  w.split = u % p.splits;
-  tile_coords<kGroupM>(u / p.splits, p.tiles_w, p.tiles_t, w.tw, w.tt);
-  w.k_begin = w.split * p.split_k_tiles;
-  w.k_end = min(w.k_begin + p.split_k_tiles, p.k_tiles);
-  return w;
-}
-
-// ---- BF16 wgmma, A from registers ---------------------------------------------------------------
-
-#define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \
-                 "+f"(d[b + 6]), "+f"(d[b + 7])
-
-__device__ __forceinline__ void wgmma_m64n256k16_rs(float (&d)[128], const uint32_t (&a)[4], uint64_t db) {
-  asm volatile(
-      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
-      " wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {"
-      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
-      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
-      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
-      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
-      "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "
-      "{%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}"
-      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56), DW_R8(64), DW_R8(72),
-        DW_R8(80), DW_R8(88), DW_R8(96), DW_R8(104), DW_R8(112), DW_R8(120)
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
-      : "memory");
-}
-
-__device__ __forceinline__ void wgmma_m64n128k16_rs(float (&d)[64], const uint32_t (&a)[4], uint64_t db) {
-  asm volatile(
-      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
-      " wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
-      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
-      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
-      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
-      "{%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}"
-      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56)
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
-      : "memory");
-}
-
-__device__ __forceinline__ void wgmma_m64n64k16_rs(float (&d)[32], const uint32_t (&a)[4], uint64_t db) {
-  asm volatile(
-      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
-      " wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {"
-      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
-      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
-      "{%32, %33, %34, %35}, %36, p, 1, 1, 0;\n}"
-      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24)
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
-      : "memory");
-}
-#undef DW_R8
-
-template <int kT>
-__device__ __forceinline__ void wgmma_rs(float (&d)[kT / 2], const uint32_t (&a)[4], uint64_t db) {
-  if constexpr (kT == 256) wgmma_m64n256k16_rs(d, a, db);
-  else if constexpr (kT == 128) wgmma_m64n128k16_rs(d, a, db);
-  else wgmma_m64n64k16_rs(d, a, db);
+__device__ __forceinline__ SplitWorkUnit work_unit(int u, const Params& p) {
+  return split_work_unit<kGroupM>(u, p.tiles_w, p.tiles_t, p.splits, p.split_k_tiles, p.k_tiles);
 }
 
 // ---- producer -----------------------------------------------------------------------------------
@@ -173,14 +106,14 @@ __device__ __forceinline__ void produce_tiles(const CUtensorMap& map_x, const CU
   int stage = 0;
   uint32_t phase = 0;
   for (int u = blockIdx.x; u < units; u += gridDim.x) {
-    const WorkUnit w = work_unit(u, p);
-    const uint8_t* scales = p.scales + static_cast<int64_t>(w.tw) * p.k_tiles * kScaleTileBytes;
+    const SplitWorkUnit w = work_unit(u, p);
+    const uint8_t* scales = p.scales + static_cast<int64_t>(w.tm) * p.k_tiles * kScaleTileBytes;
     for (int kt = w.k_begin; kt < w.k_end; ++kt, ring.advance(stage, phase)) {
       mbar_wait(ring.empty(stage), phase ^ 1u);
       const uint32_t st = ring.stage(stage), full = ring.full(stage);
       mbar_arrive_expect_tx(full, C::kTxBytes);
-      tma_load_2d(st + C::kOffX, &map_x, kt * kTileK, w.tt * kTileT, full);
-      tma_load_2d(st + C::kOffW, &map_w, kt * kRowBytes, w.tw * kTileW, full);
+      tma_load_2d(st + C::kOffX, &map_x, kt * kTileK, w.tn * kTileT, full);
+      tma_load_2d(st + C::kOffW, &map_w, kt * kRowBytes, w.tm * kTileW, full);
       bulk_load(st + C::kOffS, scales + static_cast<int64_t>(kt) * kScaleTileBytes, kScaleTileBytes, full);
     }
   }
@@ -262,7 +195,7 @@ __device__ __forceinline__ void mma_k_tile(float (&acc)[kTileT / 2], const uint3
   const uint64_t db = sw128_desc(x_tile);
   wgmma_fence();
 #pragma unroll
-  for (int s = 0; s < 4; ++s) wgmma_rs<kTileT>(acc, f[s], db + 2 * s);
+  for (int s = 0; s < 4; ++s) wgmma_bf16_rs<kTileT>(acc, f[s], db + 2 * s);
   wgmma_commit();
 }
 
@@ -355,7 +288,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   int stage = 0;
   uint32_t phase = 0;
   for (int u = blockIdx.x; u < units; u += gridDim.x) {
-    const WorkUnit w = work_unit(u, p);
+    const SplitWorkUnit w = work_unit(u, p);
     float acc[kTileT / 2];
 #pragma unroll
     for (int i = 0; i < kTileT / 2; ++i) acc[i] = 0.0f;
@@ -390,7 +323,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     ring.release(prev, lane);
 
     float* stage_epi = reinterpret_cast<float*>(smem + C::kEpilogueOffset) + warp * kEpilogueWarpFloats;
-    const int w_base = w.tw * kTileW + row_base, t_base = w.tt * kTileT;
+    const int w_base = w.tm * kTileW + row_base, t_base = w.tn * kTileT;
     if (p.splits == 1) {
       store_transposed<OutT, kTileT>(epi, acc, w_base, t_base, lane, stage_epi);
     } else {
@@ -402,48 +335,7 @@ __global__ void __launch_bounds__(kThreads, 1)
   }
 }
 
-// ---- split-K: the partial sums added in split order, then the epilogue --------------------------
-
-constexpr int kPassThreads = 256;
-
-template <class OutT>
-__global__ void __launch_bounds__(kPassThreads)
-    reduce_splits(const float* partial, int splits, EpilogueArgs e, const float* tensor_scale) {
-  e.alpha = e.alpha * (*tensor_scale * 128.0f);
-  const int64_t plane = static_cast<int64_t>(e.m) * e.n;
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * kPassThreads;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kPassThreads + threadIdx.x; i < plane; i += stride) {
-    float acc = partial[i];
-    for (int s = 1; s < splits; ++s) acc += partial[s * plane + i];
-    e.store<OutT>(acc, i, i % e.n);
-  }
-}
-
 // ---- host side ----------------------------------------------------------------------------------
-
-// Split-K where the tiles fill less than half of the SMs: as many K ranges as fill one round,
-// each at least 16 k-tiles (1024 of K), so that the partial sums' traffic stays small.
-constexpr int kMinSplitKTiles = 16;
-
-struct SplitK {
-  int splits = 1, split_k_tiles = 0;
-};
-
-SplitK split_k_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_t) {
-  const int64_t k_tiles = ceil_div(d.k, int64_t(kTileK));
-  const int64_t tiles = ceil_div(d.n, int64_t(kTileW)) * ceil_div(d.m, int64_t(tile_t));
-  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
-  int64_t s = 1;
-  if (2 * tiles <= sms) {
-    s = sms / tiles;
-    if (s > k_tiles / kMinSplitKTiles) s = k_tiles / kMinSplitKTiles;
-    if (s < 1) s = 1;
-  }
-  SplitK r;
-  r.split_k_tiles = static_cast<int>((ceil_div(k_tiles, s) + 1) / 2 * 2);
-  r.splits = static_cast<int>(ceil_div(k_tiles, r.split_k_tiles));
-  return r;
-}
 
 // Workspace: [the weights' scales in the tiled layout][split-K partial sums, splits x M x N FP32].
 struct Layout {
@@ -455,7 +347,7 @@ struct Layout {
 Layout layout_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_t) {
   Layout l;
   l.k_tiles = ceil_div(d.k, int64_t(kTileK));
-  l.split = split_k_for(dev, d, tile_t);
+  l.split = split_k_for(dev, ceil_div(d.n, int64_t(kTileW)) * ceil_div(d.m, int64_t(tile_t)), l.k_tiles);
   const size_t scale_bytes = static_cast<size_t>(swizzled_scale_bytes(d.n, ceil_div(d.k, 16)));
   l.partial_offset = (scale_bytes + 255) / 256 * 256;
   const size_t partial_bytes =
@@ -561,17 +453,9 @@ dw_status run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& 
   st = dw::check(cudaGetLastError(), kOperation, "launch, m=%lld n=%lld k=%lld", (long long)d.m, (long long)d.n,
                  (long long)d.k);
   if (st != DW_SUCCESS || p.splits == 1) return st;
-  const int64_t plane = d.m * d.n;
-  int64_t blocks = (plane + kPassThreads - 1) / kPassThreads;
-  const int64_t cap = 4 * int64_t(dev.sm_count > 0 ? dev.sm_count : 1);
-  if (blocks > cap) blocks = cap;
-  if (f32)
-    reduce_splits<float><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(p.partial, p.splits, p.epi,
-                                                                                       p.tensor_scale);
-  else
-    reduce_splits<__nv_bfloat16><<<static_cast<unsigned>(blocks), kPassThreads, 0, stream>>>(p.partial, p.splits, p.epi,
-                                                                                               p.tensor_scale);
-  return dw::check(cudaGetLastError(), kOperation, "split-K reduction, %d splits", p.splits);
+  // The partial sums are of the decoded weights (x 2^-7): the reduction applies 2^7 and the tensor scale.
+  return f32 ? reduce_splits<float>(dev, p.partial, p.splits, p.epi, p.tensor_scale, 128.0f, kOperation, stream)
+             : reduce_splits<__nv_bfloat16>(dev, p.partial, p.splits, p.epi, p.tensor_scale, 128.0f, kOperation, stream);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // sm_90a building blocks of Deepwell's own Hopper GEMM kernels (no CUTLASS): shared-memory
 // mbarriers and their stage rings, TMA and bulk copies, wgmma descriptors and fences, the
-// persistent tile raster and the staged stores of a register epilogue; on the host, their TMA
-// descriptors and grid. Used by gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while
-// accumulating), gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in registers) and the decode
-// GEMV's TMA engine (gemv_nvfp4_tma.cu, which uses only the mbarrier, ring and TMA parts: those are
+// persistent tile raster, split-K work units and their reduction, the BF16 wgmma with A from
+// registers and the staged stores of a register epilogue; on the host, their TMA descriptors, grid
+// and split. Used by gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while accumulating),
+// gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in registers), gemm_sm90_nvfp4w.cu (NVFP4
+// weights decoded in registers) and the decode GEMV's TMA engine (gemv_nvfp4_tma.cu, which uses only the mbarrier, ring and TMA parts: those are
 // valid on every sm_90+ target; the wgmma parts are sm_90a only).
 #pragma once
 
@@ -70,6 +71,32 @@ inline dw_status tensor_maps_refused(const char* operation, const dw_gemm_desc& 
 inline int persistent_grid(const DeviceInfo& dev, int64_t units) {
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
   return static_cast<int>(units < sms ? units : sms);
+}
+
+// Split-K of the persistent kernels whose A operand is dequantized in registers (MXFP8 fused,
+// NVFP4 weights): where their `tiles` output tiles fill less than half of the SMs (weight
+// gradients, few tokens on few weight rows), each tile's K loop of `k_tiles` k-tiles is cut into as
+// many ranges as fill one round, each at least kMinSplitKTiles (1024 of K) so that the FP32
+// partial sums' traffic stays small next to the main loop. Ranges are an even number of k-tiles
+// (the kernels alternate two fragment sets) and none is empty.
+constexpr int kMinSplitKTiles = 16;
+
+struct SplitK {
+  int splits = 1, split_k_tiles = 0;
+};
+
+inline SplitK split_k_for(const DeviceInfo& dev, int64_t tiles, int64_t k_tiles) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  int64_t s = 1;
+  if (2 * tiles <= sms) {
+    s = sms / tiles;
+    if (s > k_tiles / kMinSplitKTiles) s = k_tiles / kMinSplitKTiles;
+    if (s < 1) s = 1;
+  }
+  SplitK r;
+  r.split_k_tiles = static_cast<int>((ceil_div(k_tiles, s) + 1) / 2 * 2);
+  r.splits = static_cast<int>(ceil_div(k_tiles, r.split_k_tiles));
+  return r;
 }
 
 // ---- device -------------------------------------------------------------------------------------
@@ -224,6 +251,83 @@ __device__ __forceinline__ void tile_coords(int t, int tiles_m, int tiles_n, int
   tn = within / rows;
 }
 
+// Work unit u of a split-K persistent schedule: output tile u / splits (tile_coords' raster), K
+// range u % splits of split_k_tiles k-tiles.
+struct SplitWorkUnit {
+  int tm, tn, split, k_begin, k_end;
+};
+
+template <int kGroupM>
+__device__ __forceinline__ SplitWorkUnit split_work_unit(int u, int tiles_m, int tiles_n, int splits, int split_k_tiles,
+                                                         int k_tiles) {
+  SplitWorkUnit w;
+  w.split = u % splits;
+  tile_coords<kGroupM>(u / splits, tiles_m, tiles_n, w.tm, w.tn);
+  w.k_begin = w.split * split_k_tiles;
+  w.k_end = min(w.k_begin + split_k_tiles, k_tiles);
+  return w;
+}
+
+// ---- BF16 wgmma with A from registers (wgmma RS) ------------------------------------------------
+
+#define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \
+                 "+f"(d[b + 6]), "+f"(d[b + 7])
+
+// d += A (64 x 16 from the four fragment registers a) * B (N x 16, K-major, descriptor db)^T.
+__device__ __forceinline__ void wgmma_m64n256k16_bf16_rs(float (&d)[128], const uint32_t (&a)[4], uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
+      "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "
+      "{%128, %129, %130, %131}, %132, p, 1, 1, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56), DW_R8(64), DW_R8(72),
+        DW_R8(80), DW_R8(88), DW_R8(96), DW_R8(104), DW_R8(112), DW_R8(120)
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
+      : "memory");
+}
+
+__device__ __forceinline__ void wgmma_m64n128k16_bf16_rs(float (&d)[64], const uint32_t (&a)[4], uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+      "{%64, %65, %66, %67}, %68, p, 1, 1, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56)
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
+      : "memory");
+}
+
+__device__ __forceinline__ void wgmma_m64n64k16_bf16_rs(float (&d)[32], const uint32_t (&a)[4], uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, "
+      "{%32, %33, %34, %35}, %36, p, 1, 1, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24)
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db)
+      : "memory");
+}
+#undef DW_R8
+
+template <int kN>
+__device__ __forceinline__ void wgmma_bf16_rs(float (&d)[kN / 2], const uint32_t (&a)[4], uint64_t db) {
+  static_assert(kN == 256 || kN == 128 || kN == 64, "wgmma RS widths of these kernels");
+  if constexpr (kN == 256) wgmma_m64n256k16_bf16_rs(d, a, db);
+  else if constexpr (kN == 128) wgmma_m64n128k16_bf16_rs(d, a, db);
+  else wgmma_m64n64k16_bf16_rs(d, a, db);
+}
+
 // Two neighbouring outputs of a row: one 4- or 8-byte store when both exist and D's rows keep
 // pairs aligned (N even), else one at a time.
 template <class OutT>
@@ -347,6 +451,40 @@ __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const floa
     else store_staged_chunk<OutT>(e, stage, row_base, col, lane);
     __syncwarp();
   }
+}
+
+// ---- split-K: the partial sums added in split order, then the epilogue ----------------------------
+
+constexpr int kReduceThreads = 256;
+
+// partial[split][M][N] (FP32) summed in split order (deterministic) into D with the whole epilogue;
+// alpha times *alpha_scale when given (a tensor scale that lives on the device) times alpha_factor.
+template <class OutT>
+__global__ void __launch_bounds__(kReduceThreads)
+    reduce_split_partials(const float* partial, int splits, EpilogueArgs e, const float* alpha_scale,
+                          float alpha_factor) {
+  if (alpha_scale != nullptr) e.alpha = e.alpha * (*alpha_scale * alpha_factor);
+  const int64_t plane = static_cast<int64_t>(e.m) * e.n;
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * kReduceThreads;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kReduceThreads + threadIdx.x; i < plane; i += stride) {
+    float acc = partial[i];
+    for (int s = 1; s < splits; ++s) acc += partial[s * plane + i];
+    e.store<OutT>(acc, i, i % e.n);
+  }
+}
+
+// Launches it (D of OutT) on a grid of a few resident waves (it strides over the rest). A template,
+// so that only the translation units that reduce instantiate the kernel.
+template <class OutT>
+dw_status reduce_splits(const DeviceInfo& dev, const float* partial, int splits, const EpilogueArgs& e,
+                        const float* alpha_scale, float alpha_factor, const char* operation, cudaStream_t stream) {
+  const int64_t plane = static_cast<int64_t>(e.m) * e.n;
+  int64_t blocks = (plane + kReduceThreads - 1) / kReduceThreads;
+  const int64_t cap = 4 * int64_t(dev.sm_count > 0 ? dev.sm_count : 1);
+  if (blocks > cap) blocks = cap;
+  reduce_split_partials<OutT><<<static_cast<unsigned>(blocks), kReduceThreads, 0, stream>>>(partial, splits, e,
+                                                                                              alpha_scale, alpha_factor);
+  return dw::check(cudaGetLastError(), operation, "split-K reduction, %d splits", splits);
 }
 
 }  // namespace dw::gemm::sm90

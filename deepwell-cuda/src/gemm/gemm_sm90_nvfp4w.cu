@@ -27,7 +27,8 @@
 // 128-weight-row x kTileT-token tile at a time, a ring of 64-deep k-tiles:
 //   warp 8 (one lane)  TMA: the activations (kTileT rows x 64 BF16, 128-byte swizzle), the weights
 //                      (128 rows x 32 bytes, no swizzle) and the k-tile's 512-byte scale tile
-//                      (the 128x4 tiled layout, re-laid from row-major into the workspace);
+//                      (the 128x4 tiled layout, tiled from row-major into the workspace by
+//                      tile_weight_scales before each call);
 //   warps 0-7          two warpgroups of 64 weight rows: per k-tile four 16-byte loads and two
 //                      4-byte scale loads, 16 decoded pairs into the next fragment set while the
 //                      wgmmas of the current one run, four m64nTk16 RS wgmmas; the epilogue
@@ -36,7 +37,7 @@
 // (few tokens on few weight rows): FP32 partial sums, then a reduction with the epilogue.
 //
 // Shapes: any M and N, K a multiple of 32 (16-byte rows of codes for TMA); K's last k-tile may be
-// half (TMA zero fill for codes and activations, zero padding scales from the re-layout).
+// half (TMA zero fill for codes and activations, zero padding scales from the tiling).
 #include <cuda.h>
 #include <cudaTypedefs.h>
 #include <cuda_bf16.h>

@@ -35,6 +35,10 @@
 //                      stages 32 tokens x 16 weight rows per warp and stores them transposed.
 // Split-K as the MXFP8 fused kernel does it, where the tiles fill less than half of the SMs
 // (few tokens on few weight rows): FP32 partial sums, then a reduction with the epilogue.
+// MEASURED (H100, 2026-11-28, docs/PERFORMANCE.md session 15), against the best BF16 kernel on BF16
+// weights of the same values: 1.15-1.24x at 16-32 tokens on 8K-14K-row weights (3.6x fewer weight
+// bytes), 0.52-0.97x at 128-512 tokens, 0.78-0.89x from 2048 tokens (545-630 TFLOP/s: wgmma with A
+// from registers, as in the MXFP8 fused kernel); the decode GEMV stays AUTO's choice up to 16 tokens.
 //
 // Shapes: any M and N, K a multiple of 32 (16-byte rows of codes for TMA); K's last k-tile may be
 // half (TMA zero fill for codes and activations, zero padding scales from the tiling).

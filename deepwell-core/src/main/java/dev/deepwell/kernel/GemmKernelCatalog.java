@@ -61,8 +61,8 @@ public final class GemmKernelCatalog {
    * wgmma main loop: MXFP8's (A dequantized in registers, B through a dequantizing pass,
    * gemm_sm90_mxfp8_fused.cu; its 128x256 configuration is chosen where N <= 1024 and M >= 4096,
    * GemmTileChoice; both run when forced) and NVFP4-weight's (the NVFP4 weights dequantized in
-   * registers, the BF16 activations read as they are, gemm_sm90_nvfp4w.cu; its tile by the rounds
-   * rule of GemmTileChoice).
+   * registers, the BF16 activations read as they are, gemm_sm90_nvfp4w.cu; its tile by the token
+   * count, GemmTileChoice).
    */
   public static final String FUSED = "fused";
 

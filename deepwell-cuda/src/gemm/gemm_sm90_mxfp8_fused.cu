@@ -208,45 +208,23 @@ __global__ void __launch_bounds__(kThreads, 1)
 #pragma unroll
     for (int i = 0; i < kTileN / 2; ++i) acc[i] = 0.0f;
 
-    // Two fragment sets: the wgmmas of k-tile kt read set kt % 2 from registers while set
-    // (kt + 1) % 2 is filled; wgmma_wait<1> after issuing kt retires kt - 1, which frees its
-    // stage and its set. k_begin is even (split_k_tiles is), so the set is also the k-tile's
-    // parity, which picks its half of the 128-deep scale tile.
-    uint32_t f0[4][4], f1[4][4];
-    mbar_wait(ring.full(stage), phase);
-    load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 0, f0);
-    int prev = stage;
-    for (int kt = w.k_begin; kt < w.k_end; kt += 2) {
-      mma_k_tile<kTileN>(acc, f0, ring.stage(stage) + C::kOffB);
-      wgmma_wait<1>();
-      if (kt > w.k_begin) ring.release(prev, lane);
-      prev = stage;
-      ring.advance(stage, phase);
-      if (kt + 1 >= w.k_end) break;
-      mbar_wait(ring.full(stage), phase);
-      load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 1, f1);
-      mma_k_tile<kTileN>(acc, f1, ring.stage(stage) + C::kOffB);
-      wgmma_wait<1>();
-      ring.release(prev, lane);
-      prev = stage;
-      ring.advance(stage, phase);
-      if (kt + 2 < w.k_end) {
-        mbar_wait(ring.full(stage), phase);
-        load_fragments<kTileN>(smem + stage * C::kStageBytes, src, 0, f0);
-      }
-    }
-    wgmma_wait<0>();
+    // k_begin is even (split_k_tiles is), so a fragment set's parity is also its k-tile's, which
+    // picks the k-tile's half of the 128-deep scale tile.
+    const int last = two_set_k_loop(
+        ring, stage, phase, w.k_begin, w.k_end, lane,
+        [&](int s, int parity, uint32_t(&f)[4][4]) {
+          load_fragments<kTileN>(smem + s * C::kStageBytes, src, parity, f);
+        },
+        [&](int s, const uint32_t(&f)[4][4]) { mma_k_tile<kTileN>(acc, f, ring.stage(s) + C::kOffB); });
     fence_registers(acc);
-    ring.release(prev, lane);
+    ring.release(last, lane);
 
     float* stage_epi = reinterpret_cast<float*>(smem + C::kEpilogueOffset) + warp * kEpilogueWarpFloats;
     if (p.splits == 1) {
       store_fragment<OutT, kTileN>(p.epi, acc, tm * kTileM + row_base, tn * kTileN, lane, stage_epi);
     } else {
-      const int64_t plane = static_cast<int64_t>(p.epi.m) * p.epi.n;
-      const EpilogueArgs part{p.partial + w.split * plane, nullptr, nullptr, p.epi.m, p.epi.n, 1.0f, 1.0f,
-                              DW_GEMM_ACT_NONE};
-      store_fragment<float, kTileN>(part, acc, tm * kTileM + row_base, tn * kTileN, lane, stage_epi);
+      store_fragment<float, kTileN>(split_partial_epilogue(p.partial, w.split, p.epi), acc, tm * kTileM + row_base,
+                                    tn * kTileN, lane, stage_epi);
     }
   }
 }

@@ -298,44 +298,20 @@ __global__ void __launch_bounds__(kThreads, 1)
 #pragma unroll
     for (int i = 0; i < kTileT / 2; ++i) acc[i] = 0.0f;
 
-    // Two fragment sets, as in the MXFP8 fused kernel: k-tile kt's wgmmas read one set while the
-    // next k-tile's is decoded into the other; wgmma_wait<1> retires kt - 1, freeing its stage.
-    uint32_t f0[4][4], f1[4][4];
-    mbar_wait(ring.full(stage), phase);
-    load_fragments<kTileT>(smem + stage * C::kStageBytes, src, f0);
-    int prev = stage;
-    for (int kt = w.k_begin; kt < w.k_end; kt += 2) {
-      mma_k_tile<kTileT>(acc, f0, ring.stage(stage) + C::kOffX);
-      wgmma_wait<1>();
-      if (kt > w.k_begin) ring.release(prev, lane);
-      prev = stage;
-      ring.advance(stage, phase);
-      if (kt + 1 >= w.k_end) break;
-      mbar_wait(ring.full(stage), phase);
-      load_fragments<kTileT>(smem + stage * C::kStageBytes, src, f1);
-      mma_k_tile<kTileT>(acc, f1, ring.stage(stage) + C::kOffX);
-      wgmma_wait<1>();
-      ring.release(prev, lane);
-      prev = stage;
-      ring.advance(stage, phase);
-      if (kt + 2 < w.k_end) {
-        mbar_wait(ring.full(stage), phase);
-        load_fragments<kTileT>(smem + stage * C::kStageBytes, src, f0);
-      }
-    }
-    wgmma_wait<0>();
+    const int last = two_set_k_loop(
+        ring, stage, phase, w.k_begin, w.k_end, lane,
+        [&](int s, int, uint32_t(&f)[4][4]) { load_fragments<kTileT>(smem + s * C::kStageBytes, src, f); },
+        [&](int s, const uint32_t(&f)[4][4]) { mma_k_tile<kTileT>(acc, f, ring.stage(s) + C::kOffX); });
     fence_registers(acc);
-    ring.release(prev, lane);
+    ring.release(last, lane);
 
     float* stage_epi = reinterpret_cast<float*>(smem + C::kEpilogueOffset) + warp * kEpilogueWarpFloats;
     const int w_base = w.tm * kTileW + row_base, t_base = w.tn * kTileT;
     if (p.splits == 1) {
       store_transposed<OutT, kTileT>(epi, acc, w_base, t_base, lane, stage_epi);
     } else {
-      const int64_t plane = static_cast<int64_t>(epi.m) * epi.n;
-      const EpilogueArgs part{p.partial + w.split * plane, nullptr, nullptr, epi.m, epi.n, 1.0f, 1.0f,
-                              DW_GEMM_ACT_NONE};
-      store_transposed<float, kTileT>(part, acc, w_base, t_base, lane, stage_epi);
+      store_transposed<float, kTileT>(split_partial_epilogue(p.partial, w.split, epi), acc, w_base, t_base, lane,
+                                      stage_epi);
     }
   }
 }

@@ -268,6 +268,51 @@ __device__ __forceinline__ SplitWorkUnit split_work_unit(int u, int tiles_m, int
   return w;
 }
 
+// The consumers' k loop over one work unit's k-tiles [k_begin, k_end) of a ring, with two register
+// fragment sets (the MXFP8 fused and NVFP4-weight kernels, whose wgmma A operand is decoded in
+// registers): k-tile kt's wgmmas read one set while kt + 1 is decoded into the other, and
+// wgmma_wait<1> after issuing kt retires kt - 1, which frees its stage and its set. load(stage,
+// set, f) fills set f (set = 0 or 1, the k-tile's parity counted from k_begin) from a full stage;
+// mma(stage, f) issues and commits the k-tile's wgmmas. (Three sets with wgmma_wait<2> make ptxas
+// serialize every wgmma, C7513.) Returns after wgmma_wait<0> with the last k-tile's stage, which the
+// caller releases once it has fenced its accumulators (fence_registers).
+template <class Ring, class Load, class Mma>
+__device__ __forceinline__ int two_set_k_loop(const Ring& ring, int& stage, uint32_t& phase, int k_begin, int k_end,
+                                              int lane, Load&& load, Mma&& mma) {
+  uint32_t f0[4][4], f1[4][4];
+  mbar_wait(ring.full(stage), phase);
+  load(stage, 0, f0);
+  int prev = stage;
+  for (int kt = k_begin; kt < k_end; kt += 2) {
+    mma(stage, f0);
+    wgmma_wait<1>();
+    if (kt > k_begin) ring.release(prev, lane);
+    prev = stage;
+    ring.advance(stage, phase);
+    if (kt + 1 >= k_end) break;
+    mbar_wait(ring.full(stage), phase);
+    load(stage, 1, f1);
+    mma(stage, f1);
+    wgmma_wait<1>();
+    ring.release(prev, lane);
+    prev = stage;
+    ring.advance(stage, phase);
+    if (kt + 2 < k_end) {
+      mbar_wait(ring.full(stage), phase);
+      load(stage, 0, f0);
+    }
+  }
+  wgmma_wait<0>();
+  return prev;
+}
+
+// The epilogue of a split-K work unit: its FP32 partial sums, plain, into plane `split` of
+// partial[split][M][N] (the reduction applies the problem's epilogue).
+__device__ __forceinline__ EpilogueArgs split_partial_epilogue(float* partial, int split, const EpilogueArgs& e) {
+  const int64_t plane = static_cast<int64_t>(e.m) * e.n;
+  return EpilogueArgs{partial + split * plane, nullptr, nullptr, e.m, e.n, 1.0f, 1.0f, DW_GEMM_ACT_NONE};
+}
+
 // ---- BF16 wgmma with A from registers (wgmma RS) ------------------------------------------------
 
 #define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \

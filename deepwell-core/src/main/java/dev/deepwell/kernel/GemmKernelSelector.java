@@ -261,10 +261,14 @@ public final class GemmKernelSelector {
     if (p.input() == GemmInput.FP8_BLOCK128 && p.m() % 4 != 0) {
       return "M=" + p.m() + " must be a multiple of 4 (16-byte rows of the M-major scale_a for TMA)";
     }
-    if (align < TMA_ALIGNMENT) {
-      return "needs " + TMA_ALIGNMENT + "-byte aligned operands (TMA), these are aligned to " + align + " byte(s)";
-    }
-    return null;
+    return tmaAlignmentLimit(align);
+  }
+
+  /** The refusal of operands that TMA cannot read (16-byte alignment), or null. */
+  private static String tmaAlignmentLimit(int align) {
+    return align < TMA_ALIGNMENT
+        ? "needs " + TMA_ALIGNMENT + "-byte aligned operands (TMA), these are aligned to " + align + " byte(s)"
+        : null;
   }
 
   /**
@@ -282,10 +286,7 @@ public final class GemmKernelSelector {
       return "K=" + p.k() + " must be a multiple of " + NVFP4_WEIGHT_K_MULTIPLE
           + " (16-byte rows of the NVFP4 weights for TMA)";
     }
-    if (align < TMA_ALIGNMENT) {
-      return "needs " + TMA_ALIGNMENT + "-byte aligned operands (TMA), these are aligned to " + align + " byte(s)";
-    }
-    return null;
+    return tmaAlignmentLimit(align);
   }
 
   private static String gemvLimits(GemmProblem p, int align) {

@@ -282,7 +282,10 @@ Layout layout_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n) {
   Layout l;
   l.chunks = ceil_div(d.k, int64_t(kTileK));
   l.split = split_k_for(dev, ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)), l.chunks);
-  const size_t staging = scale_staging(d, DW_GEMM_SCALES_SWIZZLED_128X4).bytes;
+  // A's scales in the 128x4 tiles the bulk copies read (B's are read by the pass, in either layout).
+  const size_t staging = d.scale_layout == DW_GEMM_SCALES_ROW_MAJOR
+                             ? static_cast<size_t>(swizzled_scale_bytes(d.m, ceil_div(d.k, int64_t(32))))
+                             : 0;
   l.b_offset = (staging + 255) / 256 * 256;
   const size_t b_bytes = static_cast<size_t>(d.n) * static_cast<size_t>(l.chunks) * kTileK * 2;
   l.partial_offset = (l.b_offset + b_bytes + 255) / 256 * 256;
@@ -366,12 +369,15 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "A must be 16-byte aligned (TMA)");
   if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4 && !aligned16(args.scale_a))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "scale_a must be 16-byte aligned (bulk copies of its tiles)");
-  dw_gemm_args staged;
-  dw_status st =
-      stage_scales(d, args, DW_GEMM_SCALES_SWIZZLED_128X4, workspace, l.b_offset, kOperation, stream, &staged);
-  if (st != DW_SUCCESS) return st;
   auto* ws = static_cast<uint8_t*>(workspace);
-  st = launch_b_pass(d, args, l, ws, stream);
+  const void* scale_a_tiled = args.scale_a;
+  if (d.scale_layout == DW_GEMM_SCALES_ROW_MAJOR) {
+    const dw_status st = relayout_scales(args.scale_a, ws, d.m, ceil_div(d.k, int64_t(32)),
+                                         ScaleRelayout::kRowMajorToSwizzled, stream);
+    if (st != DW_SUCCESS) return st;
+    scale_a_tiled = ws;
+  }
+  dw_status st = launch_b_pass(d, args, l, ws, stream);
   if (st != DW_SUCCESS) return st;
   CUtensorMap map_a, map_b;
   // A: FP8 rows of K bytes, no swizzle (4 threads read a row's 64 bytes without bank conflicts);
@@ -383,7 +389,7 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
                     l.chunks * kTileK * 2, kTileK, static_cast<uint32_t>(tile_n), CU_TENSOR_MAP_SWIZZLE_128B);
   if (!maps_ok) return tensor_maps_refused(kOperation, d);
   Params p{};
-  p.scale_a = static_cast<const uint8_t*>(staged.scale_a);
+  p.scale_a = static_cast<const uint8_t*>(scale_a_tiled);
   p.epi = epilogue_args(d, args);
   p.k_tiles = static_cast<int>(l.chunks);
   p.tiles_m = static_cast<int>(ceil_div(d.m, int64_t(kTileM)));

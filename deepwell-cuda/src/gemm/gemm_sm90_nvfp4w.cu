@@ -27,8 +27,8 @@
 // 128-weight-row x kTileT-token tile at a time, a ring of 64-deep k-tiles:
 //   warp 8 (one lane)  TMA: the activations (kTileT rows x 64 BF16, 128-byte swizzle), the weights
 //                      (128 rows x 32 bytes, no swizzle) and the k-tile's 512-byte scale tile
-//                      (the 128x4 tiled layout, tiled from row-major into the workspace by
-//                      tile_weight_scales before each call);
+//                      (the 128x4 tiled layout, re-laid from row-major into the workspace
+//                      before each call by gemm_scale_layout.cu);
 //   warps 0-7          two warpgroups of 64 weight rows: per k-tile four 16-byte loads and two
 //                      4-byte scale loads, 16 decoded pairs into the next fragment set while the
 //                      wgmmas of the current one run, four m64nTk16 RS wgmmas; the epilogue
@@ -48,7 +48,7 @@
 
 #include <cstdint>
 
-#include "gemm_blockscaled.h"  // swizzled_scale_bytes: the 128x4 tiles' size
+#include "gemm_blockscaled.h"  // relayout_scales, swizzled_scale_bytes: the 128x4 tiles
 #include "gemm_sm90_nvfp4w.h"
 #include "gemm_sm90_ptx.cuh"
 #include "mxfp8_dequant.cuh"  // dequant_pair: E4M3 pairs -> BF16 pairs times a float, NaN kept
@@ -316,28 +316,6 @@ __global__ void __launch_bounds__(kThreads, 1)
   }
 }
 
-// ---- the weights' scales, row-major -> the 128x4 tiles the consumers read --------------------------
-
-// Thread r of block rb * k_tiles + kt moves row 128 rb + r's four scale bytes of k-tile kt (k16 blocks 4 kt ..
-// 4 kt + 3) into word (r % 32) * 4 + r / 32 of tile (rb, kt); rows past N and blocks past K become 0.
-// (gemm_scale_layout.cu's general re-layout, one thread per byte with 64-bit index arithmetic, took
-// ~10 us for the scales of 14336 x 4096 weights, a fifth of a 16-token call.)
-__global__ void __launch_bounds__(kTileW)
-    tile_weight_scales(const uint8_t* __restrict__ src, uint32_t* __restrict__ dst, int rows, int cols, int k_tiles) {
-  const int kt = static_cast<int>(blockIdx.x % k_tiles), rb = static_cast<int>(blockIdx.x / k_tiles);
-  const int r = threadIdx.x, row = rb * kTileW + r, c0 = 4 * kt;
-  uint32_t word = 0;
-  if (row < rows) {
-    const uint8_t* p = src + static_cast<int64_t>(row) * cols + c0;
-    if (c0 + 4 <= cols && (reinterpret_cast<uintptr_t>(p) & 3u) == 0) {
-      word = *reinterpret_cast<const uint32_t*>(p);
-    } else {
-      for (int j = 0; j < 4 && c0 + j < cols; ++j) word |= static_cast<uint32_t>(p[j]) << (8 * j);
-    }
-  }
-  dst[(static_cast<int64_t>(rb) * k_tiles + kt) * (kScaleTileBytes / 4) + (r % 32) * 4 + r / 32] = word;
-}
-
 // ---- host side ----------------------------------------------------------------------------------
 
 // Workspace: [the weights' scales in the tiled layout][split-K partial sums, splits x M x N FP32].
@@ -435,12 +413,10 @@ dw_status run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw_gemm_args& 
   if (!aligned16(args.a) || !aligned16(args.b))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "A and B must be 16-byte aligned (TMA)");
   auto* ws = static_cast<uint8_t*>(workspace);
-  // One block per (128-row block, k-tile): far fewer than 2^31 for any weights that fit in memory.
-  const auto blocks = static_cast<unsigned>(l.k_tiles * ceil_div(d.n, int64_t(kTileW)));  // < 2^31: see plan
-  tile_weight_scales<<<blocks, kTileW, 0, stream>>>(static_cast<const uint8_t*>(args.scale_b),
-                                                    reinterpret_cast<uint32_t*>(ws), static_cast<int>(d.n),
-                                                    static_cast<int>(ceil_div(d.k, 16)), static_cast<int>(l.k_tiles));
-  dw_status st = dw::check(cudaGetLastError(), kOperation, "scale tiling, n=%lld k=%lld", (long long)d.n, (long long)d.k);
+  // The consumers read one 512-byte tile of scales per (128 weight rows, k-tile): the 128x4 layout
+  // with 4 scale columns of 16 values = one 64-deep k-tile.
+  dw_status st = relayout_scales(args.scale_b, ws, d.n, ceil_div(d.k, int64_t(16)), ScaleRelayout::kRowMajorToSwizzled,
+                                 stream);
   if (st != DW_SUCCESS) return st;
   CUtensorMap map_x, map_w;
   const bool maps_ok =

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param emulated        true when it computes a format it has no native support for
  *                        (dequantize, then higher-precision math)
  * @param notes           anything a reader of a plan should know
+ * @param shapeLimits     a GEMM's own rules on K and M beyond the alignment
+ *                        ({@link GemmShapeLimits#NONE} for none, and for every other op)
  */
 public record KernelDescriptor(
     String id,
@@ -38,7 +40,16 @@ public record KernelDescriptor(
     int alignment,
     long workspaceBytes,
     boolean emulated,
-    String notes) {
+    String notes,
+    GemmShapeLimits shapeLimits) {
+
+  /** A kernel with no shape rules beyond its alignment. */
+  public KernelDescriptor(String id, KernelProvider provider, OpKind op, ArchSupport arch,
+      Set<TensorFormat> inputFormats, Set<TensorFormat> weightFormats, Set<TensorFormat> outputFormats,
+      Set<Fusion> fusions, int alignment, long workspaceBytes, boolean emulated, String notes) {
+    this(id, provider, op, arch, inputFormats, weightFormats, outputFormats, fusions, alignment,
+        workspaceBytes, emulated, notes, GemmShapeLimits.NONE);
+  }
 
   public KernelDescriptor {
     Objects.requireNonNull(id, "id");
@@ -50,6 +61,7 @@ public record KernelDescriptor(
     outputFormats = Set.copyOf(outputFormats);
     fusions = Set.copyOf(fusions);
     Objects.requireNonNull(notes, "notes");
+    Objects.requireNonNull(shapeLimits, "shapeLimits");
     if (id.isBlank()) {
       throw new IllegalArgumentException("kernel id must not be blank");
     }
@@ -63,6 +75,9 @@ public record KernelDescriptor(
     if (alignment < 1) {
       throw new IllegalArgumentException("kernel " + id + ": alignment must be >= 1, got "
           + alignment);
+    }
+    if (!op.isGemm() && !shapeLimits.equals(GemmShapeLimits.NONE)) {
+      throw new IllegalArgumentException("kernel " + id + ": shape limits are for GEMM ops");
     }
     if (workspaceBytes < 0) {
       throw new IllegalArgumentException("kernel " + id + ": workspaceBytes must be >= 0");

@@ -220,26 +220,11 @@ public final class KernelRegistry {
       return new Mismatch(3, "needs K and N multiples of " + k.alignment() + ", got K=" + r.k()
           + ", N=" + r.n());
     }
-    if (r.op().isGemm() && k.provider() == KernelProvider.DEEPWELL_GPU) {  // the decode GEMV's own rules
-      if (r.k() % GemmKernelSelector.GEMV_K_MULTIPLE != 0) {
-        return new Mismatch(3, "needs K a multiple of " + GemmKernelSelector.GEMV_K_MULTIPLE + ", got K=" + r.k());
-      }
-      if (r.m() > GemmKernelSelector.GEMV_MAX_M) {
-        return new Mismatch(3, "is a decode GEMV: M=" + r.m() + " exceeds " + GemmKernelSelector.GEMV_MAX_M);
-      }
-    }
-    // The sm90 NVFP4-weight kernel takes any N (alignment 1), but TMA reads its weight rows.
-    if (r.op().isGemm() && k.provider() == KernelProvider.CUTLASS && readsNvfp4Weights(k)
-        && r.k() % GemmKernelSelector.NVFP4_WEIGHT_K_MULTIPLE != 0) {
-      return new Mismatch(3, "needs K a multiple of " + GemmKernelSelector.NVFP4_WEIGHT_K_MULTIPLE
-          + " (16-byte rows of the NVFP4 weights for TMA), got K=" + r.k());
+    String limit = r.op().isGemm() ? k.shapeLimits().refusal(r.m(), r.k()) : null;
+    if (limit != null) {
+      return new Mismatch(3, limit);
     }
     return null;
-  }
-
-  /** Whether {@code k} multiplies BF16 activations by NVFP4 weights (GemmInput.NVFP4_WEIGHT). */
-  private static boolean readsNvfp4Weights(KernelDescriptor k) {
-    return k.inputFormats().equals(Set.of(TensorFormat.BF16)) && k.weightFormats().contains(TensorFormat.NVFP4);
   }
 
   private static String names(Set<TensorFormat> formats) {

@@ -80,13 +80,14 @@ public final class StandardKernels {
             + "TMA kernel"));
     // Deepwell's own kernel (gemm_sm90_nvfp4w.cu, no CUTLASS code), a family of the CUTLASS sm90
     // backend as the C ABI lists it: BF16 activations x NVFP4 weights (NVFP4_2D stores its scale
-    // per 16 of each row too). Any N; K a multiple of 32 (16-byte TMA rows of the weights) is
-    // checked when binding (KernelRegistry). Its workspace (re-laid scales, split-K partial sums)
-    // is sized per problem by the plan.
+    // per 16 of each row too). Any N; K a multiple of 32 (16-byte TMA rows of the weights). Its
+    // workspace (re-laid scales, split-K partial sums) is sized per problem by the plan.
     l.add(new KernelDescriptor("cutlass.sm90.gemm.nvfp4_weight", KernelProvider.CUTLASS, OpKind.LINEAR, hopper,
         Set.of(BF16), Set.of(NVFP4, NVFP4_2D), HIGH, EPILOGUES, 1, 0, false,
         "NVFP4 weights dequantized to BF16 (exactly) in registers inside a BF16 wgmma main loop, TMA "
-            + "loads; split-K where the tiles are few; M past the decode GEMV's"));
+            + "loads; split-K where the tiles are few; M past the decode GEMV's",
+        GemmShapeLimits.kMultipleOf(GemmKernelSelector.NVFP4_WEIGHT_K_MULTIPLE,
+            "16-byte rows of the NVFP4 weights for TMA")));
     l.add(gemm("cutlass.sm100.gemm.bf16", KernelProvider.CUTLASS, sm100, BF16, Set.of(BF16), 8,
         "tcgen05 MMA, accumulator in tensor memory"));
     l.add(gemm("cutlass.sm100.gemm.fp8", KernelProvider.CUTLASS, sm100, FP8_TENSOR,
@@ -147,8 +148,8 @@ public final class StandardKernels {
 
   /**
    * Deepwell's own kernels (deepwell-cuda/src/gemm/gemv_nvfp4.cu): the decode GEMV of NVFP4
-   * weights and BF16 activations, any N. K a multiple of 32 (16-byte weight chunks) and M up to
-   * {@link GemmKernelSelector#GEMV_MAX_M} are checked when binding (KernelRegistry); larger M
+   * weights and BF16 activations, any N; K a multiple of 32 (16-byte weight chunks) and M up to
+   * {@link GemmKernelSelector#GEMV_MAX_M} (its {@link GemmShapeLimits}); larger M
    * binds the sm90 NVFP4-weight kernel on Hopper ("cutlass.sm90.gemm.nvfp4_weight"), else the
    * reference kernel.
    */
@@ -158,7 +159,9 @@ public final class StandardKernels {
     l.add(new KernelDescriptor("deepwell.gemv.nvfp4_weight", KernelProvider.DEEPWELL_GPU, OpKind.LINEAR,
         ArchSupport.from(90), Set.of(BF16), Set.of(NVFP4, NVFP4_2D), HIGH, EPILOGUES, 1, 0, false,
         "decode GEMV: weights streamed once at HBM speed, E2M1 decoded to BF16 in registers, "
-            + "mma.sync with FP32 sums, split-K over a thread-block cluster (sm_90+)"));
+            + "mma.sync with FP32 sums, split-K over a thread-block cluster (sm_90+)",
+        GemmShapeLimits.kMultipleOf(GemmKernelSelector.GEMV_K_MULTIPLE, "")
+            .withMaxM(GemmKernelSelector.GEMV_MAX_M, "is a decode GEMV")));
   }
 
   private static void referenceGpu(List<KernelDescriptor> l) {

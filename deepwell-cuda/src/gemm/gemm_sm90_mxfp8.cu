@@ -111,11 +111,12 @@ __device__ __forceinline__ int64_t scale_index(int64_t row, int64_t c, int64_t k
 }
 
 // One launch converts both operands: work items [0, a_items) belong to A, the rest to B.
-// Fast path (k a multiple of 16, 16-byte aligned codes): an item is 16 values of one row, read
-// with one 16-byte load and written with two 16-byte stores; the 16 share one scale.
+// Fast path (k a multiple of 16, 16-byte aligned codes): an item is 8 values of one row, read with
+// one 8-byte load and written with one 16-byte store, so that every load and store instruction of a
+// warp covers one contiguous range (256 and 512 bytes). The 8 share one scale.
 template <bool kTiled>
-__global__ void __launch_bounds__(kThreads) dequant_mxfp8_by16(Operand a, Operand b, int64_t k) {
-  const int64_t per_row = k / 16, kb = (k + 31) / 32;
+__global__ void __launch_bounds__(kThreads) dequant_mxfp8_by8(Operand a, Operand b, int64_t k) {
+  const int64_t per_row = k / 8, kb = (k + 31) / 32;
   const int64_t a_items = a.rows * per_row, items = a_items + b.rows * per_row;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kThreads;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x; i < items; i += stride) {
@@ -124,21 +125,15 @@ __global__ void __launch_bounds__(kThreads) dequant_mxfp8_by16(Operand a, Operan
     const uint8_t* codes = is_a ? a.codes : b.codes;
     const uint8_t* scales = is_a ? a.scales : b.scales;
     __nv_bfloat16* out = is_a ? a.out : b.out;
-    const int64_t row = j / per_row, k0 = (j - row * per_row) * 16;
+    const int64_t row = j / per_row, k0 = (j - row * per_row) * 8;
     const float s = dwq::e8m0_decode(__ldg(scales + scale_index<kTiled>(row, k0 / 32, kb)));
-    const uint4 v = __ldg(reinterpret_cast<const uint4*>(codes + row * k + k0));
-    uint4 lo, hi;
-    lo.x = dequant_pair(v.x, s);
-    lo.y = dequant_pair(v.x >> 16, s);
-    lo.z = dequant_pair(v.y, s);
-    lo.w = dequant_pair(v.y >> 16, s);
-    hi.x = dequant_pair(v.z, s);
-    hi.y = dequant_pair(v.z >> 16, s);
-    hi.z = dequant_pair(v.w, s);
-    hi.w = dequant_pair(v.w >> 16, s);
-    uint4* o = reinterpret_cast<uint4*>(out + row * k + k0);  // kp == k here
-    o[0] = lo;
-    o[1] = hi;
+    const uint2 v = __ldg(reinterpret_cast<const uint2*>(codes + row * k + k0));
+    uint4 o;
+    o.x = dequant_pair(v.x, s);
+    o.y = dequant_pair(v.x >> 16, s);
+    o.z = dequant_pair(v.y, s);
+    o.w = dequant_pair(v.y >> 16, s);
+    *reinterpret_cast<uint4*>(out + row * k + k0) = o;  // kp == k here
   }
 }
 
@@ -180,13 +175,13 @@ dw_status launch_dequant(const dw_gemm_desc& d, const dw_gemm_args& args, const 
   Operand b{static_cast<const uint8_t*>(args.b), static_cast<const uint8_t*>(args.scale_b),
             reinterpret_cast<__nv_bfloat16*>(ws + l.b_offset), d.n};
   const bool fast = d.k % 16 == 0 && aligned16(args.a) && aligned16(args.b);
-  const int64_t items = (d.m + d.n) * (fast ? d.k / 16 : l.kp / 8);
+  const int64_t items = (d.m + d.n) * (fast ? d.k / 8 : l.kp / 8);
   int64_t blocks = (items + kThreads - 1) / kThreads;
   if (blocks > kMaxBlocks) blocks = kMaxBlocks;  // the kernels stride over the rest
   const unsigned grid = static_cast<unsigned>(blocks);
   const bool tiled = d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4;
-  if (fast && tiled) dequant_mxfp8_by16<true><<<grid, kThreads, 0, stream>>>(a, b, d.k);
-  else if (fast) dequant_mxfp8_by16<false><<<grid, kThreads, 0, stream>>>(a, b, d.k);
+  if (fast && tiled) dequant_mxfp8_by8<true><<<grid, kThreads, 0, stream>>>(a, b, d.k);
+  else if (fast) dequant_mxfp8_by8<false><<<grid, kThreads, 0, stream>>>(a, b, d.k);
   else if (tiled) dequant_mxfp8_any<true><<<grid, kThreads, 0, stream>>>(a, b, d.k, l.kp);
   else dequant_mxfp8_any<false><<<grid, kThreads, 0, stream>>>(a, b, d.k, l.kp);
   return dw::check(cudaGetLastError(), kOperation, "MXFP8 -> BF16 launch, m=%lld n=%lld k=%lld", (long long)d.m,

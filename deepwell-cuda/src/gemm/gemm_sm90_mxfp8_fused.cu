@@ -233,38 +233,36 @@ __global__ void __launch_bounds__(kThreads, 1)
 
 constexpr int kPassThreads = 256;
 
-// One item = 64 of K of one row of B: four 16-byte pieces (q), each one 32-block's half, become
-// 32 BF16 pairs; pair t of piece q (physical pair 8q + t) is stored at logical pair 8(t/2) +
-// 4(t%2) + q, i.e. output vector u (logical pairs 4u .. 4u + 3) = pair u of pieces 0..3. Pieces
+// An item = 64 of K of one row of B: four 16-byte pieces (q), each one 32-block's half, become 32
+// BF16 pairs; pair t of piece q (physical pair 8q + t) is stored at logical pair 8(t/2) + 4(t%2) +
+// q, i.e. output vector u (logical pairs 4u .. 4u + 3) = pair u of pieces 0..3. One thread per
+// output vector, so that a warp's stores cover 512 contiguous bytes (a thread per item, storing its
+// eight vectors 128 bytes apart per lane, is the pattern that made a pass 2.2x slower on the H100,
+// docs/PERFORMANCE.md session 16); its four pairs are 2-byte loads from the item's 64 bytes. Pieces
 // at or past K are stored as zeros (never dequantized: a NaN scale must not reach the padding).
 template <bool kTiled>
 __global__ void __launch_bounds__(kPassThreads)
     dequant_b_permuted(const uint8_t* codes, const uint8_t* scales, uint4* out, int64_t rows, int64_t k,
                        int64_t chunks) {
-  const int64_t blocks = (k + 31) / 32, items = rows * chunks;
+  const int64_t blocks = (k + 31) / 32, vectors = rows * chunks * 8;
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kPassThreads;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * kPassThreads + threadIdx.x; i < items; i += stride) {
-    const int64_t row = i / chunks, c = i - row * chunks, k0 = c * 64;
-    uint32_t w[4][8];
+  for (int64_t v = static_cast<int64_t>(blockIdx.x) * kPassThreads + threadIdx.x; v < vectors; v += stride) {
+    const int64_t i = v / 8, row = i / chunks, k0 = (i - row * chunks) * 64;
+    const int u = static_cast<int>(v % 8);
+    uint32_t w[4];
 #pragma unroll
     for (int piece = 0; piece < 4; ++piece) {
       const int64_t kk = k0 + 16 * piece;
+      w[piece] = 0u;
       if (kk < k) {
         const int64_t kb = kk / 32;
         const int64_t si = kTiled ? swizzled_scale_offset(row, kb, blocks) : row * blocks + kb;
         const float s = dwq::e8m0_decode(__ldg(scales + si));
-        const uint4 v = __ldg(reinterpret_cast<const uint4*>(codes + row * k + kk));
-        const uint32_t words[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-        for (int t = 0; t < 8; ++t) w[piece][t] = dequant_pair(words[t / 2] >> (16 * (t % 2)), s);
-      } else {
-#pragma unroll
-        for (int t = 0; t < 8; ++t) w[piece][t] = 0u;
+        const uint32_t pair = __ldg(reinterpret_cast<const uint16_t*>(codes + row * k + kk) + u);
+        w[piece] = dequant_pair(pair, s);
       }
     }
-    uint4* o = out + i * 8;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) o[u] = make_uint4(w[0][u], w[1][u], w[2][u], w[3][u]);
+    out[v] = make_uint4(w[0], w[1], w[2], w[3]);
   }
 }
 
@@ -314,8 +312,8 @@ void launch(const CUtensorMap& map_a, const CUtensorMap& map_b, const Params& p,
 
 dw_status launch_b_pass(const dw_gemm_desc& d, const dw_gemm_args& args, const Layout& l, uint8_t* ws,
                         cudaStream_t stream) {
-  const int64_t items = d.n * l.chunks;
-  int64_t blocks = (items + kPassThreads - 1) / kPassThreads;
+  const int64_t vectors = d.n * l.chunks * 8;
+  int64_t blocks = (vectors + kPassThreads - 1) / kPassThreads;
   if (blocks > (int64_t(1) << 20)) blocks = int64_t(1) << 20;  // the kernel strides over the rest
   const auto* codes = static_cast<const uint8_t*>(args.b);
   const auto* scales = static_cast<const uint8_t*>(args.scale_b);
@@ -367,6 +365,8 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "workspace must be 16-byte aligned");
   if (!aligned16(args.a))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "A must be 16-byte aligned (TMA)");
+  if (!aligned16(args.b))
+    return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "B must be 16-byte aligned (its pass reads whole rows)");
   if (d.scale_layout == DW_GEMM_SCALES_SWIZZLED_128X4 && !aligned16(args.scale_a))
     return dw::fail(DW_ERROR_INVALID_ARGUMENT, kOperation, "scale_a must be 16-byte aligned (bulk copies of its tiles)");
   auto* ws = static_cast<uint8_t*>(workspace);

@@ -534,6 +534,37 @@ std::vector<BackendVariant> backends_for(dw_gemm_input in) {
 }
 
 // API misuse must be refused with INVALID_ARGUMENT and a message naming the field.
+// The MXFP8 fused kernel reads A with TMA and B with 16-byte loads of its pass: an operand that is
+// not 16-byte aligned must be refused by name (INVALID_ARGUMENT), never fault the context (which
+// would fail every later check of this run).
+template <class Expect>
+void check_fused_alignment(Expect& expect) {
+  dw_gemm_desc d{};
+  d.m = d.n = d.k = 256;
+  d.input = DW_GEMM_IN_MXFP8;
+  d.alpha = 1;
+  d.out_scale = 1;
+  const int fused = dw_gemm_variant_count(DW_GEMM_BACKEND_CUTLASS_SM90, DW_GEMM_IN_MXFP8) - 2;  // 128x256
+  dw_gemm_plan_info plan{};
+  expect("plan MXFP8 fused 128x256", dw_gemm_plan(0, &d, DW_GEMM_BACKEND_CUTLASS_SM90, fused, &plan), DW_SUCCESS,
+         "");
+  DevPtr ops = dev_alloc(size_t(512) << 10), ws = dev_alloc(plan.workspace_bytes > 0 ? plan.workspace_bytes : 1);
+  auto* base = static_cast<uint8_t*>(ops.get());
+  dw_gemm_args args{};
+  args.a = base;                      // 64 KiB of codes
+  args.b = base + (64 << 10) + 1;     // 64 KiB, one byte off
+  args.scale_a = base + (128 << 10);  // 2 KiB each
+  args.scale_b = base + (132 << 10);
+  args.d = base + (256 << 10);        // 128 KiB of BF16
+  expect("fused: B not 16-byte aligned", dw_gemm_run(&d, &args, &plan, ws.get(), plan.workspace_bytes, nullptr),
+         DW_ERROR_INVALID_ARGUMENT, "B must be 16-byte aligned");
+  args.b = base + (64 << 10);
+  args.a = base + 8;
+  expect("fused: A not 16-byte aligned", dw_gemm_run(&d, &args, &plan, ws.get(), plan.workspace_bytes, nullptr),
+         DW_ERROR_INVALID_ARGUMENT, "A must be 16-byte aligned");
+  CK(cudaDeviceSynchronize());  // nothing was launched; a fault would surface here
+}
+
 void check_argument_validation(Tally& t, bool sm90) {
   auto expect = [&](const char* what, dw_status got, dw_status want, const char* needle) {
     const std::string msg = last_error();
@@ -584,6 +615,7 @@ void check_argument_validation(Tally& t, bool sm90) {
   if (sm90)
     expect("cutlass k % 8 != 0", dw_gemm_plan(0, &d, DW_GEMM_BACKEND_CUTLASS_SM90, -1, &plan),
          DW_ERROR_GEMM_UNSUPPORTED, "k=100");
+  if (sm90) check_fused_alignment(expect);
 }
 
 // The problems listed in environment variable `name` as MxNxK,... (for a profiler that wants a

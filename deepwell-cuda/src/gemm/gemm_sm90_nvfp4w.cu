@@ -379,11 +379,6 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& d, int variant, dw_gem
                     "k=%lld must be a multiple of 32 (16-byte rows of NVFP4 codes for TMA)", (long long)d.k);
   if (d.m > INT32_MAX - 256 || d.n > INT32_MAX - 256 || d.k > INT32_MAX - kTileK)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "m, n, k must stay below 2^31 - 256");
-  // One scale-tiling block per (128 weight rows, 64 of K): a grid below 2^31 for any weights that
-  // fit in memory (N x K < 2^44 values).
-  if (ceil_div(d.n, int64_t(kTileW)) * ceil_div(d.k, int64_t(kTileK)) > INT32_MAX)
-    return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "n x k too large (n=%lld k=%lld)", (long long)d.n,
-                    (long long)d.k);
   const int v = variant < 0 ? sm90_nvfp4w_choose_variant(dev, d) : variant;
   const int tile_t = nvfp4w_tile_m(v);
   if (ceil_div(d.m, int64_t(tile_t)) * ceil_div(d.n, int64_t(kTileW)) > INT32_MAX)

@@ -139,7 +139,7 @@ build() {
     -c "$src/gemm_cublaslt.cpp"
   job stream_read_probe "$tests/stream_read_probe.h $tests/stream_read_probe.cu" "${common[@]}" \
     -gencode=arch=compute_90a,code=sm_90a -c "$tests/stream_read_probe.cu"
-  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/stream_read_probe.h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
+  job gemm_harness_main "deepwell-cuda/include/deepwell/gemm.h $tests/stream_read_probe.h $tests/host_formats.h $tests/harness_support.h $tests/harness_fp64.h $tests/gemm_harness.cpp $tests/gemv_harness.inc $tests/nvfp4w_harness.inc $tests/api_checks.inc $tests/streamk_checks.inc $tests/blockscaled_checks.inc $src/gemm_blockscaled.h" \
     "${common[@]}" -c "$tests/gemm_harness.cpp"
   # The runtime's error recording and run-time library loading, through which the GEMM code
   # reports failures and opens cuBLASLt (deepwell-cuda/src/runtime, not part of this family).

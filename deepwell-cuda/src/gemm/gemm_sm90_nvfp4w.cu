@@ -211,20 +211,11 @@ __device__ __forceinline__ void mma_k_tile(float (&acc)[kTileT / 2], const uint3
 template <class OutT, int kTileT>
 __device__ __forceinline__ void store_transposed(const EpilogueArgs& e, const float (&acc)[kTileT / 2], int w_base,
                                                  int t_base, int lane, float* stage) {
-  const int r = lane / 4, q2 = 2 * (lane % 4);
   // 16-byte stores of 16 outputs need D's rows 16-byte aligned and the 16 weight rows inside N.
-  const bool plain = e.bias == nullptr && e.residual == nullptr && e.activation == DW_GEMM_ACT_NONE &&
-                     e.n % (16 / static_cast<int>(sizeof(OutT))) == 0 && (reinterpret_cast<uintptr_t>(e.d) & 15u) == 0 &&
-                     w_base + 16 <= e.n;
+  const bool plain = plain_vector_stores<OutT>(e) && w_base + 16 <= e.n;
 #pragma unroll
   for (int chunk = 0; chunk < kTileT / kEpilogueChunk; ++chunk) {
-#pragma unroll
-    for (int j = 0; j < kEpilogueChunk / 8; ++j) {
-      const int i = chunk * (kEpilogueChunk / 8) + j;
-      *reinterpret_cast<float2*>(stage + r * kEpilogueStride + 8 * j + q2) = make_float2(acc[4 * i], acc[4 * i + 1]);
-      *reinterpret_cast<float2*>(stage + (r + 8) * kEpilogueStride + 8 * j + q2) =
-          make_float2(acc[4 * i + 2], acc[4 * i + 3]);
-    }
+    stage_fragment_chunk<kTileT>(acc, chunk, lane, stage);
     __syncwarp();
     const int token = t_base + chunk * kEpilogueChunk + lane;
     if (token < e.m) {

@@ -473,26 +473,39 @@ __device__ __forceinline__ void store_staged_chunk_plain(const EpilogueArgs& e, 
   }
 }
 
+// Whether D can take the plain epilogue's 16-byte stores: no bias, residual or activation, D
+// 16-byte aligned with rows of 16-byte multiples (N % 8 for BF16, N % 4 for FP32).
+template <class OutT>
+__device__ __forceinline__ bool plain_vector_stores(const EpilogueArgs& e) {
+  return e.bias == nullptr && e.residual == nullptr && e.activation == DW_GEMM_ACT_NONE &&
+         e.n % (16 / static_cast<int>(sizeof(OutT))) == 0 && (reinterpret_cast<uintptr_t>(e.d) & 15u) == 0;
+}
+
+// Columns [32 chunk, 32 chunk + 32) of a thread's m64nN fragment (its rows lane / 4 and lane / 4 + 8
+// of the warp's 16) into the warp's staging, row-major with kEpilogueStride floats per row.
+template <int kN>
+__device__ __forceinline__ void stage_fragment_chunk(const float (&acc)[kN / 2], int chunk, int lane, float* stage) {
+  const int r = lane / 4, q2 = 2 * (lane % 4);
+#pragma unroll
+  for (int j = 0; j < kEpilogueChunk / 8; ++j) {
+    const int i = chunk * (kEpilogueChunk / 8) + j;
+    *reinterpret_cast<float2*>(stage + r * kEpilogueStride + 8 * j + q2) = make_float2(acc[4 * i], acc[4 * i + 1]);
+    *reinterpret_cast<float2*>(stage + (r + 8) * kEpilogueStride + 8 * j + q2) =
+        make_float2(acc[4 * i + 2], acc[4 * i + 3]);
+  }
+}
+
 // row_base / col_base: the warp's first row and the fragment's first column in D; stage: this
 // warp's kEpilogueWarpBytes of shared memory.
 template <class OutT, int kN>
 __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const float (&acc)[kN / 2], int row_base,
                                                int col_base, int lane, float* stage) {
   static_assert(kN % kEpilogueChunk == 0, "whole chunks");
-  const int r = lane / 4, q2 = 2 * (lane % 4);
-  // 16-byte stores need D 16-byte aligned with rows of 16-byte multiples: N % 8 (BF16), N % 4 (FP32).
-  const bool plain = e.bias == nullptr && e.residual == nullptr && e.activation == DW_GEMM_ACT_NONE &&
-                     e.n % (16 / static_cast<int>(sizeof(OutT))) == 0 && (reinterpret_cast<uintptr_t>(e.d) & 15u) == 0;
+  const bool plain = plain_vector_stores<OutT>(e);
   const bool unit_scales = e.alpha == 1.0f && e.out_scale == 1.0f;
 #pragma unroll
   for (int chunk = 0; chunk < kN / kEpilogueChunk; ++chunk) {
-#pragma unroll
-    for (int j = 0; j < kEpilogueChunk / 8; ++j) {
-      const int i = chunk * (kEpilogueChunk / 8) + j;
-      *reinterpret_cast<float2*>(stage + r * kEpilogueStride + 8 * j + q2) = make_float2(acc[4 * i], acc[4 * i + 1]);
-      *reinterpret_cast<float2*>(stage + (r + 8) * kEpilogueStride + 8 * j + q2) =
-          make_float2(acc[4 * i + 2], acc[4 * i + 3]);
-    }
+    stage_fragment_chunk<kN>(acc, chunk, lane, stage);
     __syncwarp();
     const int col = col_base + chunk * kEpilogueChunk;
     if (plain && col + kEpilogueChunk <= e.n) store_staged_chunk_plain<OutT>(e, stage, row_base, col, lane, unit_scales);

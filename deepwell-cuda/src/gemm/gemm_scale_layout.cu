@@ -23,60 +23,56 @@ constexpr int64_t kMaxBlocks = int64_t{1} << 20;                 // grid-stride 
 // Word r of a tile in the tiled layout (see swizzled_scale_offset: (r % 32) * 16 + (r / 32) * 4 bytes).
 __device__ __forceinline__ int tile_word(int r) { return (r % 32) * 4 + r / 32; }
 
-__host__ __device__ __forceinline__ bool word_aligned(const void* p) {
+__device__ __forceinline__ bool word_aligned(const void* p) {
   return (reinterpret_cast<uintptr_t>(p) & 3u) == 0;
 }
 
-// The tiled side is word-aligned in every caller of the library (workspaces, CUTLASS's scale
-// tensors); a caller's own tiled scales need not be, so unaligned ones are moved a byte at a time.
-__device__ __forceinline__ uint32_t load_word(const uint8_t* p, bool aligned) {
-  if (aligned) return *reinterpret_cast<const uint32_t*>(p);
-  return p[0] | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+// A word of up to `count` (1-4) bytes at p, low byte first: one 32-bit access where p is aligned and
+// the word whole, else bytes. The tiled side is word-aligned in every caller of the library
+// (workspaces, CUTLASS's scale tensors) but a caller's own tiled scales need not be; a row-major
+// row's last word is partial unless cols % 4 == 0.
+__device__ __forceinline__ uint32_t load_word(const uint8_t* p, int count) {
+  if (count == 4 && word_aligned(p)) return *reinterpret_cast<const uint32_t*>(p);
+  uint32_t word = 0;
+  for (int j = 0; j < count; ++j) word |= static_cast<uint32_t>(p[j]) << (8 * j);
+  return word;
 }
 
-__device__ __forceinline__ void store_word(uint8_t* p, uint32_t word, bool aligned) {
-  if (aligned) {
+__device__ __forceinline__ void store_word(uint8_t* p, uint32_t word, int count) {
+  if (count == 4 && word_aligned(p)) {
     *reinterpret_cast<uint32_t*>(p) = word;
     return;
   }
-  for (int j = 0; j < 4; ++j) p[j] = static_cast<uint8_t>(word >> (8 * j));
+  for (int j = 0; j < count; ++j) p[j] = static_cast<uint8_t>(word >> (8 * j));
+}
+
+// The bytes of a row-major row's word starting at column c0.
+__device__ __forceinline__ int row_word_bytes(int64_t c0, int64_t cols) {
+  return cols - c0 < 4 ? static_cast<int>(cols - c0) : 4;
 }
 
 // Padding (rows past `rows`, columns past `cols`) comes out 0.
 __global__ void __launch_bounds__(kThreads)
-    row_major_to_tiled(const uint8_t* __restrict__ src, uint8_t* __restrict__ dst, bool dst_aligned, int64_t rows,
-                       int64_t cols, int64_t col_tiles, int64_t tiles) {
+    row_major_to_tiled(const uint8_t* __restrict__ src, uint8_t* __restrict__ dst, int64_t rows, int64_t cols,
+                       int64_t col_tiles, int64_t tiles) {
   const int r = static_cast<int>(threadIdx.x);
   for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     const int64_t row = (tile / col_tiles) * kScaleTileRows + r, c0 = (tile % col_tiles) * kScaleTileCols;
-    uint32_t word = 0;
-    if (row < rows) {
-      const uint8_t* p = src + row * cols + c0;
-      if (c0 + 4 <= cols && word_aligned(p)) {
-        word = *reinterpret_cast<const uint32_t*>(p);
-      } else {
-        for (int j = 0; j < 4 && c0 + j < cols; ++j) word |= static_cast<uint32_t>(p[j]) << (8 * j);
-      }
-    }
-    store_word(dst + 4 * (tile * kTileWords + tile_word(r)), word, dst_aligned);
+    const uint32_t word = row < rows ? load_word(src + row * cols + c0, row_word_bytes(c0, cols)) : 0u;
+    store_word(dst + 4 * (tile * kTileWords + tile_word(r)), word, 4);
   }
 }
 
 // The source's padding is never written out.
 __global__ void __launch_bounds__(kThreads)
-    tiled_to_row_major(const uint8_t* __restrict__ src, bool src_aligned, uint8_t* __restrict__ dst, int64_t rows,
-                       int64_t cols, int64_t col_tiles, int64_t tiles) {
+    tiled_to_row_major(const uint8_t* __restrict__ src, uint8_t* __restrict__ dst, int64_t rows, int64_t cols,
+                       int64_t col_tiles, int64_t tiles) {
   const int r = static_cast<int>(threadIdx.x);
   for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
     const int64_t row = (tile / col_tiles) * kScaleTileRows + r, c0 = (tile % col_tiles) * kScaleTileCols;
     if (row >= rows) continue;
-    const uint32_t word = load_word(src + 4 * (tile * kTileWords + tile_word(r)), src_aligned);
-    uint8_t* p = dst + row * cols + c0;
-    if (c0 + 4 <= cols && word_aligned(p)) {
-      *reinterpret_cast<uint32_t*>(p) = word;
-    } else {
-      for (int j = 0; j < 4 && c0 + j < cols; ++j) p[j] = static_cast<uint8_t>(word >> (8 * j));
-    }
+    const uint32_t word = load_word(src + 4 * (tile * kTileWords + tile_word(r)), 4);
+    store_word(dst + row * cols + c0, word, row_word_bytes(c0, cols));
   }
 }
 
@@ -94,9 +90,9 @@ dw_status relayout_scales(const void* src, void* dst, int64_t rows, int64_t cols
   const auto* s = static_cast<const uint8_t*>(src);
   auto* d = static_cast<uint8_t*>(dst);
   if (direction == ScaleRelayout::kRowMajorToSwizzled)
-    row_major_to_tiled<<<blocks, kThreads, 0, stream>>>(s, d, word_aligned(d), rows, cols, col_tiles, tiles);
+    row_major_to_tiled<<<blocks, kThreads, 0, stream>>>(s, d, rows, cols, col_tiles, tiles);
   else
-    tiled_to_row_major<<<blocks, kThreads, 0, stream>>>(s, word_aligned(s), d, rows, cols, col_tiles, tiles);
+    tiled_to_row_major<<<blocks, kThreads, 0, stream>>>(s, d, rows, cols, col_tiles, tiles);
   return dw::check(cudaGetLastError(), op, "launch for a [%lld, %lld] scale matrix", (long long)rows,
                    (long long)cols);
 }

@@ -4,6 +4,9 @@
 # sixteen benchmark shapes (our BF16 and MXFP8 AUTO against cuBLASLt), the NVFP4-weight GEMM and the
 # decode GEMV. Optionally the same benchmarks with a second harness in the same call, alternating,
 # for an A/B ratio measured in one run. Prints a short table last; logs go to $OUT.
+# (scripts/gpu-gemm.sh --prebuilt runs carried harnesses too, with the PyTorch peer but without the
+# library's GPU tests; its uncompressed build-gemm/ and a library do not fit one carry next to the
+# bundle, hence the compressed staging here.)
 #
 # Stage here (development machine), then carry build-verify, .gpu and the bundle:
 #   scripts/build-native.sh --out /tmp/native ...          # libdeepwell.so (incremental)

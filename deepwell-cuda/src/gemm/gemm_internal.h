@@ -81,8 +81,16 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 // MXFP8: which of the family's ways AUTO takes (the fused kernel where it can run, K % 16 == 0;
 // else the dequantizing pass + BF16 tiles, which takes any problem). The wgmma kernel is never
 // chosen (measured slower everywhere); it runs when forced.
-enum class Sm90Mxfp8Way { kDequantize, kFused128x256 };
+enum class Sm90Mxfp8Way { kDequantize, kFused128x256, kFused128x128 };
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc);
+// The MXFP8 fused kernel's split-K for output tiles 128 x tile_n (128 or 256): `splits` ranges of
+// `split_k_tiles` (even) 64-deep k-tiles each, none empty; `cost` = the model's time of the call
+// (less B's pass, the same for every choice) in units of 10 ns, to compare tiles.
+struct Sm90FusedSplit {
+  int splits = 1, split_k_tiles = 0;
+  int64_t cost = 0;
+};
+Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t n, int64_t k, int tile_n);
 // The BF16 split-K with a separate reduction: how many K ranges each of `tiles` 128x256 output
 // tiles of `iterations` 64-deep k-tiles gets on `clusters` resident clusters of two (1 when the
 // tiles alone fill them; 0 for K = 0).

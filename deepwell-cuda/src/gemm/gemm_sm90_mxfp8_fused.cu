@@ -40,8 +40,11 @@
 // K is long and the 128x256 tiles fill the GPU, 0.70-0.80x where K = 768 (the epilogue is not
 // hidden behind another tile's main loop); faster than the dequantizing pass on the 7 of the 16
 // benchmark shapes with N <= 1024 and M >= 4096, which AUTO therefore gives it. Where its tiles
-// fill less than half of the SMs (weight gradients), split-K (partial sums in the workspace, a
-// reduction kernel with the epilogue) lifted it 1.4-2.4x, not past the pass on most of them. Not
+// fill the SMs poorly (weight gradients), split-K (partial sums in the workspace, a reduction
+// kernel with the epilogue), its count and the tile chosen by a model fitted to a sweep of both
+// (gemm_sm90_select.cpp, sm90_mxfp8_fused_split; session 17): 1.1-1.2x the dequantizing pass on
+// the weight gradients of N <= 1024 (session 10's split, while the tiles filled at most half of
+// the SMs, had lifted it 1.4-2.4x, not past the pass on most of them). Not
 // done: a deeper fragment pipeline (three sets with wgmma_wait<2> make ptxas serialize every
 // wgmma, C7513) and a ping-pong schedule.
 //
@@ -279,7 +282,9 @@ struct Layout {
 Layout layout_for(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n) {
   Layout l;
   l.chunks = ceil_div(d.k, int64_t(kTileK));
-  l.split = split_k_for(dev, ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)), l.chunks);
+  const Sm90FusedSplit split = sm90_mxfp8_fused_split(dev, d.m, d.n, d.k, tile_n);
+  l.split.splits = split.splits;
+  l.split.split_k_tiles = split.split_k_tiles;
   // A's scales in the 128x4 tiles the bulk copies read (B's are read by the pass, in either layout).
   const size_t staging = d.scale_layout == DW_GEMM_SCALES_ROW_MAJOR
                              ? static_cast<size_t>(swizzled_scale_bytes(d.m, ceil_div(d.k, int64_t(32))))
@@ -341,8 +346,8 @@ dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& d, int til
                     (long long)d.k);
   if (d.m > INT32_MAX - kTileM || d.n > INT32_MAX - 256 || d.k > INT32_MAX - kTileK)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "m, n, k must stay below 2^31 - 256");
-  // Work units = tiles x splits, and split_k_for splits only while that stays within one round
-  // of SMs: bounding the tiles bounds the units.
+  // Work units = tiles x splits, and sm90_mxfp8_fused_split splits only while that stays within
+  // one round of SMs: bounding the tiles bounds the units.
   if (ceil_div(d.m, int64_t(kTileM)) * ceil_div(d.n, int64_t(tile_n)) > INT32_MAX)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "too many output tiles");
   const dw_status st = d.output == DW_GEMM_OUT_F32 ? allow_smem<float>(tile_n) : allow_smem<__nv_bfloat16>(tile_n);

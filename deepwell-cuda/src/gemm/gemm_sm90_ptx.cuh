@@ -73,12 +73,12 @@ inline int persistent_grid(const DeviceInfo& dev, int64_t units) {
   return static_cast<int>(units < sms ? units : sms);
 }
 
-// Split-K of the persistent kernels whose A operand is dequantized in registers (MXFP8 fused,
-// NVFP4 weights): where their `tiles` output tiles fill less than half of the SMs (weight
-// gradients, few tokens on few weight rows), each tile's K loop of `k_tiles` k-tiles is cut into as
-// many ranges as fill one round, each at least kMinSplitKTiles (1024 of K) so that the FP32
-// partial sums' traffic stays small next to the main loop. Ranges are an even number of k-tiles
-// (the kernels alternate two fragment sets) and none is empty. All ranges of a round start
+// Split-K of the NVFP4-weight kernel (the MXFP8 fused kernel's comes from a fitted model,
+// sm90_mxfp8_fused_split in gemm_sm90_select.cpp): where its `tiles` output tiles fill less than
+// half of the SMs (few tokens on few weight rows), each tile's K loop of `k_tiles` k-tiles is cut
+// into as many ranges as fill one round, each at least kMinSplitKTiles (1024 of K) so that the
+// FP32 partial sums' traffic stays small next to the main loop. Ranges are an even number of
+// k-tiles (the kernels alternate two fragment sets) and none is empty. All ranges of a round start
 // together, so the CTAs running at once share A's and B's tiles in L2; stream-K (one contiguous
 // share of all k-tiles per CTA, tried for both kernels) loses that and ran up to 1.6x slower
 // (docs/PERFORMANCE.md, session 16).

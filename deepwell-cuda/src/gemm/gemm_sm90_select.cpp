@@ -226,20 +226,62 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
   return 1;
 }
 
-// MXFP8: the fused kernel (A dequantized in registers, only B through a pass) where the
-// activations are the large operand and there are rows enough for its 128x256 tiles: N <= 1024
-// and M >= 4096. Measured (H100, 2026-11-27, docs/PERFORMANCE.md, the 16 benchmark shapes): it won
-// all 7 such shapes (16384x768xK for K = 768..32768, 4096x768x16384, 32768x768x16384: 0.62-0.88x
-// our BF16 against 0.58-0.70x for the dequantizing way) and lost all 9 others (N >= 2048: the
-// pass over a wide B is cheap next to the GEMM and our BF16 tiles beat the fused mainloop; M <= 2304:
-// too few 128x256 tiles). The wgmma kernel (0.21-0.47x) is never chosen.
+// The MXFP8 fused kernel's split-K, a model fitted to H100 measurements (2026-11-28, session 17,
+// docs/PERFORMANCE.md: both tiles with 1-8 splits forced on eight shapes of N <= 2048 and K of
+// 4096-16384, 128 timings, median error 2.5%, and the model's choice the fastest measured on all
+// eight). Time, in units of 10 ns, of work units (tile, K range) run `rounds` at a time:
+//   rounds x split_k_tiles x 69 (128x256 tile) or 46 (128x128 tile)  -- one 64-deep k-tile
+//   + with splits > 1: 700 (the reduction's launch and the split's fixed costs)
+//                      + splits x M x N x 8 bytes of FP32 partial sums at 0.53 us per MB (written, read back).
+// The 128x128 tile costs 2/3 of the 128x256 per k-tile for half the work (A is dequantized once
+// per tile, so per product twice as often). B's pass (~0.3 us per MB moved) is the same for every
+// choice and left out. Splits are at most 16 and each at least kMinSplitKTiles k-tiles (1024 of
+// K); with splits > 1 all units fit one round of SMs (so that a split never queues behind
+// another, and units stay within the tiles' count times 16).
+constexpr int64_t kFusedKTileCost256 = 69, kFusedKTileCost128 = 46, kFusedSplitCost = 700;
+constexpr int64_t kFusedPartialCostNum = 424, kFusedPartialCostDen = 1000000;  // per (splits x M x N): 8 bytes, 53 per 10^6 bytes
+constexpr int64_t kFusedMaxSplits = 16, kFusedMinSplitKTiles = 16;
+
+Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t n, int64_t k, int tile_n) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  const int64_t k_tiles = ceil_div(k, 64), tiles = ceil_div(m, 128) * ceil_div(n, tile_n);
+  const int64_t per_k_tile = tile_n == 256 ? kFusedKTileCost256 : kFusedKTileCost128;
+  int64_t max_splits = k_tiles / kFusedMinSplitKTiles;
+  if (max_splits > kFusedMaxSplits) max_splits = kFusedMaxSplits;
+  Sm90FusedSplit best;
+  for (int64_t s = 1; s == 1 || s <= max_splits; ++s) {
+    const int64_t range = (ceil_div(k_tiles, s) + 1) / 2 * 2;  // even: the kernel alternates two fragment sets
+    const int64_t splits = ceil_div(k_tiles, range);             // none empty
+    const int64_t units = tiles * splits;
+    if (splits > 1 && units > sms) break;
+    int64_t cost = ceil_div(units, sms) * range * per_k_tile;
+    // (splits > 1 keeps M x N within one round of tiles, so the product cannot overflow)
+    if (splits > 1) cost += kFusedSplitCost + splits * m * n * kFusedPartialCostNum / kFusedPartialCostDen;
+    if (s == 1 || cost < best.cost) best = {static_cast<int>(splits), static_cast<int>(range), cost};
+  }
+  return best;
+}
+
+// MXFP8: the fused kernel (A dequantized in registers, only B through a pass) where N <= 1024
+// and the activations are many (M >= 4096) or the product is a long-K weight gradient (M >= 768,
+// K >= 4096); its tile and split-K by the model above, the 128x256 tile on ties. Measured (H100):
+// 2026-11-27, the 16 benchmark shapes: it won the 7 with N <= 1024 and M >= 4096 (16384x768xK for
+// K = 768..32768, 4096x768x16384, 32768x768x16384) and lost the 9 others with its split-K of
+// then; 2026-11-28, with this split-K, it beat the dequantizing way on all seven shapes of
+// N <= 1024 and M of 768-4096 tried (768x768x16384 +13%, 2304x768x16384 +18%, 1024x1024x16384
+// +10%, 2048x1024x8192 +10%, 3072x768x8192 +10%, 768x768x4096 +2%) and tied 768x2048x16384
+// (N = 2048: the pass over a wide B is cheap next to the GEMM). The wgmma kernel (0.21-0.47x
+// our BF16) is never chosen.
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc) {
-  (void)dev;
   // N aligned as the dequantizing way needs it too (the fused kernel takes any N when forced), so
   // that AUTO and the Java mirror (GemmTileChoice) refuse and choose alike.
   const bool aligned_n = desc.n % (desc.output == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
-  if (desc.k % 16 == 0 && desc.n <= 1024 && desc.m >= 4096 && aligned_n) return Sm90Mxfp8Way::kFused128x256;
-  return Sm90Mxfp8Way::kDequantize;
+  const bool fused = desc.k % 16 == 0 && desc.n <= 1024 && aligned_n &&
+                     (desc.m >= 4096 || (desc.m >= 768 && desc.k >= 4096));
+  if (!fused) return Sm90Mxfp8Way::kDequantize;
+  const int64_t wide = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 256).cost;
+  const int64_t narrow = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 128).cost;
+  return narrow < wide ? Sm90Mxfp8Way::kFused128x128 : Sm90Mxfp8Way::kFused128x256;
 }
 
 // The split count of the separate-reduction variant: a model in k-iterations of wall time,

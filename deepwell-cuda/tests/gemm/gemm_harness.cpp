@@ -537,11 +537,13 @@ std::vector<BackendVariant> backends_for(dw_gemm_input in) {
 #include "api_checks.inc"  // argument validation of the C ABI, misaligned operands
 
 // The problems listed in environment variable `name` as MxNxK,... (for a profiler that wants a
-// few launches): false when it is unset; an unreadable list is reported and reads as empty.
+// few launches): false when it is unset; "none" is the empty list (skips that table); an unreadable
+// list is reported and reads as empty.
 bool shapes_from_env(const char* name, std::vector<Shape3>* out) {
   const char* env = std::getenv(name);
   if (env == nullptr) return false;
   out->clear();
+  if (std::strcmp(env, "none") == 0) return true;  // an empty set: the table is skipped, silently
   for (const char* c = env; *c;) {
     long long m = 0, n = 0, k = 0;
     int used = 0;

@@ -59,8 +59,8 @@ public final class GemmKernelCatalog {
   /**
    * The schedule of Deepwell's own sm90 "fused" kernels, which dequantize an operand inside a BF16
    * wgmma main loop: MXFP8's (A dequantized in registers, B through a dequantizing pass,
-   * gemm_sm90_mxfp8_fused.cu; its 128x256 configuration is chosen where N <= 1024 and M >= 4096,
-   * GemmTileChoice; both run when forced) and NVFP4-weight's (the NVFP4 weights dequantized in
+   * gemm_sm90_mxfp8_fused.cu; chosen where N <= 1024 and M >= 4096 or, on long K, M >= 768, its
+   * tile by a model, GemmTileChoice and Mxfp8FusedSplit; both run when forced) and NVFP4-weight's (the NVFP4 weights dequantized in
    * registers, the BF16 activations read as they are, gemm_sm90_nvfp4w.cu; its tile by the token
    * count, GemmTileChoice).
    */

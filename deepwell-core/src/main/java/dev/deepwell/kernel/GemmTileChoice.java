@@ -51,11 +51,18 @@ public final class GemmTileChoice {
     if (variants.get(0).input() == GemmInput.NVFP4_WEIGHT) {
       return nvfp4Weight(variants, p, sms);
     }
-    if (variants.get(0).input() == GemmInput.MXFP8) {
-      GemmVariant fused = find(variants, 128, 256, GemmKernelCatalog.FUSED);
-      if (fused != null && mxfp8PrefersFused(p)) {
-        return new Choice(fused, "MXFP8 with N=" + p.n() + " <= 1024 and M=" + p.m()
-            + " >= 4096: A dequantized in registers, only B through a pass (the fused kernel)");
+    if (variants.get(0).input() == GemmInput.MXFP8 && mxfp8PrefersFused(p)) {
+      Mxfp8FusedSplit wide = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 256, sms);
+      Mxfp8FusedSplit square = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 128, sms);
+      Mxfp8FusedSplit best = square.cost() < wide.cost() ? square : wide;
+      int tileN = best == square ? 128 : 256;
+      GemmVariant fused = find(variants, 128, tileN, GemmKernelCatalog.FUSED);
+      if (fused != null) {
+        return new Choice(fused, "MXFP8 with N=" + p.n() + " <= 1024 and " + (p.m() >= 4096 ? "M=" + p.m() + " >= 4096"
+            : "M=" + p.m() + " >= 768, K=" + p.k() + " >= 4096")
+            + ": A dequantized in registers, only B through a pass (the fused kernel), 128x" + tileN + " tiles with "
+            + best.splits() + " K range" + (best.splits() == 1 ? "" : "s") + " (modeled " + best.cost()
+            + " against " + (best == square ? wide : square).cost() + " for 128x" + (384 - tileN) + ")");
       }
     }
     // The rules choose among the data-parallel variants, those before the first stream-K one (the
@@ -77,14 +84,18 @@ public final class GemmTileChoice {
   }
 
   /**
-   * MXFP8 on sm_90: the fused kernel (128x256) where the activations are the large operand and
-   * its tiles fill the GPU, as gemm_sm90_select.cpp's sm90_mxfp8_way: K % 16 == 0 (its TMA rows),
-   * N <= 1024, M >= 4096, N aligned as the dequantizing way needs. Measured on H100 (16 benchmark
-   * shapes, docs/PERFORMANCE.md): it won the 7 shapes this admits and lost the 9 others.
+   * MXFP8 on sm_90: the fused kernel where N <= 1024 and the activations are many (M >= 4096) or
+   * the product is a long-K weight gradient (M >= 768, K >= 4096), as gemm_sm90_select.cpp's
+   * sm90_mxfp8_way: K % 16 == 0 (its TMA rows), N aligned as the dequantizing way needs. Its tile
+   * (128x256, or 128x128 where {@link Mxfp8FusedSplit} models it faster) and split-K by the model.
+   * Measured on H100 (docs/PERFORMANCE.md): it won the 7 benchmark shapes with N <= 1024 and M >=
+   * 4096 and, with the model's split-K, all seven weight gradients of N <= 1024 and M of 768-4096
+   * tried (+2% to +18% over the dequantizing way); N = 2048 tied.
    */
   static boolean mxfp8PrefersFused(GemmProblem p) {
     long nAlign = p.output() == GemmOutput.FP32 ? 4 : 8;
-    return p.k() % 16 == 0 && p.n() <= 1024 && p.m() >= 4096 && p.n() % nAlign == 0;
+    return p.k() % 16 == 0 && p.n() <= 1024 && p.n() % nAlign == 0
+        && (p.m() >= 4096 || (p.m() >= 768 && p.k() >= 4096));
   }
 
   /**

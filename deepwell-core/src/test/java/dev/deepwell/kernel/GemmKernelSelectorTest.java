@@ -265,9 +265,10 @@ class GemmKernelSelectorTest {
     assertThat(s.variant().descriptorId()).isEqualTo("cutlass.sm90.gemm.mxfp8");
     assertThat(s.reason()).startsWith("first choice: cutlass").contains("large problem");
     assertThat(s.rejected()).isEmpty();
-    // Where the fused kernel is not chosen (N > 1024 or M < 4096), the BF16 choice on the copies.
+    // Where the fused kernel is not chosen (N > 1024, or M < 4096 without a long K), the BF16
+    // choice on the copies.
     long[][] shapes = {{4096, 4096, 4096}, {8192, 8192, 8192}, {16384, 2304, 768}, {16384, 4096, 768},
-        {16384, 32768, 768}, {2304, 768, 16384}, {256, 256, 4096}, {1000, 1000, 1000}};
+        {16384, 32768, 768}, {2304, 768, 4080}, {768, 2048, 16384}, {256, 256, 4096}, {1000, 1000, 1000}};
     for (long[] sh : shapes) {
       String plain = cutlass(bf16(sh[0], sh[1], sh[2])).variant().name();
       String emulated = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build()).variant().name();

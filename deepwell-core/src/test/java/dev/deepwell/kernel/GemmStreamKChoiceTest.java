@@ -61,7 +61,7 @@ class GemmStreamKChoiceTest {
             || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE);
         // The MXFP8 wgmma and fused kernels come after them on purpose: the tile rules choose
         // among the variants before the first stream-K one; the fused kernel has its own rule
-        // (GemmTileChoice.mxfp8PrefersFused), the wgmma kernel is run only when forced.
+        // (GemmTileChoice.mxfp8PrefersFused, Mxfp8FusedSplit), the wgmma kernel is run only when forced.
         boolean forcedOnly = v.schedule().equals(GemmKernelCatalog.PROMOTE_32)
             || v.schedule().equals(GemmKernelCatalog.FUSED);
         assertThat(!seen || sk || forcedOnly).as("%s after a stream-K variant", v.name()).isTrue();
@@ -130,7 +130,9 @@ class GemmStreamKChoiceTest {
     // 3048 > 7 x 256 x 1.5 = 2688 in 128x128x64 units)
     assertThat(name(GemmInput.BF16, 4096, 768, 16384)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo(bf16);
-    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x2");
+    // MXFP8 follows it where the fused kernel does not apply (K % 16 != 0; 256 k-tiles all the same)
+    assertThat(name(GemmInput.MXFP8, 768, 768, 16376)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x2");
+    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("sm90_mxfp8_fused_bf16_128x256x64");
     String fp8 = "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2";
     assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo(fp8);
     assertThat(name(GemmInput.FP8_TENSOR, 768, 2048, 16384)).isEqualTo(fp8);

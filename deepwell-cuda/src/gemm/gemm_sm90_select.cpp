@@ -263,25 +263,35 @@ Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t 
 }
 
 // MXFP8: the fused kernel (A dequantized in registers, only B through a pass) where N <= 1024
-// and the activations are many (M >= 4096) or the product is a long-K weight gradient (M >= 768,
-// K >= 4096); its tile and split-K by the model above, the 128x256 tile on ties. Measured (H100):
-// 2026-11-27, the 16 benchmark shapes: it won the 7 with N <= 1024 and M >= 4096 (16384x768xK for
-// K = 768..32768, 4096x768x16384, 32768x768x16384) and lost the 9 others with its split-K of
-// then; 2026-11-28, with this split-K, it beat the dequantizing way on all seven shapes of
-// N <= 1024 and M of 768-4096 tried (768x768x16384 +13%, 2304x768x16384 +18%, 1024x1024x16384
-// +10%, 2048x1024x8192 +10%, 3072x768x8192 +10%, 768x768x4096 +2%) and tied 768x2048x16384
-// (N = 2048: the pass over a wide B is cheap next to the GEMM). The wgmma kernel (0.21-0.47x
-// our BF16) is never chosen.
+// and either the activations are many (M >= 4096) or the product is a long-K weight gradient
+// (M >= 768, K >= 8192) whose modeled units fill at least 70% of their rounds of SMs; its tile
+// and split-K by the model above, the 128x256 tile on ties. Measured (H100):
+//   2026-11-27, the 16 benchmark shapes: it won the 7 with N <= 1024 and M >= 4096 (16384x768xK
+//   for K = 768..32768, 4096x768x16384, 32768x768x16384) and lost the 9 others with the split-K of
+//   then;
+//   2026-11-28, with this split-K, against the dequantizing way in the same calls: won
+//   768x768x16384 (+11-13%), 2304x768x16384 (+8-18%), 1024x1024x16384 (+10%), 2048x1024x8192
+//   (+10%), 1536x768x16384 (+6%), 768x1024x8192 (+11%), 1024x768x32768 (+23%), 3072x1024x16384
+//   (+10%), 768x512x16384 (+37%); lost 2304x1024x16384 (-13%: 72 tiles of 128x256, 55% of the
+//   SMs) and 1280x768x4096 (-4%), which the fill and K bounds leave to the pass, as they do
+//   3072x768x8192 (+10%, also 55%) and 768x768x4096 (+2%); tied 768x2048x16384 (N = 2048).
+// The wgmma kernel (0.21-0.47x our BF16) is never chosen.
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   // N aligned as the dequantizing way needs it too (the fused kernel takes any N when forced), so
   // that AUTO and the Java mirror (GemmTileChoice) refuse and choose alike.
   const bool aligned_n = desc.n % (desc.output == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
-  const bool fused = desc.k % 16 == 0 && desc.n <= 1024 && aligned_n &&
-                     (desc.m >= 4096 || (desc.m >= 768 && desc.k >= 4096));
-  if (!fused) return Sm90Mxfp8Way::kDequantize;
-  const int64_t wide = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 256).cost;
-  const int64_t narrow = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 128).cost;
-  return narrow < wide ? Sm90Mxfp8Way::kFused128x128 : Sm90Mxfp8Way::kFused128x256;
+  if (desc.k % 16 != 0 || desc.n > 1024 || !aligned_n || desc.m < 768) return Sm90Mxfp8Way::kDequantize;
+  const Sm90FusedSplit wide = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 256);
+  const Sm90FusedSplit narrow = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 128);
+  const bool take_narrow = narrow.cost < wide.cost;
+  if (desc.m < 4096) {
+    if (desc.k < 8192) return Sm90Mxfp8Way::kDequantize;
+    const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+    const int64_t units = ceil_div(desc.m, 128) * ceil_div(desc.n, take_narrow ? 128 : 256) *
+                          (take_narrow ? narrow.splits : wide.splits);
+    if (10 * units < 7 * ceil_div(units, sms) * sms) return Sm90Mxfp8Way::kDequantize;
+  }
+  return take_narrow ? Sm90Mxfp8Way::kFused128x128 : Sm90Mxfp8Way::kFused128x256;
 }
 
 // The split count of the separate-reduction variant: a model in k-iterations of wall time,

@@ -51,18 +51,10 @@ public final class GemmTileChoice {
     if (variants.get(0).input() == GemmInput.NVFP4_WEIGHT) {
       return nvfp4Weight(variants, p, sms);
     }
-    if (variants.get(0).input() == GemmInput.MXFP8 && mxfp8PrefersFused(p)) {
-      Mxfp8FusedSplit wide = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 256, sms);
-      Mxfp8FusedSplit square = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 128, sms);
-      Mxfp8FusedSplit best = square.cost() < wide.cost() ? square : wide;
-      int tileN = best == square ? 128 : 256;
-      GemmVariant fused = find(variants, 128, tileN, GemmKernelCatalog.FUSED);
+    if (variants.get(0).input() == GemmInput.MXFP8) {
+      Choice fused = mxfp8Fused(variants, p, sms);
       if (fused != null) {
-        return new Choice(fused, "MXFP8 with N=" + p.n() + " <= 1024 and " + (p.m() >= 4096 ? "M=" + p.m() + " >= 4096"
-            : "M=" + p.m() + " >= 768, K=" + p.k() + " >= 4096")
-            + ": A dequantized in registers, only B through a pass (the fused kernel), 128x" + tileN + " tiles with "
-            + best.splits() + " K range" + (best.splits() == 1 ? "" : "s") + " (modeled " + best.cost()
-            + " against " + (best == square ? wide : square).cost() + " for 128x" + (384 - tileN) + ")");
+        return fused;
       }
     }
     // The rules choose among the data-parallel variants, those before the first stream-K one (the
@@ -84,18 +76,44 @@ public final class GemmTileChoice {
   }
 
   /**
-   * MXFP8 on sm_90: the fused kernel where N <= 1024 and the activations are many (M >= 4096) or
-   * the product is a long-K weight gradient (M >= 768, K >= 4096), as gemm_sm90_select.cpp's
-   * sm90_mxfp8_way: K % 16 == 0 (its TMA rows), N aligned as the dequantizing way needs. Its tile
-   * (128x256, or 128x128 where {@link Mxfp8FusedSplit} models it faster) and split-K by the model.
-   * Measured on H100 (docs/PERFORMANCE.md): it won the 7 benchmark shapes with N <= 1024 and M >=
-   * 4096 and, with the model's split-K, all seven weight gradients of N <= 1024 and M of 768-4096
-   * tried (+2% to +18% over the dequantizing way); N = 2048 tied.
+   * MXFP8 on sm_90, as gemm_sm90_select.cpp's sm90_mxfp8_way: the fused kernel (A dequantized in
+   * registers, only B through a pass) where K % 16 == 0 (its TMA rows), N <= 1024 and aligned as the
+   * dequantizing way needs, and either M >= 4096 or the problem is a long-K weight gradient (M >=
+   * 768, K >= 8192) whose work units fill at least 70% of their rounds of SMs. Its tile (128x256, or
+   * 128x128 where {@link Mxfp8FusedSplit} models it faster) and split-K by the model. Measured on
+   * H100 (docs/PERFORMANCE.md): it won the 7 benchmark shapes with N <= 1024 and M >= 4096 and,
+   * with the model's split-K, 9 weight gradients of N <= 1024 (+6% to +37% over the dequantizing
+   * way); it lost 2304x1024x16384 (55% of the SMs) and 1280x768x4096, which the bounds exclude.
+   * Null where the dequantizing way runs (or the catalogue lacks the tile).
    */
-  static boolean mxfp8PrefersFused(GemmProblem p) {
+  static Choice mxfp8Fused(List<GemmVariant> variants, GemmProblem p, int sms) {
     long nAlign = p.output() == GemmOutput.FP32 ? 4 : 8;
-    return p.k() % 16 == 0 && p.n() <= 1024 && p.n() % nAlign == 0
-        && (p.m() >= 4096 || (p.m() >= 768 && p.k() >= 4096));
+    if (p.k() % 16 != 0 || p.n() > 1024 || p.n() % nAlign != 0 || p.m() < 768) {
+      return null;
+    }
+    Mxfp8FusedSplit wide = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 256, sms);
+    Mxfp8FusedSplit square = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 128, sms);
+    boolean takeSquare = square.cost() < wide.cost();
+    Mxfp8FusedSplit best = takeSquare ? square : wide;
+    int tileN = takeSquare ? 128 : 256;
+    long units = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), tileN) * best.splits();
+    long rounds = GemmVariant.ceilDiv(units, sms);
+    String why;
+    if (p.m() >= 4096) {
+      why = "MXFP8 with N=" + p.n() + " <= 1024 and M=" + p.m() + " >= 4096";
+    } else if (p.k() >= 8192 && 10 * units >= 7 * rounds * sms) {
+      why = "MXFP8 weight gradient (N=" + p.n() + " <= 1024, M=" + p.m() + " >= 768, K=" + p.k() + " >= 8192; "
+          + units + " units fill >= 70% of " + rounds + " round" + (rounds == 1 ? "" : "s") + " of " + sms + " SMs)";
+    } else {
+      return null;
+    }
+    GemmVariant fused = find(variants, 128, tileN, GemmKernelCatalog.FUSED);
+    if (fused == null) {
+      return null;
+    }
+    return new Choice(fused, why + ": A dequantized in registers, only B through a pass (the fused kernel), 128x"
+        + tileN + " tiles with " + best.splits() + " K range" + (best.splits() == 1 ? "" : "s") + " (modeled "
+        + best.cost() + " against " + (takeSquare ? wide : square).cost() + " for 128x" + (384 - tileN) + ")");
   }
 
   /**

@@ -61,7 +61,7 @@ class GemmStreamKChoiceTest {
             || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE);
         // The MXFP8 wgmma and fused kernels come after them on purpose: the tile rules choose
         // among the variants before the first stream-K one; the fused kernel has its own rule
-        // (GemmTileChoice.mxfp8PrefersFused, Mxfp8FusedSplit), the wgmma kernel is run only when forced.
+        // (GemmTileChoice.mxfp8Fused, Mxfp8FusedSplit), the wgmma kernel is run only when forced.
         boolean forcedOnly = v.schedule().equals(GemmKernelCatalog.PROMOTE_32)
             || v.schedule().equals(GemmKernelCatalog.FUSED);
         assertThat(!seen || sk || forcedOnly).as("%s after a stream-K variant", v.name()).isTrue();

@@ -56,7 +56,7 @@ dw_status mxfp8_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const
                           size_t workspace_bytes, cudaStream_t stream);
 // MXFP8 with A dequantized in registers and B by a pass (gemm_sm90_mxfp8_fused.cu: Deepwell's own
 // BF16 wgmma kernel, A from registers, sm_90a, no CUTLASS): variants of the MXFP8 family, output
-// tiles 128 x tile_n (128 or 256). K a multiple of 16, any M and N; workspace = the tiled copy of
+// tiles 128 x tile_n (128, 192 or 256). K a multiple of 16, any M and N; workspace = the tiled copy of
 // row-major scales + B's BF16 copy.
 const char* mxfp8_fused_name(int tile_n);
 dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int tile_n, dw_gemm_plan_info* plan);
@@ -83,7 +83,7 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 // chosen (measured slower everywhere); it runs when forced.
 enum class Sm90Mxfp8Way { kDequantize, kFused128x256, kFused128x128 };
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc);
-// The MXFP8 fused kernel's split-K for output tiles 128 x tile_n (128 or 256): `splits` ranges of
+// The MXFP8 fused kernel's split-K for output tiles 128 x tile_n (128, 192 or 256): `splits` ranges of
 // `split_k_tiles` (even) 64-deep k-tiles each, none empty; `cost` = the model's time of the call
 // (less B's pass, the same for every choice) in units of 10 ns, to compare tiles.
 struct Sm90FusedSplit {

@@ -15,7 +15,7 @@
 //     N = 768. Variants 0 .. count-4: the BF16 family's configurations, one to one.
 //  3. Fused: A dequantized in registers inside a BF16 wgmma main loop, only B through a pass
 //     (gemm_sm90_mxfp8_fused.cu, our own kernel): the same BF16 operands as way 2, without A's
-//     copy. Variants count-2 (128x256 tiles) and count-1 (128x128).
+//     copy. Variants count-3 (128x256 tiles), count-2 (128x128) and count-1 (128x192).
 //
 // The choice (variant < 0) is sm90_mxfp8_way (gemm_sm90_select.cpp), from the measurements in
 // docs/PERFORMANCE.md: way 3 where N <= 1024 and M >= 4096 (the activations are the large operand)
@@ -209,10 +209,11 @@ constexpr int kOpaqueGemmWorkspace = 0;
 
 int deq_count() { return sm90_bf16_family().variant_count(); }
 // After the dequantizing variants: the wgmma kernel (scales applied while accumulating), then the
-// fused kernel (A dequantized in registers) with 128x256 and 128x128 tiles.
+// fused kernel (A dequantized in registers) with 128x256, 128x128 and 128x192 tiles (the last
+// added after the others, so that their numbers stay).
 int wgmma_variant() { return deq_count(); }
-int fused_variant(int tile_n) { return deq_count() + (tile_n == 256 ? 1 : 2); }
-int count() { return deq_count() + 3; }
+int fused_variant(int tile_n) { return deq_count() + (tile_n == 256 ? 1 : tile_n == 128 ? 2 : 3); }
+int count() { return deq_count() + 4; }
 
 dw_status plan_wgmma(const DeviceInfo& dev, const dw_gemm_desc& desc, dw_gemm_plan_info* p) {
   const dw_status st = mxfp8_wgmma_plan(dev, desc, p);
@@ -237,6 +238,7 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_
   if (variant == wgmma_variant()) return plan_wgmma(dev, desc, p);
   if (variant == fused_variant(256)) return plan_fused(dev, desc, 256, p);
   if (variant == fused_variant(128)) return plan_fused(dev, desc, 128, p);
+  if (variant == fused_variant(192)) return plan_fused(dev, desc, 192, p);
   const Sm90Mxfp8Way way = variant < 0 ? sm90_mxfp8_way(dev, desc) : Sm90Mxfp8Way::kDequantize;
   if (way != Sm90Mxfp8Way::kDequantize) {
     dw_gemm_plan_info f = *p;
@@ -268,6 +270,7 @@ dw_status run(const DeviceInfo& dev, const dw_gemm_desc& desc, const dw_gemm_arg
   if (p.variant == wgmma_variant()) return mxfp8_wgmma_run(dev, desc, args, workspace, workspace_bytes, stream);
   if (p.variant == fused_variant(256)) return mxfp8_fused_run(dev, desc, args, 256, workspace, workspace_bytes, stream);
   if (p.variant == fused_variant(128)) return mxfp8_fused_run(dev, desc, args, 128, workspace, workspace_bytes, stream);
+  if (p.variant == fused_variant(192)) return mxfp8_fused_run(dev, desc, args, 192, workspace, workspace_bytes, stream);
   const Layout l = layout_for(desc);
   const uint64_t gemm_ws = p.opaque[kOpaqueGemmWorkspace];
   if (workspace == nullptr || workspace_bytes < l.gemm_offset + gemm_ws)

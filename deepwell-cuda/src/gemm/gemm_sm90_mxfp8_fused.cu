@@ -307,7 +307,7 @@ dw_status allow_smem() {
 
 template <class OutT>
 dw_status allow_smem(int tile_n) {
-  return tile_n == 256 ? allow_smem<OutT, 256>() : allow_smem<OutT, 128>();
+  return tile_n == 256 ? allow_smem<OutT, 256>() : tile_n == 192 ? allow_smem<OutT, 192>() : allow_smem<OutT, 128>();
 }
 
 template <class OutT, int kTileN>
@@ -335,12 +335,14 @@ dw_status launch_b_pass(const dw_gemm_desc& d, const dw_gemm_args& args, const L
 }  // namespace
 
 const char* mxfp8_fused_name(int tile_n) {
-  return tile_n == 256 ? "sm90_mxfp8_fused_bf16_128x256x64" : "sm90_mxfp8_fused_bf16_128x128x64";
+  return tile_n == 256   ? "sm90_mxfp8_fused_bf16_128x256x64"
+         : tile_n == 192 ? "sm90_mxfp8_fused_bf16_128x192x64"
+                         : "sm90_mxfp8_fused_bf16_128x128x64";
 }
 
 dw_status mxfp8_fused_plan(const DeviceInfo& dev, const dw_gemm_desc& d, int tile_n, dw_gemm_plan_info* p) {
-  if (tile_n != 128 && tile_n != 256)
-    return dw::fail(DW_ERROR_INTERNAL, kOperation, "tile width %d is not 128 or 256", tile_n);
+  if (tile_n != 128 && tile_n != 192 && tile_n != 256)
+    return dw::fail(DW_ERROR_INTERNAL, kOperation, "tile width %d is not 128, 192 or 256", tile_n);
   if (d.k % 16 != 0)
     return dw::fail(DW_ERROR_GEMM_UNSUPPORTED, kOperation, "k=%lld must be a multiple of 16 (TMA rows of 16 bytes)",
                     (long long)d.k);
@@ -407,6 +409,9 @@ dw_status mxfp8_fused_run(const DeviceInfo& dev, const dw_gemm_desc& d, const dw
   if (tile_n == 256) {
     if (f32) launch<float, 256>(map_a, map_b, p, grid, stream);
     else launch<__nv_bfloat16, 256>(map_a, map_b, p, grid, stream);
+  } else if (tile_n == 192) {
+    if (f32) launch<float, 192>(map_a, map_b, p, grid, stream);
+    else launch<__nv_bfloat16, 192>(map_a, map_b, p, grid, stream);
   } else {
     if (f32) launch<float, 128>(map_a, map_b, p, grid, stream);
     else launch<__nv_bfloat16, 128>(map_a, map_b, p, grid, stream);

@@ -239,13 +239,17 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 // K); with splits > 1 all units fit one round of SMs (so that a split never queues behind
 // another, and units stay within the tiles' count times 16).
 constexpr int64_t kFusedKTileCost256 = 69, kFusedKTileCost128 = 46, kFusedSplitCost = 700;
+// 128x192 (forced only, not yet measured): the two above read as a fixed 23 per k-tile (A's
+// dequantization, the same for every width) + 23 per 128 columns, so 23 + 34.5.
+constexpr int64_t kFusedKTileCost192 = 58;
 constexpr int64_t kFusedPartialCostNum = 424, kFusedPartialCostDen = 1000000;  // per (splits x M x N): 8 bytes, 53 per 10^6 bytes
 constexpr int64_t kFusedMaxSplits = 16, kFusedMinSplitKTiles = 16;
 
 Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t n, int64_t k, int tile_n) {
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
   const int64_t k_tiles = ceil_div(k, 64), tiles = ceil_div(m, 128) * ceil_div(n, tile_n);
-  const int64_t per_k_tile = tile_n == 256 ? kFusedKTileCost256 : kFusedKTileCost128;
+  const int64_t per_k_tile =
+      tile_n == 256 ? kFusedKTileCost256 : tile_n == 192 ? kFusedKTileCost192 : kFusedKTileCost128;
   int64_t max_splits = k_tiles / kFusedMinSplitKTiles;
   if (max_splits > kFusedMaxSplits) max_splits = kFusedMaxSplits;
   Sm90FusedSplit best;

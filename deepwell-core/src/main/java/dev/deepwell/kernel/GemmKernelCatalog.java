@@ -67,12 +67,14 @@ public final class GemmKernelCatalog {
   public static final String FUSED = "fused";
 
   /**
-   * The sm90 MXFP8 fused entry with 128 x {@code tileN} tiles (256 or 128), after the wgmma entry
-   * (index {@code index}); its name is the native side's.
+   * The sm90 MXFP8 fused entry with 128 x {@code tileN} tiles (256, 128 or 192), after the wgmma
+   * entry (index {@code index}); its name is the native side's. AUTO chooses between the 128x256
+   * and 128x128 tiles; 128x192 runs when forced (not yet measured enough to be chosen).
    */
   public static GemmVariant mxfp8Fused(int index, int tileN) {
-    if (tileN != 256 && tileN != 128) {
-      throw new IllegalArgumentException("the fused MXFP8 kernel has 128x256 and 128x128 tiles, not 128x" + tileN);
+    if (tileN != 256 && tileN != 192 && tileN != 128) {
+      throw new IllegalArgumentException(
+          "the fused MXFP8 kernel has 128x256, 128x192 and 128x128 tiles, not 128x" + tileN);
     }
     return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, index, "sm90_mxfp8_fused_bf16_128x" + tileN + "x64",
         128, tileN, FUSED, "cutlass.sm90.gemm.mxfp8");
@@ -174,10 +176,12 @@ public final class GemmKernelCatalog {
       }
     }
     // ... then the FP8 wgmma kernel that applies the 32-deep scales while accumulating, and the
-    // fused kernel (A dequantized in registers) with its two tiles.
+    // fused kernel (A dequantized in registers) with its three tiles (128x192 last: added after the
+    // others, so their numbers stay).
     l.add(mxfp8Wgmma(mxfp8));
     l.add(mxfp8Fused(mxfp8 + 1, 256));
     l.add(mxfp8Fused(mxfp8 + 2, 128));
+    l.add(mxfp8Fused(mxfp8 + 3, 192));
     // NVFP4 weights x BF16 activations past the decode GEMV's M: the tallest tile first.
     for (int i = 0; i < NVFP4_WEIGHT_TILE_M.size(); i++) {
       l.add(nvfp4WeightFused(i, NVFP4_WEIGHT_TILE_M.get(i)));

@@ -248,7 +248,7 @@ class GemmKernelSelectorTest {
     // one MXFP8 configuration per BF16 one, same order, tile and schedule
     List<GemmVariant> bf16 = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16);
     List<GemmVariant> all = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
-    assertThat(all).hasSize(bf16.size() + 3);  // + the wgmma kernel and the fused kernel's two tiles
+    assertThat(all).hasSize(bf16.size() + 4);  // + the wgmma kernel and the fused kernel's three tiles
     List<GemmVariant> mx = all.subList(0, bf16.size());
     for (int i = 0; i < mx.size(); i++) {
       assertThat(mx.get(i).name()).isEqualTo(bf16.get(i).name().replace("_bf16_", "_mxfp8_deq_bf16_"));
@@ -280,9 +280,9 @@ class GemmKernelSelectorTest {
   @Test
   void mxfp8WgmmaKernelFollowsTheEmulationAndRunsOnlyWhenForced() {
     List<GemmVariant> mx = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
-    GemmVariant wgmma = mx.get(mx.size() - 3);
+    GemmVariant wgmma = mx.get(mx.size() - 4);
     assertThat(wgmma.name()).isEqualTo("sm90_mxfp8_wgmma_128x128x128_promote32");
-    assertThat(wgmma.index()).isEqualTo(mx.size() - 3);
+    assertThat(wgmma.index()).isEqualTo(mx.size() - 4);
     assertThat(wgmma.schedule()).isEqualTo(GemmKernelCatalog.PROMOTE_32);
     assertThat(wgmma.tileM()).isEqualTo(128);
     assertThat(wgmma.tileN()).isEqualTo(128);
@@ -301,7 +301,9 @@ class GemmKernelSelectorTest {
   @Test
   void mxfp8FusedKernelTakesNarrowOutputsOfManyRows() {
     List<GemmVariant> mx = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
-    GemmVariant wide = mx.get(mx.size() - 2), square = mx.get(mx.size() - 1);
+    GemmVariant wide = mx.get(mx.size() - 3), square = mx.get(mx.size() - 2), mid = mx.get(mx.size() - 1);
+    assertThat(mid.name()).isEqualTo("sm90_mxfp8_fused_bf16_128x192x64");
+    assertThat(mid.tileN()).isEqualTo(192);
     assertThat(wide.name()).isEqualTo("sm90_mxfp8_fused_bf16_128x256x64");
     assertThat(square.name()).isEqualTo("sm90_mxfp8_fused_bf16_128x128x64");
     assertThat(List.of(wide.schedule(), square.schedule())).containsOnly(GemmKernelCatalog.FUSED);
@@ -325,8 +327,8 @@ class GemmKernelSelectorTest {
     }
     GemmProblem f32 = GemmProblem.builder(16384, 1020, 768, GemmInput.MXFP8).output(GemmOutput.FP32).build();
     assertThat(select(f32).variant()).isEqualTo(wide);
-    assertThatThrownBy(() -> GemmKernelCatalog.mxfp8Fused(9, 192)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("128x192");
+    assertThatThrownBy(() -> GemmKernelCatalog.mxfp8Fused(9, 160)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("128x160");
   }
 
   @Test

@@ -81,7 +81,7 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 // MXFP8: which of the family's ways AUTO takes (the fused kernel where it can run, K % 16 == 0;
 // else the dequantizing pass + BF16 tiles, which takes any problem). The wgmma kernel is never
 // chosen (measured slower everywhere); it runs when forced.
-enum class Sm90Mxfp8Way { kDequantize, kFused128x256, kFused128x128 };
+enum class Sm90Mxfp8Way { kDequantize, kFused128x256, kFused128x192, kFused128x128 };
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc);
 // The MXFP8 fused kernel's split-K for output tiles 128 x tile_n (128, 192 or 256): `splits` ranges of
 // `split_k_tiles` (even) 64-deep k-tiles each, none empty; `cost` = the model's time of the call

@@ -19,8 +19,8 @@
 //
 // The choice (variant < 0) is sm90_mxfp8_way (gemm_sm90_select.cpp), from the measurements in
 // docs/PERFORMANCE.md: way 3 where N <= 1024 and M >= 4096 (the activations are the large operand)
-// or M >= 768 and K >= 4096 (weight gradients), its tile and split-K by a fitted model; way 2
-// elsewhere.
+// or M >= 768 and K >= 8192 (weight gradients that fill the SMs), its tile and split-K by a fitted
+// model; way 2 elsewhere.
 //
 // Exactness of way 2: every E4M3 value times 2^(e-127) is a number with at most 4 significant
 // bits, so its BF16 copy (8 bits) is exact unless it falls below BF16's normal range (|x| < 2^-126,
@@ -242,7 +242,8 @@ dw_status plan(const DeviceInfo& dev, const dw_gemm_desc& desc, int variant, dw_
   const Sm90Mxfp8Way way = variant < 0 ? sm90_mxfp8_way(dev, desc) : Sm90Mxfp8Way::kDequantize;
   if (way != Sm90Mxfp8Way::kDequantize) {
     dw_gemm_plan_info f = *p;
-    if (plan_fused(dev, desc, way == Sm90Mxfp8Way::kFused128x256 ? 256 : 128, &f) == DW_SUCCESS) {
+    const int tile_n = way == Sm90Mxfp8Way::kFused128x256 ? 256 : way == Sm90Mxfp8Way::kFused128x192 ? 192 : 128;
+    if (plan_fused(dev, desc, tile_n, &f) == DW_SUCCESS) {
       *p = f;
       return DW_SUCCESS;
     }

@@ -239,8 +239,10 @@ int sm90_choose_swizzle(const DeviceInfo& dev, const dw_gemm_desc& desc, Sm90Til
 // K); with splits > 1 all units fit one round of SMs (so that a split never queues behind
 // another, and units stay within the tiles' count times 16).
 constexpr int64_t kFusedKTileCost256 = 69, kFusedKTileCost128 = 46, kFusedSplitCost = 700;
-// 128x192 (forced only, not yet measured): the two above read as a fixed 23 per k-tile (A's
-// dequantization, the same for every width) + 23 per 128 columns, so 23 + 34.5.
+// 128x192: the two above read as a fixed 23 per k-tile (A's dequantization, the same for every
+// width) + 23 per 128 columns, so 23 + 34.5 -> 58; on an H200 (2026-11-28) the model then picked the
+// fastest of the three tiles on all seven N <= 1024 shapes timed (4096x768x16384 +14% and
+// 8192x768x16384 +18% over 128x256).
 constexpr int64_t kFusedKTileCost192 = 58;
 constexpr int64_t kFusedPartialCostNum = 424, kFusedPartialCostDen = 1000000;  // per (splits x M x N): 8 bytes, 53 per 10^6 bytes
 constexpr int64_t kFusedMaxSplits = 16, kFusedMinSplitKTiles = 16;
@@ -269,7 +271,7 @@ Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t 
 // MXFP8: the fused kernel (A dequantized in registers, only B through a pass) where N <= 1024
 // and either the activations are many (M >= 4096) or the product is a long-K weight gradient
 // (M >= 768, K >= 8192) whose modeled units fill at least 70% of their rounds of SMs; its tile
-// and split-K by the model above, the 128x256 tile on ties. Measured (H100):
+// (128x256, 128x192 or 128x128) and split-K by the model above, the wider tile on ties. Measured (H100):
 //   2026-11-27, the 16 benchmark shapes: it won the 7 with N <= 1024 and M >= 4096 (16384x768xK
 //   for K = 768..32768, 4096x768x16384, 32768x768x16384) and lost the 9 others with the split-K of
 //   then;
@@ -285,17 +287,21 @@ Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   // that AUTO and the Java mirror (GemmTileChoice) refuse and choose alike.
   const bool aligned_n = desc.n % (desc.output == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
   if (desc.k % 16 != 0 || desc.n > 1024 || !aligned_n || desc.m < 768) return Sm90Mxfp8Way::kDequantize;
-  const Sm90FusedSplit wide = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 256);
-  const Sm90FusedSplit narrow = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 128);
-  const bool take_narrow = narrow.cost < wide.cost;
+  // The tile of least modeled cost; ties to the wider.
+  int tile_n = 256;
+  Sm90FusedSplit best = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 256);
+  for (const int t : {192, 128}) {
+    const Sm90FusedSplit c = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, t);
+    if (c.cost < best.cost) best = c, tile_n = t;
+  }
   if (desc.m < 4096) {
     if (desc.k < 8192) return Sm90Mxfp8Way::kDequantize;
     const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
-    const int64_t units = ceil_div(desc.m, 128) * ceil_div(desc.n, take_narrow ? 128 : 256) *
-                          (take_narrow ? narrow.splits : wide.splits);
+    const int64_t units = ceil_div(desc.m, 128) * ceil_div(desc.n, tile_n) * best.splits;
     if (10 * units < 7 * ceil_div(units, sms) * sms) return Sm90Mxfp8Way::kDequantize;
   }
-  return take_narrow ? Sm90Mxfp8Way::kFused128x128 : Sm90Mxfp8Way::kFused128x256;
+  return tile_n == 256 ? Sm90Mxfp8Way::kFused128x256
+                       : tile_n == 192 ? Sm90Mxfp8Way::kFused128x192 : Sm90Mxfp8Way::kFused128x128;
 }
 
 // The split count of the separate-reduction variant: a model in k-iterations of wall time,

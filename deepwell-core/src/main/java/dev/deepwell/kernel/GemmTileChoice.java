@@ -79,8 +79,9 @@ public final class GemmTileChoice {
    * MXFP8 on sm_90, as gemm_sm90_select.cpp's sm90_mxfp8_way: the fused kernel (A dequantized in
    * registers, only B through a pass) where K % 16 == 0 (its TMA rows), N <= 1024 and aligned as the
    * dequantizing way needs, and either M >= 4096 or the problem is a long-K weight gradient (M >=
-   * 768, K >= 8192) whose work units fill at least 70% of their rounds of SMs. Its tile (128x256, or
-   * 128x128 where {@link Mxfp8FusedSplit} models it faster) and split-K by the model. Measured on
+   * 768, K >= 8192) whose work units fill at least 70% of their rounds of SMs. Its tile (128x256,
+   * 128x192 or 128x128, the least cost {@link Mxfp8FusedSplit} models, the wider on ties) and split-K
+   * by the model. Measured on
    * H100 (docs/PERFORMANCE.md): it won the 7 benchmark shapes with N <= 1024 and M >= 4096 and,
    * with the model's split-K, 9 weight gradients of N <= 1024 (+6% to +37% over the dequantizing
    * way); it lost 2304x1024x16384 (55% of the SMs) and 1280x768x4096, which the bounds exclude.
@@ -91,11 +92,20 @@ public final class GemmTileChoice {
     if (p.k() % 16 != 0 || p.n() > 1024 || p.n() % nAlign != 0 || p.m() < 768) {
       return null;
     }
-    Mxfp8FusedSplit wide = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 256, sms);
-    Mxfp8FusedSplit square = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 128, sms);
-    boolean takeSquare = square.cost() < wide.cost();
-    Mxfp8FusedSplit best = takeSquare ? square : wide;
-    int tileN = takeSquare ? 128 : 256;
+    // The tile of least modeled cost; ties to the wider.
+    int tileN = 256;
+    Mxfp8FusedSplit best = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), 256, sms);
+    StringBuilder others = new StringBuilder();
+    for (int t : new int[] {192, 128}) {
+      Mxfp8FusedSplit c = Mxfp8FusedSplit.of(p.m(), p.n(), p.k(), t, sms);
+      if (c.cost() < best.cost()) {
+        others.append(others.isEmpty() ? "" : ", ").append(best.cost()).append(" for 128x").append(tileN);
+        best = c;
+        tileN = t;
+      } else {
+        others.append(others.isEmpty() ? "" : ", ").append(c.cost()).append(" for 128x").append(t);
+      }
+    }
     long units = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), tileN) * best.splits();
     long rounds = GemmVariant.ceilDiv(units, sms);
     String why;
@@ -113,7 +123,7 @@ public final class GemmTileChoice {
     }
     return new Choice(fused, why + ": A dequantized in registers, only B through a pass (the fused kernel), 128x"
         + tileN + " tiles with " + best.splits() + " K range" + (best.splits() == 1 ? "" : "s") + " (modeled "
-        + best.cost() + " against " + (takeSquare ? wide : square).cost() + " for 128x" + (384 - tileN) + ")");
+        + best.cost() + " against " + others + ")");
   }
 
   /**

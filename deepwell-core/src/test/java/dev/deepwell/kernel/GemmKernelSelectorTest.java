@@ -310,12 +310,13 @@ class GemmKernelSelectorTest {
     assertThat(wide.tileN()).isEqualTo(256);
     assertThat(square.tileN()).isEqualTo(128);
     // The 7 benchmark shapes with N <= 1024 and M >= 4096, where it measured faster than the
-    // dequantizing pass (H100): the 128x256 configuration.
+    // dequantizing pass (H100): the 128x256 configuration, except 4096x768x16384, whose 96 tiles of
+    // 128x256 leave 27% of the SMs idle where 128 of 128x192 do not (H200: 611.6 against 536.0).
     long[][] fused = {{16384, 768, 768}, {16384, 768, 2048}, {16384, 768, 2304}, {16384, 768, 4096},
         {16384, 768, 32768}, {4096, 768, 16384}, {32768, 768, 16384}};
     for (long[] sh : fused) {
       GemmSelection s = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build());
-      assertThat(s.variant()).as("%dx%dx%d", sh[0], sh[1], sh[2]).isEqualTo(wide);
+      assertThat(s.variant()).as("%dx%dx%d", sh[0], sh[1], sh[2]).isEqualTo(sh[0] == 4096 ? mid : wide);
       assertThat(s.reason()).contains("fused kernel");
     }
     // Boundaries: M one row short, N past 1024, K not a multiple of 16, N not 8-aligned for BF16

@@ -132,7 +132,7 @@ class GemmStreamKChoiceTest {
     assertThat(name(GemmInput.BF16, 768, 2048, 16384)).isEqualTo(bf16);
     // MXFP8 follows it where the fused kernel does not apply (K % 16 != 0; 256 k-tiles all the same)
     assertThat(name(GemmInput.MXFP8, 768, 768, 16376)).isEqualTo("cutlass_sm90_mxfp8_deq_bf16_splitk3_128x128x64_c2x2");
-    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("sm90_mxfp8_fused_bf16_128x256x64");
+    assertThat(name(GemmInput.MXFP8, 768, 768, 16384)).isEqualTo("sm90_mxfp8_fused_bf16_128x192x64");
     String fp8 = "cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2";
     assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo(fp8);
     assertThat(name(GemmInput.FP8_TENSOR, 768, 2048, 16384)).isEqualTo(fp8);

@@ -26,6 +26,16 @@ deepwell_cuda_sources(FILES gemm_blockscaled_dispatch.cpp gemm_scale_layout.cu)
 deepwell_cuda_sources(FILES gemm_sm100_blockscaled.cu gemm_sm100_grouped_blockscaled.cu
                       GENCODE arch=compute_100a,code=sm_100a REQUIRES_CUTLASS)
 deepwell_cuda_sources(FILES gemm_sm120_blockscaled.cu GENCODE arch=compute_120a,code=sm_120a REQUIRES_CUTLASS)
+# Runs host program `check` on `input` (a table both it and a Java test read) as part of every
+# build of the library: a nonzero exit fails the build; it reruns when either changes.
+function(deepwell_check_at_build check input)
+  set(_stamp ${CMAKE_CURRENT_BINARY_DIR}/${check}.stamp)
+  add_custom_command(OUTPUT ${_stamp} COMMAND ${check} ${input} COMMAND ${CMAKE_COMMAND} -E touch ${_stamp}
+                     DEPENDS ${check} ${input} VERBATIM)
+  add_custom_target(${check}_ran DEPENDS ${_stamp})
+  add_dependencies(deepwell_cuda ${check}_ran)
+endfunction()
+
 # The sm90 MXFP8 way and the fused kernel's split-K model (gemm_sm90_select.cpp) against the table
 # the Java mirror (Mxfp8FusedSplit, GemmTileChoice) is tested with: a host program, no GPU needed;
 # a disagreement fails the build (tests/gemm/mxfp8_fused_choice_check.cpp says how to regenerate).
@@ -35,12 +45,7 @@ add_executable(deepwell_mxfp8_choice_check ${_dw_choice_check} ${CMAKE_CURRENT_L
 target_include_directories(deepwell_mxfp8_choice_check PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../../include
                            ${CMAKE_CURRENT_LIST_DIR}/.. ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
 target_compile_options(deepwell_mxfp8_choice_check PRIVATE -O2 -Wall -Wextra)
-add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/mxfp8_choices_checked.stamp
-                   COMMAND deepwell_mxfp8_choice_check ${_dw_choice_table}
-                   COMMAND ${CMAKE_COMMAND} -E touch ${CMAKE_CURRENT_BINARY_DIR}/mxfp8_choices_checked.stamp
-                   DEPENDS deepwell_mxfp8_choice_check ${_dw_choice_table} VERBATIM)
-add_custom_target(deepwell_mxfp8_choices_checked DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/mxfp8_choices_checked.stamp)
-add_dependencies(deepwell_cuda deepwell_mxfp8_choices_checked)
+deepwell_check_at_build(deepwell_mxfp8_choice_check ${_dw_choice_table})
 # The tiled scale layout (gemm_blockscaled.h), checked on every build with CUTLASS against CUTLASS's
 # own layout and the vectors the Java ScaleLayout is tested with: a host program, no GPU needed; a
 # mismatch fails the build.
@@ -55,10 +60,5 @@ if(DEEPWELL_HAVE_CUTLASS)
   # nvcc registers a (here empty) fatbinary with the runtime, so the program links it.
   target_link_libraries(deepwell_scale_layout_check PRIVATE ${DEEPWELL_CUDART_STATIC} Threads::Threads
                         ${CMAKE_DL_LIBS} rt)
-  add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/scale_layout_checked.stamp
-                     COMMAND deepwell_scale_layout_check ${_dw_scale_vectors}
-                     COMMAND ${CMAKE_COMMAND} -E touch ${CMAKE_CURRENT_BINARY_DIR}/scale_layout_checked.stamp
-                     DEPENDS deepwell_scale_layout_check ${_dw_scale_vectors} VERBATIM)
-  add_custom_target(deepwell_scale_layout_checked DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/scale_layout_checked.stamp)
-  add_dependencies(deepwell_cuda deepwell_scale_layout_checked)
+  deepwell_check_at_build(deepwell_scale_layout_check ${_dw_scale_vectors})
 endif()

@@ -13,6 +13,7 @@
 #include <cuda_bf16.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "gemm_epilogue_math.cuh"
 #include "gemm_internal.h"
@@ -535,20 +536,43 @@ __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const floa
 // ---- split-K: the partial sums added in split order, then the epilogue ----------------------------
 
 constexpr int kReduceThreads = 256;
+constexpr int kReduceBatch = 8;  // partial sums loaded before the first add
 
 // partial[split][M][N] (FP32) summed in split order (deterministic) into D with the whole epilogue;
 // alpha times *alpha_scale when given (a tensor scale that lives on the device) times alpha_factor.
-template <class OutT>
+// kVec = 4: four neighbouring outputs per thread, 16-byte loads (M x N % 4 == 0, so every plane
+// stays 16-byte aligned); 1: one output. The loads of kReduceBatch splits are issued before the
+// adds. The first form (one scalar load per add, 4 CTAs per SM) kept few bytes in flight: against
+// it, in the same runs, the MXFP8 fused weight gradients that split ran 2-6% faster and the
+// NVFP4-weight GEMMs that split 5-7% (H200, docs/PERFORMANCE.md, session 18). The adds keep
+// split order, so the bits are those of the first form.
+template <class OutT, int kVec>
 __global__ void __launch_bounds__(kReduceThreads)
     reduce_split_partials(const float* partial, int splits, EpilogueArgs e, const float* alpha_scale,
                           float alpha_factor) {
+  using Vec = std::conditional_t<kVec == 4, float4, float>;
   if (alpha_scale != nullptr) e.alpha = e.alpha * (*alpha_scale * alpha_factor);
-  const int64_t plane = static_cast<int64_t>(e.m) * e.n;
+  const int64_t plane = static_cast<int64_t>(e.m) * e.n / kVec;
+  const Vec* planes = reinterpret_cast<const Vec*>(partial);
   const int64_t stride = static_cast<int64_t>(gridDim.x) * kReduceThreads;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * kReduceThreads + threadIdx.x; i < plane; i += stride) {
-    float acc = partial[i];
-    for (int s = 1; s < splits; ++s) acc += partial[s * plane + i];
-    e.store<OutT>(acc, i, i % e.n);
+    float acc[kVec];
+    for (int s0 = 0; s0 < splits; s0 += kReduceBatch) {
+      Vec v[kReduceBatch];
+#pragma unroll
+      for (int j = 0; j < kReduceBatch; ++j)
+        if (s0 + j < splits) v[j] = __ldcs(planes + (s0 + j) * plane + i);  // read once: evict first
+#pragma unroll
+      for (int j = 0; j < kReduceBatch; ++j) {
+        if (s0 + j >= splits) break;
+        const float* f = reinterpret_cast<const float*>(&v[j]);
+#pragma unroll
+        for (int c = 0; c < kVec; ++c) acc[c] = (s0 + j == 0) ? f[c] : acc[c] + f[c];
+      }
+    }
+    const int64_t first = i * kVec;
+#pragma unroll
+    for (int c = 0; c < kVec; ++c) e.store<OutT>(acc[c], first + c, (first + c) % e.n);
   }
 }
 
@@ -558,11 +582,18 @@ template <class OutT>
 dw_status reduce_splits(const DeviceInfo& dev, const float* partial, int splits, const EpilogueArgs& e,
                         const float* alpha_scale, float alpha_factor, const char* operation, cudaStream_t stream) {
   const int64_t plane = static_cast<int64_t>(e.m) * e.n;
-  int64_t blocks = (plane + kReduceThreads - 1) / kReduceThreads;
-  const int64_t cap = 4 * int64_t(dev.sm_count > 0 ? dev.sm_count : 1);
+  const bool vec4 = plane % 4 == 0 && (reinterpret_cast<uintptr_t>(partial) & 15u) == 0;
+  const int64_t items = vec4 ? plane / 4 : plane;
+  int64_t blocks = (items + kReduceThreads - 1) / kReduceThreads;
+  const int64_t cap = 8 * int64_t(dev.sm_count > 0 ? dev.sm_count : 1);  // 8 x 256 threads: a full SM
   if (blocks > cap) blocks = cap;
-  reduce_split_partials<OutT><<<static_cast<unsigned>(blocks), kReduceThreads, 0, stream>>>(partial, splits, e,
-                                                                                              alpha_scale, alpha_factor);
+  if (blocks < 1) blocks = 1;
+  if (vec4)
+    reduce_split_partials<OutT, 4><<<static_cast<unsigned>(blocks), kReduceThreads, 0, stream>>>(
+        partial, splits, e, alpha_scale, alpha_factor);
+  else
+    reduce_split_partials<OutT, 1><<<static_cast<unsigned>(blocks), kReduceThreads, 0, stream>>>(
+        partial, splits, e, alpha_scale, alpha_factor);
   return dw::check(cudaGetLastError(), operation, "split-K reduction, %d splits", splits);
 }
 

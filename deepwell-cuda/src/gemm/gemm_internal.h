@@ -73,6 +73,9 @@ struct Sm90Tile {
   // Split-K with a separate reduction (gemm_sm90_bf16_splitk_reduce.cu): (tile, K range) pieces
   // of a grouped ping-pong GEMM into FP32 slots, then a kernel adding each tile's slots.
   bool separate_reduction = false;
+  // The cluster shape (CTAs along M, N): CUTLASS launches whole clusters, so the grid is the tile
+  // grid rounded up to it.
+  int cluster_m = 1, cluster_n = 1;
 };
 // The measured choice of configuration (gemm_sm90_select.cpp, host code only, so that retuning
 // it rebuilds no CUTLASS translation unit).

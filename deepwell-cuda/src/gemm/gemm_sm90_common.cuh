@@ -152,7 +152,8 @@ struct Config {
       KernelSchedule_>::CollectiveOp;
 
   static constexpr Sm90Tile kTile{cute::size<0>(TileShape_{}), cute::size<1>(TileShape_{}),
-                                  cute::size<2>(TileShape_{}), kStreamK, kSplits_};
+                                  cute::size<2>(TileShape_{}), kStreamK, kSplits_, false,
+                                  cute::size<0>(ClusterShape_{}), cute::size<1>(ClusterShape_{})};
 
   using Kernel = cutlass::gemm::kernel::GemmUniversal<cute::Shape<int, int, int, int>, CollectiveMainloop,
                                                       CollectiveEpilogue, TileScheduler_>;

@@ -94,15 +94,43 @@ int consider_stream_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
 
 // ---------------------------------------------------------------------------------------------
 // Split-K (variants with splits = s > 1: the stream-K kernel cutting each tile's K loop into s
-// parts, summed in a fixed order) replaces whatever the rules above chose when its T tiles give
-// s T CTAs that fill more than half of the SMs and at most all of them in one round, and K is at
-// least 8192 in whole k-tiles (ceil(K / k) >= 8192 / 64 = 128 for the 64-deep BF16 tile: the
-// MXFP8 family, planning the BF16 kernels for K rounded up to 8, then chooses alike). Fit to one
-// measurement (H100, 2026-11-26): BF16 768x768x16384, 36 tiles of 128x128 x 3 = 108 CTAs on 132
-// SMs: split-K 3 451.7 TFLOP/s, stream-K 418.8; with 96-108 tiles (2304x768, 768x2048) split-K 3
-// lost, and this rule leaves them alone. GemmTileChoice mirrors it.
+// parts, summed in a fixed order) replaces whatever the rules above chose when its grid (the tiles
+// rounded up to whole clusters, as CUTLASS launches them, times s) fits one round of SMs while its
+// useful CTAs (s per output tile) fill more than half of them, K is at least 8192 in whole k-tiles (ceil(K / k) >= 8192 /
+// 64 = 128 for the 64-deep BF16 tile: the MXFP8 family, planning the BF16 kernels for K rounded up
+// to 8, then chooses alike), and the separate reduction below, where it applies, would not run
+// fewer k-iterations of wall time by its own model (rounds x K range, against ceil(I / s)). Fit to
+// H100 (2026-11-26): BF16 768x768x16384, 36 tiles of 128x128 x 3 = 108 CTAs on 132 SMs: split-K 3
+// 451.7 TFLOP/s, stream-K 418.8; with 96-108 tiles (2304x768, 768x2048) split-K 3 lost, and this
+// rule leaves them alone. The cluster rounding and the comparison, H200 (2026-11-28,
+// docs/PERFORMANCE.md session 18), split-K 3 / separate reduction, TFLOP/s: 896x768x16384 320 / 511
+// and 1024x640x16384 322 / 349 (2x2 clusters: 8 x 6 x 3 = 144 CTAs, two rounds), 768x512x16384
+// 329 / 404, 512x768x16384 327 / 397, 1024x512x16384 411 / 465, 640x640x8192 229 / 258 (the
+// reduction's 5, 5, 4 and 4 ranges against 3: fewer iterations), and where both models tie split-K
+// 3 stays: 768x640x16384 385 / 331, 768x768x16384 452 / 449, 768x768x8192 363 / 363.
+// GemmTileChoice mirrors it.
 // ---------------------------------------------------------------------------------------------
 constexpr int64_t kSplitKMinIterations = 128;
+constexpr int64_t kReduceMinIterations = 32;  // the separate reduction's K bound, below
+
+// The tiles a CUTLASS launch covers: the tile grid rounded up to whole clusters.
+int64_t launched_tiles(const dw_gemm_desc& d, Sm90Tile t) {
+  const int64_t cm = t.cluster_m > 0 ? t.cluster_m : 1, cn = t.cluster_n > 0 ? t.cluster_n : 1;
+  return ceil_div(ceil_div(d.m, t.m), cm) * cm * ceil_div(ceil_div(d.n, t.n), cn) * cn;
+}
+
+// The separate reduction's k-iterations of wall time (waves x K range, sm90_reduce_splits' model
+// with SMs / 2 clusters) where its rule applies to this problem, else -1.
+int64_t separate_reduction_iterations(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles,
+                                      int count) {
+  bool offered = false;
+  for (int v = 0; v < count; ++v) offered = offered || tiles[v].separate_reduction;
+  const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1;
+  const int64_t pair_tiles = ceil_div(d.m, 128) * ceil_div(d.n, 256), iterations = ceil_div(d.k, 64);
+  if (!offered || 2 * pair_tiles > pairs || iterations < kReduceMinIterations) return -1;
+  const int64_t s = sm90_reduce_splits(pair_tiles, iterations, pairs);
+  return ceil_div(pair_tiles * s, pairs) * ceil_div(iterations, s);
+}
 
 int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count, int chosen) {
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
@@ -110,8 +138,12 @@ int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Til
   for (int v = 0; v < count; ++v) {
     const int64_t s = tiles[v].splits;
     if (!tiles[v].stream_k || s <= 1 || tiles[v].k <= 0 || ceil_div(d.k, tiles[v].k) < kSplitKMinIterations) continue;
-    const int64_t ctas = s * tile_count(d, tiles[v]);
-    if (2 * ctas > sms && ctas <= sms) return v;
+    // Useful CTAs must fill more than half of the SMs; the launch, whole clusters, at most all.
+    if (2 * s * tile_count(d, tiles[v]) > sms && s * launched_tiles(d, tiles[v]) <= sms) {
+      const int64_t reduction = separate_reduction_iterations(dev, d, tiles, count);
+      if (reduction >= 0 && reduction < ceil_div(ceil_div(d.k, tiles[v].k), s)) return chosen;
+      return v;
+    }
   }
   return chosen;
 }
@@ -120,15 +152,14 @@ int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Til
 // Split-K with a separate reduction (the variant with separate_reduction: (tile, K range) pieces of
 // the grouped ping-pong kernel into FP32 slots, added by a second kernel; it picks its own split
 // count) replaces the choice when the output has at most half as many 128x256 tiles as the GPU has
-// SM pairs and K has at least 32 k-tiles of 64, unless the split-K 3 rule above has taken it.
+// SM pairs and K has at least 32 k-tiles of 64 (kReduceMinIterations), unless the split-K 3 rule
+// above has taken it.
 // H100, 2026-11-27 (docs/PERFORMANCE.md), TFLOP/s against what the rules chose before:
 // 512x512x16384 291 vs 218 (stream-K), 1024x1024x16384 558-564 vs 521-523 (stream-K),
 // 768x768x4096 240 vs 208-210; 768x768x16384 442 vs split-K 3's 449-450 (left to split-K 3);
 // with more tiles it lost: 768x2048x16384 514-521 vs 573 (stream-K), 2304x768x16384 522-532 vs
 // 576-616 (ping-pong). GemmTileChoice mirrors it.
 // ---------------------------------------------------------------------------------------------
-constexpr int64_t kReduceMinIterations = 32;
-
 int consider_separate_reduction(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count,
                                 int chosen) {
   if (tiles[chosen].splits > 1 || d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX) return chosen;

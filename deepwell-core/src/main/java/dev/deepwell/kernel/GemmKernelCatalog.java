@@ -104,6 +104,7 @@ public final class GemmKernelCatalog {
 
   /** "..._128x256x64_..." in a CUTLASS kernel name: the tile M x N x K. */
   private static final Pattern TILE = Pattern.compile("_(\\d+)x(\\d+)x(\\d+)(?:_|$)");
+  private static final Pattern CLUSTER = Pattern.compile("_c(\\d+)x(\\d+)(?:_|$)");
 
   private final List<GemmVariant> variants;
 
@@ -315,6 +316,24 @@ public final class GemmKernelCatalog {
     Objects.requireNonNull(v, "variant");
     Matcher mt = TILE.matcher(v.name());
     return mt.find() ? Integer.parseInt(mt.group(3)) : 0;
+  }
+
+  /**
+   * The tiles a launch of the CUTLASS variant covers for an M x N output: its tile grid rounded up
+   * to whole clusters (the "_cMxN" of its name; 1x1 when the name has none), as CUTLASS launches
+   * them (gemm_sm90_select.cpp's launched_tiles).
+   */
+  public static long launchedTiles(GemmVariant v, long m, long n) {
+    Objects.requireNonNull(v, "variant");
+    Matcher mc = CLUSTER.matcher(v.name());
+    long cm = 1;
+    long cn = 1;
+    if (mc.find()) {
+      cm = Integer.parseInt(mc.group(1));
+      cn = Integer.parseInt(mc.group(2));
+    }
+    return GemmVariant.ceilDiv(GemmVariant.ceilDiv(m, v.tileM()), cm) * cm
+        * (GemmVariant.ceilDiv(GemmVariant.ceilDiv(n, v.tileN()), cn) * cn);
   }
 
   /** The {@link StandardKernels} id of the CUTLASS sm90 family for {@code in}, if there is one. */

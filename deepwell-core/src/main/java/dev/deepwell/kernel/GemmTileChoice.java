@@ -167,12 +167,16 @@ public final class GemmTileChoice {
   static final long SPLIT_K_MIN_ITERATIONS = 128;
 
   /**
-   * The first split-K variant (s parts per tile) whose s x T CTAs fill more than half of the SMs
-   * and at most all of them in one round, for K of at least 128 k-tiles (8192 for the 64-deep BF16
-   * tile; counted in k-tiles so that MXFP8, which plans BF16 kernels for K rounded up to 8, chooses
-   * alike); else {@code chosen}. Fit to one H100 measurement (gemm_sm90_select.cpp): BF16
-   * 768x768x16384, 36 tiles x 3 = 108 CTAs on 132 SMs, split-K 3 451.7 TFLOP/s against stream-K's
-   * 418.8; outputs of 96-108 tiles lost with it.
+   * The first split-K variant (s parts per tile) whose grid, its tiles rounded up to whole clusters
+   * (as CUTLASS launches them) times s, fits one round of SMs while its s x T useful CTAs fill more
+   * than half of them, for K of at least 128 k-tiles (8192 for the 64-deep BF16 tile; counted in k-tiles so
+   * that MXFP8, which plans BF16 kernels for K rounded up to 8, chooses alike), unless the separate
+   * reduction applies and would run fewer k-iterations of wall time by its own model; else
+   * {@code chosen}. As gemm_sm90_select.cpp: H100, 768x768x16384, 36 tiles x 3 = 108 CTAs on 132
+   * SMs, split-K 3 451.7 TFLOP/s against stream-K's 418.8; H200 (2026-11-28), split-K 3 against the
+   * separate reduction: 896x768x16384 320 / 511 (2x2 clusters: 144 CTAs, two rounds), 768x512x16384
+   * 329 / 404, 1024x512x16384 411 / 465, 640x640x8192 229 / 258; ties kept by split-K 3
+   * (768x768x16384 452 / 449, 768x640x16384 385 / 331).
    */
   private static Choice splitK(List<GemmVariant> vs, Choice chosen, GemmProblem p, int sms) {
     if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
@@ -186,7 +190,13 @@ public final class GemmTileChoice {
         continue;
       }
       long ctas = s * v.tiles(p.m(), p.n());
-      if (2 * ctas > sms && ctas <= sms) {
+      // useful CTAs fill more than half of the SMs; the launch, whole clusters, at most all of them
+      if (2 * ctas > sms && s * GemmKernelCatalog.launchedTiles(v, p.m(), p.n()) <= sms) {
+        long splitIterations = GemmVariant.ceilDiv(GemmVariant.ceilDiv(p.k(), depth), s);
+        long reduction = separateReductionIterations(vs, p, sms);
+        if (reduction >= 0 && reduction < splitIterations) {
+          return chosen;
+        }
         return new Choice(v, "split-K " + s + ": " + v.tiles(p.m(), p.n()) + " tiles of " + v.tileM() + "x" + v.tileN()
             + " x " + s + " parts = " + ctas + " CTAs fill one round of " + sms + " SMs (K " + p.k() + ": "
             + GemmVariant.ceilDiv(p.k(), depth) + " k-tiles >= " + SPLIT_K_MIN_ITERATIONS + "; instead of "
@@ -194,6 +204,22 @@ public final class GemmTileChoice {
       }
     }
     return chosen;
+  }
+
+  /**
+   * The separate reduction's k-iterations of wall time (waves x K range by {@link #reduceSplits}'s
+   * model, on SMs / 2 clusters) where its rule applies to {@code p} and {@code vs} offers it; else -1.
+   */
+  private static long separateReductionIterations(List<GemmVariant> vs, GemmProblem p, int sms) {
+    boolean offered = vs.stream().anyMatch(v -> v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE));
+    long pairs = Math.max(1, sms / 2);
+    long pairTiles = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), 256);
+    long iterations = GemmVariant.ceilDiv(p.k(), 64);
+    if (!offered || 2 * pairTiles > pairs || iterations < REDUCE_MIN_ITERATIONS) {
+      return -1;
+    }
+    long s = reduceSplits(pairTiles, iterations, pairs);
+    return GemmVariant.ceilDiv(pairTiles * s, pairs) * GemmVariant.ceilDiv(iterations, s);
   }
 
   /** K, in k-tiles of 64, from which the separate-reduction rule applies. */

@@ -226,7 +226,7 @@ class GemmStreamKChoiceTest {
     assertThat(c.variant().name()).isEqualTo(split);
     assertThat(c.why()).isEqualTo("split-K 3: 36 tiles of 128x128 x 3 parts = 108 CTAs fill one round of 132 SMs "
         + "(K 16384: 256 k-tiles >= 128; instead of " + sk + ")");
-    assertThat(name(GemmInput.BF16, 640, 640, 8192)).isEqualTo(split); // 25 x 3 = 75 > 66
+    assertThat(name(GemmInput.BF16, 768, 640, 8192)).isEqualTo(split); // 30 x 3 = 90 > 66, 6 x 6 x 3 = 108 launched
     assertThat(name(GemmInput.BF16, 768, 768, 8129)).isEqualTo(split); // 128 k-tiles of 64
     // Where the split-K 3 rule does not apply, these small outputs (at most 33 tiles of 128x256) go
     // to the separate-reduction rule; without that variant, to stream-K.
@@ -243,6 +243,37 @@ class GemmStreamKChoiceTest {
     assertThat(choose(GemmInput.BF16, 768, 768, 16384, 114).variant().name()).isEqualTo(split); // 108 <= 114
     // only the BF16 table has a split-K variant
     assertThat(name(GemmInput.FP8_TENSOR, 768, 768, 16384)).isEqualTo("cutlass_sm90_fp8_tensor_streamk_128x128x128_c1x2");
+  }
+
+  @Test
+  void splitKCountsWholeClustersAndYieldsToAFasterSeparateReduction() {
+    String split = "cutlass_sm90_bf16_splitk3_128x128x64_c2x2";
+    String reduce = "cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2";
+    // 896x768: 7 x 6 = 42 tiles x 3 = 126 CTAs, but the 2x2 clusters launch 8 x 6 x 3 = 144 > 132.
+    assertThat(GemmKernelCatalog.launchedTiles(variant(split), 896, 768)).isEqualTo(48);
+    assertThat(GemmKernelCatalog.launchedTiles(variant(reduce), 896, 768)).isEqualTo(42); // 1x2 clusters of 128x128: 7 x 6
+    // H200, 2026-11-28 (docs/PERFORMANCE.md, session 18), TFLOP/s split-K 3 / separate reduction:
+    Object[][] measured = {
+        {896L, 768L, 16384L, reduce},   // 320 / 511: two rounds of clusters
+        {1024L, 640L, 16384L, reduce},  // 322 / 349: 8 x 6 x 3 = 144 launched
+        {768L, 512L, 16384L, reduce},   // 329 / 404: 6 x 2 tiles of 128x256 in 5 ranges of 52 k-tiles, against 86
+        {512L, 768L, 16384L, reduce},   // 327 / 397: the same, 4 x 3 tiles
+        {1024L, 512L, 16384L, reduce},  // 411 / 465: 8 x 2 tiles in 4 ranges of 64
+        {640L, 640L, 8192L, reduce},    // 229 / 258: 5 x 3 tiles in 4 ranges of 32, against 43
+        {768L, 640L, 16384L, split},    // 385 / 331: 86 k-iterations either way, ties stay with split-K 3
+        {768L, 768L, 16384L, split},    // 452 / 449
+        {768L, 768L, 8192L, split}};    // 363 / 363
+    for (Object[] f : measured) {
+      assertThat(name(GemmInput.BF16, (Long) f[0], (Long) f[1], (Long) f[2])).as("%sx%sx%s", f[0], f[1], f[2])
+          .isEqualTo(f[3]);
+    }
+    // Without the separate reduction in the table, split-K 3 keeps the shapes whose launch fits.
+    List<GemmVariant> noReduce = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
+        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)).toList();
+    assertThat(GemmTileChoice.choose(noReduce, problem(GemmInput.BF16, 768, 512, 16384), 132).variant().name())
+        .isEqualTo(split);
+    assertThat(GemmTileChoice.choose(noReduce, problem(GemmInput.BF16, 896, 768, 16384), 132).variant().name())
+        .isNotEqualTo(split);
   }
 
   @Test
@@ -276,11 +307,13 @@ class GemmStreamKChoiceTest {
   /**
    * Rows "SMs M N K v(bf16) v(fp8-tensor) v(fp8-block128)": the variants the native planner
    * (gemm_sm90_select.cpp built for the host and called with the tables of gemm_sm90_*.cu,
-   * 2026-11-26, regenerated with the split-K variant, again with R = 8 for 64-deep tiles and again,
-   * 2026-11-27, with the separate-reduction variant and its rule: 27 BF16 rows moved to it) chose
+   * 2026-11-26, regenerated with the split-K variant, again with R = 8 for 64-deep tiles, again,
+   * 2026-11-27, with the separate-reduction variant and its rule: 27 BF16 rows moved to it, and,
+   * 2026-11-28, with split-K 3's grid counted in whole clusters and compared with the separate
+   * reduction's model: 6 BF16 rows moved from split-K 3 to the separate reduction) chose
    * for random shapes, 40 with small outputs and a long K and 20 general ones, on 132 and 114 SMs
-   * (H100 SXM and PCIe), then 8 shapes at the edges of the split-K rule. The Java choice must be
-   * the same.
+   * (H100 SXM and PCIe), then 8 shapes at the edges of the split-K rule and 8 around the split-K /
+   * separate-reduction boundary measured on 2026-11-28. The Java choice must be the same.
    */
   private static final String NATIVE_CHOICES = """
       132 2552 1048 25328 3 0 2
@@ -299,7 +332,7 @@ class GemmStreamKChoiceTest {
       132 2530 1824 5168 4 3 2
       132 542 8 29568 6 2 1
       132 22 864 26368 6 3 2
-      132 883 680 29600 5 3 2
+      132 883 680 29600 6 3 2
       132 682 1192 11296 6 2 1
       132 815 2216 29728 1 1 0
       132 2777 2568 7728 0 3 0
@@ -310,12 +343,12 @@ class GemmStreamKChoiceTest {
       132 1360 1240 27808 4 3 2
       132 2471 2408 1120 1 0 0
       132 2442 2784 24208 4 3 2
-      132 1385 272 11168 5 3 2
+      132 1385 272 11168 6 3 2
       132 1456 1256 16768 1 1 0
       132 2853 1296 7072 4 3 0
       132 1972 1936 24112 1 3 0
       132 722 240 9408 6 2 1
-      132 94 3072 12736 5 3 2
+      132 94 3072 12736 6 3 2
       132 1656 80 19008 6 3 2
       132 1716 1504 13344 4 0 2
       132 2370 40 15856 6 3 2
@@ -370,12 +403,12 @@ class GemmStreamKChoiceTest {
       114 1360 1240 27808 1 1 0
       114 2471 2408 1120 1 3 0
       114 2442 2784 24208 0 3 0
-      114 1385 272 11168 5 2 1
+      114 1385 272 11168 6 2 1
       114 1456 1256 16768 4 3 2
       114 2853 1296 7072 4 3 2
       114 1972 1936 24112 4 3 2
       114 722 240 9408 6 2 1
-      114 94 3072 12736 5 3 2
+      114 94 3072 12736 6 3 2
       114 1656 80 19008 6 3 2
       114 1716 1504 13344 3 0 2
       114 2370 40 15856 6 3 2
@@ -404,13 +437,21 @@ class GemmStreamKChoiceTest {
       114 15996 10416 7856 0 0 0
       114 8980 9544 7712 0 0 0
       132 768 768 16384 5 3 2
-      132 640 640 8192 5 2 1
+      132 640 640 8192 6 2 1
       132 768 768 8128 6 2 1
       132 512 512 16384 6 3 2
       132 768 1024 16384 6 2 1
       114 768 768 16384 5 2 1
       132 2304 768 16384 1 1 0
       132 768 2048 16384 4 3 2
+      132 768 640 16384 5 3 2
+      132 768 768 8192 5 2 1
+      132 896 768 16384 6 2 1
+      132 768 512 16384 6 3 2
+      132 1024 640 16384 6 3 2
+      114 768 640 16384 5 3 2
+      132 512 768 16384 6 3 2
+      132 1024 512 16384 6 3 2
       """;
 
   @Test
@@ -431,7 +472,7 @@ class GemmStreamKChoiceTest {
       }
       rows++;
     }
-    assertThat(rows).isEqualTo(128);
+    assertThat(rows).isEqualTo(136);
     assertThat(streamK).as("the table exercises both outcomes").isBetween(100, 260);
     assertThat(splitK).as("and the split-K rule").isBetween(5, 40);
   }

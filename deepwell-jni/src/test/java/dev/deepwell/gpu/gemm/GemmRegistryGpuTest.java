@@ -119,7 +119,10 @@ class GemmRegistryGpuTest {
         // the benchmark's other data and weight gradients (the stream-K rule's shapes)
         new long[] {16384, 768, 4096}, new long[] {16384, 2048, 768}, new long[] {16384, 768, 32768},
         new long[] {2304, 768, 16384}, new long[] {4096, 768, 16384}, new long[] {768, 2048, 16384},
-        new long[] {128, 128, 1024}, new long[] {128, 128, 1536}, new long[] {200, 136, 9008}));
+        new long[] {128, 128, 1024}, new long[] {128, 128, 1536}, new long[] {200, 136, 9008},
+        // split-K 3 against the separate reduction (whole 2x2 clusters, the two models compared)
+        new long[] {896, 768, 16384}, new long[] {1024, 640, 16384}, new long[] {768, 512, 16384},
+        new long[] {768, 640, 16384}, new long[] {640, 640, 8192}, new long[] {768, 768, 8192}));
     SplittableRandom r = new SplittableRandom(90);
     for (int i = 0; i < 40; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});

@@ -301,7 +301,7 @@ Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t 
 
 // MXFP8: the fused kernel (A dequantized in registers, only B through a pass) where N <= 1024
 // and either the activations are many (M >= 4096) or the product is a long-K weight gradient
-// (M >= 768, K >= 8192) whose modeled units fill at least 70% of their rounds of SMs; its tile
+// (M >= 256, K >= 8192) whose modeled units fill at least 70% of their rounds of SMs; its tile
 // (128x256, 128x192 or 128x128) and split-K by the model above, the wider tile on ties. Measured (H100):
 //   2026-11-27, the 16 benchmark shapes: it won the 7 with N <= 1024 and M >= 4096 (16384x768xK
 //   for K = 768..32768, 4096x768x16384, 32768x768x16384) and lost the 9 others with the split-K of
@@ -315,12 +315,16 @@ Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t 
 //   70% bound), 768x768x16384 +2%; 2304x1024x16384 (108 units of 128x192, the last column tile a
 //   third empty) -6% against the pass and 1024x768x32768 -3% against 128x256: the model does not
 //   count empty columns yet.
+//   M from 256 (it was 768; H200, 2026-11-28, session 18, against the dequantizing way, whose BF16
+//   kernels had just become faster there, same invocations): 640x640x8192 +27%, 512x512x16384 +17%,
+//   640x768x16384 +6%, 512x768x16384 +9%, 384x768x16384 +5%, 256x768x16384 +4%, 512x1024x16384 +2%
+//   (the model's tile; the fastest of the three on five of the seven, within 4% on the others).
 // The wgmma kernel (0.21-0.47x our BF16) is never chosen.
 Sm90Mxfp8Way sm90_mxfp8_way(const DeviceInfo& dev, const dw_gemm_desc& desc) {
   // N aligned as the dequantizing way needs it too (the fused kernel takes any N when forced), so
   // that AUTO and the Java mirror (GemmTileChoice) refuse and choose alike.
   const bool aligned_n = desc.n % (desc.output == DW_GEMM_OUT_F32 ? 4 : 8) == 0;
-  if (desc.k % 16 != 0 || desc.n > 1024 || !aligned_n || desc.m < 768) return Sm90Mxfp8Way::kDequantize;
+  if (desc.k % 16 != 0 || desc.n > 1024 || !aligned_n || desc.m < 256) return Sm90Mxfp8Way::kDequantize;
   // The tile of least modeled cost; ties to the wider.
   int tile_n = 256;
   Sm90FusedSplit best = sm90_mxfp8_fused_split(dev, desc.m, desc.n, desc.k, 256);

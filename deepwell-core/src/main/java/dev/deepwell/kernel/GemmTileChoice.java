@@ -79,17 +79,18 @@ public final class GemmTileChoice {
    * MXFP8 on sm_90, as gemm_sm90_select.cpp's sm90_mxfp8_way: the fused kernel (A dequantized in
    * registers, only B through a pass) where K % 16 == 0 (its TMA rows), N <= 1024 and aligned as the
    * dequantizing way needs, and either M >= 4096 or the problem is a long-K weight gradient (M >=
-   * 768, K >= 8192) whose work units fill at least 70% of their rounds of SMs. Its tile (128x256,
+   * 256, K >= 8192) whose work units fill at least 70% of their rounds of SMs. Its tile (128x256,
    * 128x192 or 128x128, the least cost {@link Mxfp8FusedSplit} models, the wider on ties) and split-K
    * by the model. Measured on
    * H100 (docs/PERFORMANCE.md): it won the 7 benchmark shapes with N <= 1024 and M >= 4096 and,
    * with the model's split-K, 9 weight gradients of N <= 1024 (+6% to +37% over the dequantizing
    * way); it lost 2304x1024x16384 (55% of the SMs) and 1280x768x4096, which the bounds exclude.
-   * Null where the dequantizing way runs (or the catalogue lacks the tile).
+   * From M = 256 (H200, 2026-11-28): 256x768x16384 to 640x640x8192, +2% to +27% over the dequantizing
+   * way. Null where the dequantizing way runs (or the catalogue lacks the tile).
    */
   static Choice mxfp8Fused(List<GemmVariant> variants, GemmProblem p, int sms) {
     long nAlign = p.output() == GemmOutput.FP32 ? 4 : 8;
-    if (p.k() % 16 != 0 || p.n() > 1024 || p.n() % nAlign != 0 || p.m() < 768) {
+    if (p.k() % 16 != 0 || p.n() > 1024 || p.n() % nAlign != 0 || p.m() < 256) {
       return null;
     }
     // The tile of least modeled cost; ties to the wider.
@@ -112,7 +113,7 @@ public final class GemmTileChoice {
     if (p.m() >= 4096) {
       why = "MXFP8 with N=" + p.n() + " <= 1024 and M=" + p.m() + " >= 4096";
     } else if (p.k() >= 8192 && 10 * units >= 7 * rounds * sms) {
-      why = "MXFP8 weight gradient (N=" + p.n() + " <= 1024, M=" + p.m() + " >= 768, K=" + p.k() + " >= 8192; "
+      why = "MXFP8 weight gradient (N=" + p.n() + " <= 1024, M=" + p.m() + " >= 256, K=" + p.k() + " >= 8192; "
           + units + " units fill >= 70% of " + rounds + " round" + (rounds == 1 ? "" : "s") + " of " + sms + " SMs)";
     } else {
       return null;

@@ -191,15 +191,18 @@ public final class GemmTileChoice {
         continue;
       }
       long ctas = s * v.tiles(p.m(), p.n());
+      long launched = s * GemmKernelCatalog.launchedTiles(v, p.m(), p.n());
       // useful CTAs fill more than half of the SMs; the launch, whole clusters, at most all of them
-      if (2 * ctas > sms && s * GemmKernelCatalog.launchedTiles(v, p.m(), p.n()) <= sms) {
+      if (2 * ctas > sms && launched <= sms) {
         long splitIterations = GemmVariant.ceilDiv(GemmVariant.ceilDiv(p.k(), depth), s);
         long reduction = separateReductionIterations(vs, p, sms);
         if (reduction >= 0 && reduction < splitIterations) {
           return chosen;
         }
         return new Choice(v, "split-K " + s + ": " + v.tiles(p.m(), p.n()) + " tiles of " + v.tileM() + "x" + v.tileN()
-            + " x " + s + " parts = " + ctas + " CTAs fill one round of " + sms + " SMs (K " + p.k() + ": "
+            + " x " + s + " parts = " + ctas + " CTAs"
+            + (launched != ctas ? " (" + launched + " launched in whole clusters)" : "") + " fill one round of " + sms
+            + " SMs (K " + p.k() + ": "
             + GemmVariant.ceilDiv(p.k(), depth) + " k-tiles >= " + SPLIT_K_MIN_ITERATIONS + "; instead of "
             + chosen.variant().name() + ")");
       }

@@ -227,6 +227,7 @@ class GemmStreamKChoiceTest {
     assertThat(c.why()).isEqualTo("split-K 3: 36 tiles of 128x128 x 3 parts = 108 CTAs fill one round of 132 SMs "
         + "(K 16384: 256 k-tiles >= 128; instead of " + sk + ")");
     assertThat(name(GemmInput.BF16, 768, 640, 8192)).isEqualTo(split); // 30 x 3 = 90 > 66, 6 x 6 x 3 = 108 launched
+    assertThat(choose(GemmInput.BF16, 768, 640, 8192, 132).why()).contains("90 CTAs (108 launched in whole clusters)");
     assertThat(name(GemmInput.BF16, 768, 768, 8129)).isEqualTo(split); // 128 k-tiles of 64
     // Where the split-K 3 rule does not apply, these small outputs (at most 33 tiles of 128x256) go
     // to the separate-reduction rule; without that variant, to stream-K.

@@ -46,6 +46,15 @@ target_include_directories(deepwell_mxfp8_choice_check PRIVATE ${CMAKE_CURRENT_L
                            ${CMAKE_CURRENT_LIST_DIR}/.. ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
 target_compile_options(deepwell_mxfp8_choice_check PRIVATE -O2 -Wall -Wextra)
 deepwell_check_at_build(deepwell_mxfp8_choice_check ${_dw_choice_table})
+# The sm90 tile planner's rules (BF16, FP8 per-tensor, FP8 block) against the table GemmTileChoice is
+# tested with, the same way (tests/gemm/sm90_tile_choice_check.cpp).
+set(_dw_tile_check ${CMAKE_CURRENT_LIST_DIR}/../../tests/gemm/sm90_tile_choice_check.cpp)
+set(_dw_tile_table ${CMAKE_CURRENT_LIST_DIR}/../../tests/gemm/sm90_tile_choices.txt)
+add_executable(deepwell_tile_choice_check ${_dw_tile_check} ${CMAKE_CURRENT_LIST_DIR}/gemm_sm90_select.cpp)
+target_include_directories(deepwell_tile_choice_check PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../../include
+                           ${CMAKE_CURRENT_LIST_DIR}/.. ${CMAKE_CUDA_TOOLKIT_INCLUDE_DIRECTORIES})
+target_compile_options(deepwell_tile_choice_check PRIVATE -O2 -Wall -Wextra)
+deepwell_check_at_build(deepwell_tile_choice_check ${_dw_tile_table})
 # The tiled scale layout (gemm_blockscaled.h), checked on every build with CUTLASS against CUTLASS's
 # own layout and the vectors the Java ScaleLayout is tested with: a host program, no GPU needed; a
 # mismatch fails the build.

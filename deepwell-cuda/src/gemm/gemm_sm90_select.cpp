@@ -96,10 +96,11 @@ int consider_stream_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
 // Split-K (variants with splits = s > 1: the stream-K kernel cutting each tile's K loop into s
 // parts, summed in a fixed order) replaces whatever the rules above chose when its grid (the tiles
 // rounded up to whole clusters, as CUTLASS launches them, times s) fits one round of SMs while its
-// useful CTAs (s per output tile) fill more than half of them, K is at least 8192 in whole k-tiles (ceil(K / k) >= 8192 /
-// 64 = 128 for the 64-deep BF16 tile: the MXFP8 family, planning the BF16 kernels for K rounded up
-// to 8, then chooses alike), and the separate reduction below, where it applies, would not run
-// fewer k-iterations of wall time by its own model (rounds x K range, against ceil(I / s)). Fit to
+// useful CTAs (s per output tile) fill more than half of them, K is at least 8192 in whole k-tiles
+// (ceil(K / k) >= 8192 / 64 = 128 for the 64-deep BF16 tile: the MXFP8 family, planning the BF16
+// kernels for K rounded up to 8, then chooses alike), and the separate reduction below, where it
+// applies, would not run fewer k-iterations of wall time by its own model (rounds x K range,
+// against ceil(I / s)). Fit to
 // H100 (2026-11-26): BF16 768x768x16384, 36 tiles of 128x128 x 3 = 108 CTAs on 132 SMs: split-K 3
 // 451.7 TFLOP/s, stream-K 418.8; with 96-108 tiles (2304x768, 768x2048) split-K 3 lost, and this
 // rule leaves them alone. The cluster rounding and the comparison, H200 (2026-11-28,

@@ -120,17 +120,30 @@ int64_t launched_tiles(const dw_gemm_desc& d, Sm90Tile t) {
   return ceil_div(ceil_div(d.m, t.m), cm) * cm * ceil_div(ceil_div(d.n, t.n), cn) * cn;
 }
 
-// The separate reduction's k-iterations of wall time (waves x K range, sm90_reduce_splits' model
-// with SMs / 2 clusters) where its rule applies to this problem, else -1.
-int64_t separate_reduction_iterations(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles,
-                                      int count) {
-  bool offered = false;
-  for (int v = 0; v < count; ++v) offered = offered || tiles[v].separate_reduction;
-  const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1;
-  const int64_t pair_tiles = ceil_div(d.m, 128) * ceil_div(d.n, 256), iterations = ceil_div(d.k, 64);
-  if (!offered || 2 * pair_tiles > pairs || iterations < kReduceMinIterations) return -1;
-  const int64_t s = sm90_reduce_splits(pair_tiles, iterations, pairs);
-  return ceil_div(pair_tiles * s, pairs) * ceil_div(iterations, s);
+// The separate-reduction variant where its rule's bounds hold for a problem (at most half as many
+// 128x256 tiles as the GPU has SM pairs, K of at least kReduceMinIterations k-tiles of 64), with
+// what its model counts; variant -1 where they do not hold or no variant offers it. Both rules
+// below ask it, so that they read the same bounds.
+struct SeparateReduction {
+  int variant = -1;
+  int64_t pairs = 0, tiles = 0, iterations = 0;
+  // k-iterations of wall time: waves x K range, with sm90_reduce_splits' split count.
+  int64_t wall_iterations() const {
+    const int64_t s = sm90_reduce_splits(tiles, iterations, pairs);
+    return ceil_div(tiles * s, pairs) * ceil_div(iterations, s);
+  }
+};
+
+SeparateReduction separate_reduction(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles,
+                                     int count) {
+  SeparateReduction r;
+  r.pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1;
+  r.tiles = ceil_div(d.m, 128) * ceil_div(d.n, 256);
+  r.iterations = ceil_div(d.k, 64);
+  if (2 * r.tiles > r.pairs || r.iterations < kReduceMinIterations) return r;
+  for (int v = 0; v < count && r.variant < 0; ++v)
+    if (tiles[v].separate_reduction) r.variant = v;
+  return r;
 }
 
 int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count, int chosen) {
@@ -141,8 +154,8 @@ int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Til
     if (!tiles[v].stream_k || s <= 1 || tiles[v].k <= 0 || ceil_div(d.k, tiles[v].k) < kSplitKMinIterations) continue;
     // Useful CTAs must fill more than half of the SMs; the launch, whole clusters, at most all.
     if (2 * s * tile_count(d, tiles[v]) > sms && s * launched_tiles(d, tiles[v]) <= sms) {
-      const int64_t reduction = separate_reduction_iterations(dev, d, tiles, count);
-      if (reduction >= 0 && reduction < ceil_div(ceil_div(d.k, tiles[v].k), s)) return chosen;
+      const SeparateReduction r = separate_reduction(dev, d, tiles, count);
+      if (r.variant >= 0 && r.wall_iterations() < ceil_div(ceil_div(d.k, tiles[v].k), s)) return chosen;
       return v;
     }
   }
@@ -164,12 +177,8 @@ int consider_split_k(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Til
 int consider_separate_reduction(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count,
                                 int chosen) {
   if (tiles[chosen].splits > 1 || d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX) return chosen;
-  const int64_t pairs = dev.sm_count >= 2 ? dev.sm_count / 2 : 1;
-  const int64_t pair_tiles = ceil_div(d.m, 128) * ceil_div(d.n, 256);
-  if (2 * pair_tiles > pairs || ceil_div(d.k, 64) < kReduceMinIterations) return chosen;
-  for (int v = 0; v < count; ++v)
-    if (tiles[v].separate_reduction) return v;
-  return chosen;
+  const int v = separate_reduction(dev, d, tiles, count).variant;
+  return v >= 0 ? v : chosen;
 }
 
 // How many variants precede the first stream-K one.

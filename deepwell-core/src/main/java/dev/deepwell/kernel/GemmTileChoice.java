@@ -195,8 +195,8 @@ public final class GemmTileChoice {
       // useful CTAs fill more than half of the SMs; the launch, whole clusters, at most all of them
       if (2 * ctas > sms && launched <= sms) {
         long splitIterations = GemmVariant.ceilDiv(GemmVariant.ceilDiv(p.k(), depth), s);
-        long reduction = separateReductionIterations(vs, p, sms);
-        if (reduction >= 0 && reduction < splitIterations) {
+        SeparateReduction r = SeparateReduction.of(vs, p, sms);
+        if (r != null && r.wallIterations() < splitIterations) {
           return chosen;
         }
         return new Choice(v, "split-K " + s + ": " + v.tiles(p.m(), p.n()) + " tiles of " + v.tileM() + "x" + v.tileN()
@@ -211,19 +211,33 @@ public final class GemmTileChoice {
   }
 
   /**
-   * The separate reduction's k-iterations of wall time (waves x K range by {@link #reduceSplits}'s
-   * model, on SMs / 2 clusters) where its rule applies to {@code p} and {@code vs} offers it; else -1.
+   * The separate-reduction variant where its rule's bounds hold for {@code p} (at most half as many
+   * 128x256 tiles as SM pairs, K of at least {@link #REDUCE_MIN_ITERATIONS} k-tiles of 64), with what
+   * its model counts; null where they do not hold or {@code vs} does not offer it. Both rules ask it,
+   * as gemm_sm90_select.cpp's separate_reduction.
    */
-  private static long separateReductionIterations(List<GemmVariant> vs, GemmProblem p, int sms) {
-    boolean offered = vs.stream().anyMatch(v -> v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE));
-    long pairs = Math.max(1, sms / 2);
-    long pairTiles = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), 256);
-    long iterations = GemmVariant.ceilDiv(p.k(), 64);
-    if (!offered || 2 * pairTiles > pairs || iterations < REDUCE_MIN_ITERATIONS) {
-      return -1;
+  private record SeparateReduction(GemmVariant variant, long pairs, long tiles, long iterations) {
+
+    static SeparateReduction of(List<GemmVariant> vs, GemmProblem p, int sms) {
+      long pairs = Math.max(1, sms / 2);
+      long tiles = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), 256);
+      long iterations = GemmVariant.ceilDiv(p.k(), 64);
+      if (2 * tiles > pairs || iterations < REDUCE_MIN_ITERATIONS) {
+        return null;
+      }
+      return vs.stream().filter(v -> v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)).findFirst()
+          .map(v -> new SeparateReduction(v, pairs, tiles, iterations)).orElse(null);
     }
-    long s = reduceSplits(pairTiles, iterations, pairs);
-    return GemmVariant.ceilDiv(pairTiles * s, pairs) * GemmVariant.ceilDiv(iterations, s);
+
+    long splits() {
+      return reduceSplits(tiles, iterations, pairs);
+    }
+
+    /** k-iterations of wall time: waves x K range. */
+    long wallIterations() {
+      long s = splits();
+      return GemmVariant.ceilDiv(tiles * s, pairs) * GemmVariant.ceilDiv(iterations, s);
+    }
   }
 
   /** K, in k-tiles of 64, from which the separate-reduction rule applies. */
@@ -242,20 +256,13 @@ public final class GemmTileChoice {
         || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE) {
       return chosen;
     }
-    long pairs = Math.max(1, sms / 2);
-    long pairTiles = GemmVariant.ceilDiv(p.m(), 128) * GemmVariant.ceilDiv(p.n(), 256);
-    if (2 * pairTiles > pairs || GemmVariant.ceilDiv(p.k(), 64) < REDUCE_MIN_ITERATIONS) {
+    SeparateReduction r = SeparateReduction.of(vs, p, sms);
+    if (r == null) {
       return chosen;
     }
-    for (GemmVariant v : vs) {
-      if (v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
-        long splits = reduceSplits(pairTiles, GemmVariant.ceilDiv(p.k(), 64), pairs);
-        return new Choice(v, "split-K with a separate reduction: " + pairTiles + " tiles of 128x256 for " + pairs
-            + " SM pairs (at most half) and K " + p.k() + " >= " + 64 * REDUCE_MIN_ITERATIONS + ", " + splits
-            + " K ranges per tile (instead of " + chosen.variant().name() + ")");
-      }
-    }
-    return chosen;
+    return new Choice(r.variant(), "split-K with a separate reduction: " + r.tiles() + " tiles of 128x256 for "
+        + r.pairs() + " SM pairs (at most half) and K " + p.k() + " >= " + 64 * REDUCE_MIN_ITERATIONS + ", "
+        + r.splits() + " K ranges per tile (instead of " + chosen.variant().name() + ")");
   }
 
   /**

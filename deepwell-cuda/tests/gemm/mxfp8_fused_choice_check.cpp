@@ -17,7 +17,7 @@
 #include <sstream>
 #include <string>
 
-#include "gemm/gemm_internal.h"
+#include "choice_table.h"
 
 namespace {
 
@@ -27,15 +27,8 @@ using dw::gemm::Sm90FusedSplit;
 constexpr int kTiles[3] = {256, 192, 128};
 
 std::string row_for(int sms, int64_t m, int64_t n, int64_t k) {
-  DeviceInfo dev;
-  dev.sm_count = sms;
-  dev.cc_major = 9;
-  dw_gemm_desc d{};
-  d.m = m;
-  d.n = n;
-  d.k = k;
-  d.input = DW_GEMM_IN_MXFP8;
-  d.output = DW_GEMM_OUT_BF16;
+  const DeviceInfo dev = dw::gemm::choice_table::hopper(sms);
+  const dw_gemm_desc d = dw::gemm::choice_table::problem(m, n, k, DW_GEMM_IN_MXFP8);
   std::ostringstream o;
   o << sms << ' ' << m << ' ' << n << ' ' << k << ' ' << static_cast<int>(dw::gemm::sm90_mxfp8_way(dev, d));
   for (const int t : kTiles) {
@@ -70,38 +63,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s [--write] TABLE\n", argv[0]);
     return 2;
   }
-  std::ifstream in(argv[1]);
-  if (!in) {
-    std::fprintf(stderr, "mxfp8_fused_choice_check: cannot read %s\n", argv[1]);
-    return 2;
-  }
-  std::string line;
-  int rows = 0, failures = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream r(line);
-    int sms = 0;
-    int64_t m = 0, n = 0, k = 0;
-    if (!(r >> sms >> m >> n >> k)) {
-      std::fprintf(stderr, "mxfp8_fused_choice_check: unreadable row '%s'\n", line.c_str());
-      return 2;
-    }
-    ++rows;
-    const std::string got = row_for(sms, m, n, k);
-    if (got != line && ++failures <= 20)
-      std::fprintf(stderr, "mxfp8_fused_choice_check: MISMATCH\n  table:  %s\n  native: %s\n", line.c_str(), got.c_str());
-  }
-  if (rows == 0) {
-    std::fprintf(stderr, "mxfp8_fused_choice_check: no rows in %s\n", argv[1]);
-    return 2;
-  }
-  if (failures > 0) {
-    std::fprintf(stderr,
-                 "mxfp8_fused_choice_check: %d of %d rows disagree: the model in gemm_sm90_select.cpp changed; "
-                 "regenerate the table (--write) and update dev.deepwell.kernel.Mxfp8FusedSplit / GemmTileChoice\n",
-                 failures, rows);
-    return 1;
-  }
-  std::printf("mxfp8_fused_choice_check: %d rows agree\n", rows);
-  return 0;
+  return dw::gemm::choice_table::check_rows(
+      "mxfp8_fused_choice_check", argv[1], row_for,
+      "the model in gemm_sm90_select.cpp changed; regenerate the table (--write) and update "
+      "dev.deepwell.kernel.Mxfp8FusedSplit / GemmTileChoice",
+      false);
 }

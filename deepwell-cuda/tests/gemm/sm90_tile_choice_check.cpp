@@ -17,20 +17,17 @@
 // host program cannot include. A change there must be made here too (the Java catalogue,
 // GemmKernelCatalog, names the same configurations); on 2026-11-28 this transcription reproduced
 // all 128 rows the table then had before the split-K rule changed.
-#include <cstdint>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <string>
-#include <vector>
 
-#include "gemm/gemm_internal.h"
+#include "choice_table.h"
 
 namespace {
 
 using dw::gemm::DeviceInfo;
 using dw::gemm::Sm90Tile;
+namespace table = dw::gemm::choice_table;
 
 // gemm_sm90_bf16.cu: coop 128x256 c2x1, ping-pong 128x128 c2x1, coop 256x128 c1x2, coop 128x192 c2x1,
 // stream-K 128x128 c2x1, split-K 3 128x128 c2x2, split-K with a separate reduction (128x128 c1x2).
@@ -53,39 +50,12 @@ int choose(const DeviceInfo& dev, dw_gemm_desc d, dw_gemm_input in, const Sm90Ti
 }
 
 std::string row_for(int sms, int64_t m, int64_t n, int64_t k) {
-  DeviceInfo dev;
-  dev.sm_count = sms;
-  dev.cc_major = 9;
-  dw_gemm_desc d{};
-  d.m = m;
-  d.n = n;
-  d.k = k;
-  d.output = DW_GEMM_OUT_BF16;
+  const DeviceInfo dev = table::hopper(sms);
+  const dw_gemm_desc d = table::problem(m, n, k, DW_GEMM_IN_BF16);
   std::ostringstream o;
   o << sms << ' ' << m << ' ' << n << ' ' << k << ' ' << choose(dev, d, DW_GEMM_IN_BF16, kBf16) << ' '
     << choose(dev, d, DW_GEMM_IN_FP8_TENSOR, kFp8Tensor) << ' ' << choose(dev, d, DW_GEMM_IN_FP8_BLOCK128, kFp8Block);
   return o.str();
-}
-
-struct Table {
-  std::vector<std::string> comments;  // kept in place on --write
-  std::vector<std::string> rows;
-};
-
-bool read_table(const char* path, Table* t) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    (line[0] == '#' ? t->comments : t->rows).push_back(line);
-  }
-  return true;
-}
-
-bool parse(const std::string& line, int* sms, int64_t* m, int64_t* n, int64_t* k) {
-  std::istringstream r(line);
-  return static_cast<bool>(r >> *sms >> *m >> *n >> *k);
 }
 
 }  // namespace
@@ -96,40 +66,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s [--write] TABLE\n", argv[0]);
     return 2;
   }
-  const char* path = argv[argc - 1];
-  Table t;
-  if (!read_table(path, &t) || t.rows.empty()) {
-    std::fprintf(stderr, "sm90_tile_choice_check: cannot read rows from %s\n", path);
-    return 2;
-  }
-  std::vector<std::string> got;
-  int failures = 0;
-  for (const std::string& line : t.rows) {
-    int sms = 0;
-    int64_t m = 0, n = 0, k = 0;
-    if (!parse(line, &sms, &m, &n, &k)) {
-      std::fprintf(stderr, "sm90_tile_choice_check: unreadable row '%s'\n", line.c_str());
-      return 2;
-    }
-    got.push_back(row_for(sms, m, n, k));
-    if (got.back() != line && ++failures <= 20)
-      std::fprintf(stderr, "sm90_tile_choice_check: MISMATCH\n  table:  %s\n  native: %s\n", line.c_str(),
-                   got.back().c_str());
-  }
-  if (write) {
-    std::ofstream out(path);
-    for (const std::string& c : t.comments) out << c << '\n';
-    for (const std::string& r : got) out << r << '\n';
-    std::printf("sm90_tile_choice_check: wrote %zu rows to %s (%d changed)\n", got.size(), path, failures);
-    return out ? 0 : 1;
-  }
-  if (failures > 0) {
-    std::fprintf(stderr,
-                 "sm90_tile_choice_check: %d of %zu rows disagree: a rule in gemm_sm90_select.cpp changed; "
-                 "regenerate the table (--write) and update dev.deepwell.kernel.GemmTileChoice\n",
-                 failures, t.rows.size());
-    return 1;
-  }
-  std::printf("sm90_tile_choice_check: %zu rows agree\n", t.rows.size());
-  return 0;
+  return table::check_rows("sm90_tile_choice_check", argv[argc - 1], row_for,
+                           "a rule in gemm_sm90_select.cpp changed; regenerate the table (--write) and update "
+                           "dev.deepwell.kernel.GemmTileChoice",
+                           write);
 }

@@ -318,9 +318,7 @@ class GemmStreamKChoiceTest {
   private static final List<String> NATIVE_CHOICES = nativeChoices();
 
   private static List<String> nativeChoices() {
-    java.nio.file.Path dir = java.nio.file.Files.isDirectory(java.nio.file.Path.of("..", "deepwell-cuda"))
-        ? java.nio.file.Path.of("..", "deepwell-cuda") : java.nio.file.Path.of("deepwell-cuda");
-    java.nio.file.Path table = dir.resolve("tests/gemm/sm90_tile_choices.txt");
+    java.nio.file.Path table = NativeChoiceTables.path("sm90_tile_choices.txt");
     if (!java.nio.file.Files.isRegularFile(table)) {
       return List.of();
     }

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class Mxfp8FusedChoicesContractTest {
 
-  private static final Path TABLE = (Files.isDirectory(Path.of("..", "deepwell-cuda"))
-      ? Path.of("..", "deepwell-cuda") : Path.of("deepwell-cuda")).resolve("tests/gemm/mxfp8_fused_choices.txt");
+  private static final Path TABLE = NativeChoiceTables.path("mxfp8_fused_choices.txt");
   private static final List<GemmVariant> MXFP8 =
       GemmKernelCatalog.standard(90).variants(KernelProvider.CUTLASS, GemmInput.MXFP8);
   private static final int[] TILES = {256, 192, 128};

@@ -76,6 +76,9 @@ struct Sm90Tile {
   // The cluster shape (CTAs along M, N): CUTLASS launches whole clusters, so the grid is the tile
   // grid rounded up to it.
   int cluster_m = 1, cluster_n = 1;
+  // Deepwell's own wgmma kernel (gemm_sm90_bf16_wgmma.cu), not CUTLASS: K cut into
+  // sm90_deepwell_splits ranges, added inside the kernel.
+  bool deepwell = false;
 };
 // The measured choice of configuration (gemm_sm90_select.cpp, host code only, so that retuning
 // it rebuilds no CUTLASS translation unit).
@@ -94,6 +97,10 @@ struct Sm90FusedSplit {
   int64_t cost = 0;
 };
 Sm90FusedSplit sm90_mxfp8_fused_split(const DeviceInfo& dev, int64_t m, int64_t n, int64_t k, int tile_n);
+// Deepwell's BF16 wgmma kernel: how many K ranges each of `tiles` output tiles of `k_tiles` 64-deep
+// k-tiles gets (as many as fill one round of SMs where the tiles alone fill less, each at least 16
+// k-tiles, at most 16 ranges; 1 for K = 0).
+int sm90_deepwell_splits(int64_t tiles, int64_t k_tiles, int64_t sms);
 // The BF16 split-K with a separate reduction: how many K ranges each of `tiles` 128x256 output
 // tiles of `iterations` 64-deep k-tiles gets on `clusters` resident clusters of two (1 when the
 // tiles alone fill them; 0 for K = 0).

@@ -297,9 +297,10 @@ inline dw_status plan_variant(const VariantEntry* table, int count, const Device
                               int v, dw_gemm_plan_info* plan) {
   if (v >= count) return fail_sm90(DW_ERROR_INVALID_ARGUMENT, "variant=%d: this family has %d", v, count);
   if (v < 0) {
-    Sm90Tile tiles[8];
-    for (int i = 0; i < count && i < 8; ++i) tiles[i] = table[i].tile;
-    v = sm90_choose_variant(dev, desc, tiles, count < 8 ? count : 8);
+    constexpr int kMaxTiles = 16;
+    Sm90Tile tiles[kMaxTiles];
+    for (int i = 0; i < count && i < kMaxTiles; ++i) tiles[i] = table[i].tile;
+    v = sm90_choose_variant(dev, desc, tiles, count < kMaxTiles ? count : kMaxTiles);
   }
   const VariantEntry& e = table[v];
   if (plan->swizzle <= 0) plan->swizzle = sm90_choose_swizzle(dev, desc, e.tile);

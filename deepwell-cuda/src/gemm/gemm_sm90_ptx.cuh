@@ -1,8 +1,9 @@
 // sm_90a building blocks of Deepwell's own Hopper GEMM kernels (no CUTLASS): shared-memory
 // mbarriers and their stage rings, TMA and bulk copies, wgmma descriptors and fences, the
 // persistent tile raster, split-K work units and their reduction, the BF16 wgmma with A from
-// registers and the staged stores of a register epilogue; on the host, their TMA descriptors, grid
-// and split. Used by gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while accumulating),
+// registers or from shared memory and the staged stores of a register epilogue; on the host, their
+// TMA descriptors, grid and split. Used by gemm_sm90_bf16_wgmma.cu (BF16, both operands by TMA),
+// gemm_sm90_mxfp8_wgmma.cu (FP8 wgmma, scales applied while accumulating),
 // gemm_sm90_mxfp8_fused.cu (BF16 wgmma, A dequantized in registers), gemm_sm90_nvfp4w.cu (NVFP4
 // weights decoded in registers) and the decode GEMV's TMA engine (gemv_nvfp4_tma.cu, which uses only the mbarrier, ring and TMA parts: those are
 // valid on every sm_90+ target; the wgmma parts are sm_90a only).
@@ -395,6 +396,86 @@ __device__ __forceinline__ void wgmma_bf16_rs(float (&d)[kN / 2], const uint32_t
   else wgmma_m64n64k16_bf16_rs(d, a, db);
 }
 
+// ---- BF16 wgmma with both operands from shared memory (wgmma SS) ---------------------------------
+#define DW_R8(b) "+f"(d[b]), "+f"(d[b + 1]), "+f"(d[b + 2]), "+f"(d[b + 3]), "+f"(d[b + 4]), "+f"(d[b + 5]), \
+                 "+f"(d[b + 6]), "+f"(d[b + 7])
+
+// d += A (64 x 16, K-major, descriptor da) * B (N x 16, K-major, descriptor db)^T.
+__device__ __forceinline__ void wgmma_m64n256k16_bf16_ss(float (&d)[128], uint64_t da, uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, "
+      "%96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, "
+      "%112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "
+      "%128, %129, p, 1, 1, 0, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56), DW_R8(64), DW_R8(72),
+        DW_R8(80), DW_R8(88), DW_R8(96), DW_R8(104), DW_R8(112), DW_R8(120)
+      : "l"(da), "l"(db)
+      : "memory");
+}
+
+__device__ __forceinline__ void wgmma_m64n192k16_bf16_ss(float (&d)[96], uint64_t da, uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n192k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, "
+      "%64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, "
+      "%80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95}, "
+      "%96, %97, p, 1, 1, 0, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56), DW_R8(64), DW_R8(72),
+        DW_R8(80), DW_R8(88)
+      : "l"(da), "l"(db)
+      : "memory");
+}
+
+__device__ __forceinline__ void wgmma_m64n128k16_bf16_ss(float (&d)[64], uint64_t da, uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, "
+      "%64, %65, p, 1, 1, 0, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48), DW_R8(56)
+      : "l"(da), "l"(db)
+      : "memory");
+}
+
+__device__ __forceinline__ void wgmma_m64n112k16_bf16_ss(float (&d)[56], uint64_t da, uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n112k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, "
+      "%48, %49, %50, %51, %52, %53, %54, %55}, "
+      "%56, %57, p, 1, 1, 0, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40), DW_R8(48)
+      : "l"(da), "l"(db)
+      : "memory");
+}
+
+#undef DW_R8
+
+template <int kN>
+__device__ __forceinline__ void wgmma_bf16_ss(float (&d)[kN / 2], uint64_t da, uint64_t db) {
+  static_assert(kN == 256 || kN == 192 || kN == 128 || kN == 112, "wgmma SS widths of these kernels");
+  if constexpr (kN == 256) wgmma_m64n256k16_bf16_ss(d, da, db);
+  else if constexpr (kN == 192) wgmma_m64n192k16_bf16_ss(d, da, db);
+  else if constexpr (kN == 128) wgmma_m64n128k16_bf16_ss(d, da, db);
+  else wgmma_m64n112k16_bf16_ss(d, da, db);
+}
+
 // Two neighbouring outputs of a row: one 4- or 8-byte store when both exist and D's rows keep
 // pairs aligned (N even), else one at a time.
 template <class OutT>
@@ -429,12 +510,13 @@ constexpr int kEpilogueStride = kEpilogueChunk + 8;    // floats per staged row 
 constexpr int kEpilogueWarpFloats = 16 * kEpilogueStride;
 constexpr int kEpilogueWarpBytes = kEpilogueWarpFloats * 4;  // 2560 bytes of shared memory per consumer warp
 
-// Rows row_base .. row_base + 15, columns col_base .. col_base + 31 of D from a warp's staging.
+// Rows row_base .. row_base + 15, columns col_base .. col_base + width - 1 (width 32, or 16 for the
+// last chunk of a 112-wide tile) of D from a warp's staging.
 template <class OutT>
 __device__ __forceinline__ void store_staged_chunk(const EpilogueArgs& e, const float* stage, int row_base,
-                                                   int col_base, int lane) {
+                                                   int col_base, int lane, int width = kEpilogueChunk) {
   const int col = col_base + 2 * (lane & 15);
-  if (col >= e.n) return;
+  if (col >= e.n || 2 * (lane & 15) >= width) return;
   const bool both = col + 1 < e.n, pair_ok = (e.n % 2) == 0;
   const OutT* bias = static_cast<const OutT*>(e.bias);
   const OutT* residual = static_cast<const OutT*>(e.residual);
@@ -462,8 +544,10 @@ __device__ __forceinline__ void store_staged_chunk(const EpilogueArgs& e, const 
 // out_scale are applied as in the general path, skipped when both are 1 (the same values).
 template <class OutT>
 __device__ __forceinline__ void store_staged_chunk_plain(const EpilogueArgs& e, const float* stage, int row_base,
-                                                         int col, int lane, bool unit_scales) {
+                                                         int col, int lane, bool unit_scales,
+                                                         int width = kEpilogueChunk) {
   const int c = 8 * (lane % 4);
+  if (c >= width) return;
 #pragma unroll
   for (int pass = 0; pass < 2; ++pass) {
     const int r = 8 * pass + lane / 4, row = row_base + r;
@@ -501,13 +585,15 @@ __device__ __forceinline__ bool plain_vector_stores(const EpilogueArgs& e) {
 }
 
 // Columns [32 chunk, 32 chunk + 32) of a thread's m64nN fragment (its rows lane / 4 and lane / 4 + 8
-// of the warp's 16) into the warp's staging, row-major with kEpilogueStride floats per row.
+// of the warp's 16) into the warp's staging, row-major with kEpilogueStride floats per row; the
+// fragment's last columns only where N is not a multiple of 32.
 template <int kN>
 __device__ __forceinline__ void stage_fragment_chunk(const float (&acc)[kN / 2], int chunk, int lane, float* stage) {
   const int r = lane / 4, q2 = 2 * (lane % 4);
 #pragma unroll
   for (int j = 0; j < kEpilogueChunk / 8; ++j) {
     const int i = chunk * (kEpilogueChunk / 8) + j;
+    if (i >= kN / 8) break;
     *reinterpret_cast<float2*>(stage + r * kEpilogueStride + 8 * j + q2) = make_float2(acc[4 * i], acc[4 * i + 1]);
     *reinterpret_cast<float2*>(stage + (r + 8) * kEpilogueStride + 8 * j + q2) =
         make_float2(acc[4 * i + 2], acc[4 * i + 3]);
@@ -519,16 +605,17 @@ __device__ __forceinline__ void stage_fragment_chunk(const float (&acc)[kN / 2],
 template <class OutT, int kN>
 __device__ __forceinline__ void store_fragment(const EpilogueArgs& e, const float (&acc)[kN / 2], int row_base,
                                                int col_base, int lane, float* stage) {
-  static_assert(kN % kEpilogueChunk == 0, "whole chunks");
+  static_assert(kN % 16 == 0, "whole chunks, or a last half chunk (N = 112)");
   const bool plain = plain_vector_stores<OutT>(e);
   const bool unit_scales = e.alpha == 1.0f && e.out_scale == 1.0f;
 #pragma unroll
-  for (int chunk = 0; chunk < kN / kEpilogueChunk; ++chunk) {
+  for (int chunk = 0; chunk < (kN + kEpilogueChunk - 1) / kEpilogueChunk; ++chunk) {
+    const int width = kN - chunk * kEpilogueChunk < kEpilogueChunk ? kN - chunk * kEpilogueChunk : kEpilogueChunk;
     stage_fragment_chunk<kN>(acc, chunk, lane, stage);
     __syncwarp();
     const int col = col_base + chunk * kEpilogueChunk;
-    if (plain && col + kEpilogueChunk <= e.n) store_staged_chunk_plain<OutT>(e, stage, row_base, col, lane, unit_scales);
-    else store_staged_chunk<OutT>(e, stage, row_base, col, lane);
+    if (plain && col + width <= e.n) store_staged_chunk_plain<OutT>(e, stage, row_base, col, lane, unit_scales, width);
+    else store_staged_chunk<OutT>(e, stage, row_base, col, lane, width);
     __syncwarp();
   }
 }

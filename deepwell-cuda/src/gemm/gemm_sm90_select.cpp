@@ -181,10 +181,52 @@ int consider_separate_reduction(const DeviceInfo& dev, const dw_gemm_desc& d, co
   return v >= 0 ? v : chosen;
 }
 
-// How many variants precede the first stream-K one.
+// ---------------------------------------------------------------------------------------------
+// Deepwell's BF16 wgmma kernel (the variant with `deepwell`: 128x112 tiles, K cut into
+// sm90_deepwell_splits ranges added inside the kernel) replaces every choice above where its work
+// units (tiles x ranges) take one or two rounds of SMs and the output they compute, M x N x ranges
+// (tiles cut by the edge of D count only their inside), fills at least 90% of those rounds' 128x112
+// slots, with K of at least 64 k-tiles of 64. Those are the outputs that divide badly into 128-wide
+// tiles: 2304x768 is 126 tiles of 128x112 (95% of 132 SMs) against 108 of 128x128 (82%). The
+// 112-wide tile costs ~5% more per product than the 128-wide one (2304x768x16384, H200: 606-660
+// TFLOP/s on 126 SMs against 547-609 for the same kernel's 128x128 tile on 108), so it wins where it
+// fills clearly more; counting whole tiles instead of the output (a first form of this rule) also
+// took outputs whose edge tiles are mostly empty and lost there (768x512x16384: 30 tiles of which 6
+// are 64/112 empty, x 4 ranges, 349-351 against the separate reduction's 395-400; 1024x512x16384
+// 386 / 454-460; 768x1024x16384 422 / 477-481; 1360x1240x27808 465-498 / 501).
+// H200 (2026-11-28, docs/PERFORMANCE.md session 19), TFLOP/s against this planner's previous choice
+// in the same invocations: 2304x768x16384 606-660 / 537-623, 2304x768x8192 576 / 520, 2304x768x4096
+// 533 / 491, 1152x1536x16384 610 / 542, 1152x768x16384 (63 tiles x 2 ranges) 538 / 458, 4608x768x8192
+// (two rounds) 587 / 564, 2304x1536x8192 585 / 567, 768x768x16384 (42 x 3) 472-474 / split-K 3's
+// 435-437, 768x768x8192 381-382 / 360-361. Left alone: 768x2048x16384 (114 tiles, 86%: 582-607
+// against stream-K's 615-625),
+// 4096x768x16384 (224 tiles, 85% of two rounds: 548 against 128x192's 682) and 9216x768x4096 (four
+// rounds: tied). GemmTileChoice mirrors it.
+// ---------------------------------------------------------------------------------------------
+constexpr int64_t kDeepwellMinKTiles = 64;
+constexpr int64_t kDeepwellMaxRounds = 2;
+constexpr int64_t kDeepwellFillNum = 9, kDeepwellFillDen = 10;
+constexpr int64_t kDeepwellMinSplitKTiles = 16, kDeepwellMaxSplits = 16;
+
+int consider_deepwell(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count, int chosen) {
+  const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
+  const int64_t k_tiles = ceil_div(d.k, 64);
+  if (d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX || k_tiles < kDeepwellMinKTiles) return chosen;
+  for (int v = 0; v < count; ++v) {
+    if (!tiles[v].deepwell) continue;
+    const int64_t t = tile_count(d, tiles[v]), s = sm90_deepwell_splits(t, k_tiles, sms);
+    const int64_t rounds = ceil_div(t * s, sms);
+    if (rounds > kDeepwellMaxRounds) continue;
+    // (at most two rounds of tiles: M x N x s <= 2 x SMs x tile area, no overflow)
+    if (kDeepwellFillDen * d.m * d.n * s >= kDeepwellFillNum * rounds * sms * tiles[v].m * tiles[v].n) return v;
+  }
+  return chosen;
+}
+
+// How many variants precede the first stream-K one (or the first that is not CUTLASS's).
 int data_parallel_count(const Sm90Tile* tiles, int count) {
   int n = 0;
-  while (n < count && !tiles[n].stream_k && !tiles[n].separate_reduction) ++n;
+  while (n < count && !tiles[n].stream_k && !tiles[n].separate_reduction && !tiles[n].deepwell) ++n;
   return n;
 }
 
@@ -213,8 +255,13 @@ int choose_bf16(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* ti
   // 16384x768x768 527.7 / 528.0 vs 501.4 / 499.5, 8192x768x768 472.5 / 469.3 vs 396.1 / 390.2,
   // 32768x768x768 555 vs 513, 16384x1024x768 558 vs 517; from K = 2048 on 256x128 wins again).
   if (d.k <= 1024) return 1;
-  // Narrow N (768): 256x128 splits N into 6 tiles instead of 3 (16384x768x2048: 635 vs 621).
-  if (d.n <= 1024) return 2;
+  // Narrow N (768) and K up to 4096: ping-pong again, on an H200 (2026-11-28, three invocations,
+  // TFLOP/s against 256x128): 16384x768x2048 621-626 vs 569-573, 16384x768x2304 613-615 vs 579-582,
+  // 16384x768x4096 632-635 vs 613-616, 32768x768x2048 640-641 vs 576-580, 8192x768x2048 596-600 vs
+  // 442-447 (256x128 there: 192 tiles, 1.45 rounds), 16384x1024x2048 648-654 vs 587-592; tied at
+  // K = 32768. (An H100 of 2026-11-26 had 256x128 ahead at 16384x768x2048, 635 vs 621, one run.)
+  // Past K = 4096, 256x128 splits N into 6 tiles instead of 3.
+  if (d.n <= 1024) return d.k <= 4096 ? 1 : 2;
   // Wide N and K up to 2048: ping-pong still wins (H100 2026-11-27, against the 128x256 tile:
   // 8192x8192x2048 640.9 / 645.0 / 641.1 vs 572.7 / 567.8 / 553.2, 4096x4096x2048 676.7 / 685.4 /
   // 716.5 vs 652.8 / 606.9 / 625.3, 11140x9040x1520 558.5 vs 541.4, 2471x2408x1120 485.3 vs 390.9
@@ -255,7 +302,16 @@ int sm90_choose_variant(const DeviceInfo& dev, const dw_gemm_desc& desc, const S
   if (dp_count == 0) return 0;
   const int dp = choose_data_parallel(dev, desc, tiles, dp_count);
   const int chosen = consider_split_k(dev, desc, tiles, count, consider_stream_k(dev, desc, tiles, count, dp));
-  return consider_separate_reduction(dev, desc, tiles, count, chosen);
+  return consider_deepwell(dev, desc, tiles, count, consider_separate_reduction(dev, desc, tiles, count, chosen));
+}
+
+int sm90_deepwell_splits(int64_t tiles, int64_t k_tiles, int64_t sms) {
+  if (tiles <= 0 || k_tiles <= 0) return 1;
+  int64_t s = tiles < sms ? sms / tiles : 1;
+  if (s > k_tiles / kDeepwellMinSplitKTiles) s = k_tiles / kDeepwellMinSplitKTiles;
+  if (s > kDeepwellMaxSplits) s = kDeepwellMaxSplits;
+  if (s < 1) s = 1;
+  return static_cast<int>(ceil_div(k_tiles, ceil_div(k_tiles, s)));  // none of the ranges empty
 }
 
 // Larger swizzles (rasterizing in groups of 2-8 tiles for L2 reuse) measured no better than 1 on

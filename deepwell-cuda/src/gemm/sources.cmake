@@ -8,8 +8,10 @@ deepwell_cuda_sources(FILES gemm_sm90_bf16.cu gemm_sm90_bf16_splitk_reduce.cu ge
 # CUTLASS headers, but a variant of the CUTLASS sm90 MXFP8 family (built where that family is).
 # The same family's fused kernel (A dequantized in registers, BF16 wgmma; ours, no CUTLASS either).
 # NVFP4 weights x BF16 activations for any M (ours, no CUTLASS: weights decoded in registers, BF16
-# wgmma), a family of the same backend.
+# wgmma), a family of the same backend. Our BF16 kernel with 128x112 tiles (no CUTLASS either), a
+# variant of the CUTLASS BF16 family.
 deepwell_cuda_sources(FILES gemm_sm90_mxfp8_wgmma.cu gemm_sm90_mxfp8_fused.cu gemm_sm90_nvfp4w.cu
+                      gemm_sm90_bf16_wgmma.cu
                       GENCODE arch=compute_90a,code=sm_90a REQUIRES_CUTLASS)
 # Grouped (mixture-of-experts) GEMM of gemm_grouped.h: dispatcher and reference kernel for every
 # target, the CUTLASS sm_90a pointer-array kernels as above.

@@ -41,6 +41,15 @@ public final class GemmKernelCatalog {
    */
   public static final String SPLIT_K_REDUCE = "splitk_reduce";
   /**
+   * The schedule of Deepwell's own sm90 BF16 kernel (gemm_sm90_bf16_wgmma.cu; listed under CUTLASS,
+   * the sm90 backend, though it uses no CUTLASS): TMA and wgmma with both operands in shared memory,
+   * 128x112 tiles, each tile's K loop cut into {@link GemmTileChoice#deepwellSplits} ranges whose
+   * FP32 partial sums the last range to finish adds in K order inside the kernel. Chosen where its
+   * work units fill one or two rounds of SMs much better than 128-wide tiles (2304x768: 126 tiles
+   * against 108).
+   */
+  public static final String DEEPWELL = "deepwell";
+  /**
    * The schedule of Deepwell's own sm90 MXFP8 kernel: FP8 wgmma per 32 of K, each partial sum
    * promoted into FP32 accumulators with its two block scales (gemm_sm90_mxfp8_wgmma.cu). Never
    * chosen by the tile rules (it measured slower than both other ways); run when forced.
@@ -156,6 +165,7 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 5, "cutlass_sm90_bf16_splitk3_128x128x64_c2x2", 128, 128, SPLIT_K, bf16));
     l.add(new GemmVariant(c, h, 6, "cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2", 128, 128,
         SPLIT_K_REDUCE, bf16));
+    l.add(new GemmVariant(c, h, 7, "deepwell_sm90_bf16_128x112x64", 128, 112, DEEPWELL, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";
     GemmInput t = GemmInput.FP8_TENSOR;
     l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));
@@ -207,8 +217,11 @@ public final class GemmKernelCatalog {
     if (bf16.provider() != KernelProvider.CUTLASS || bf16.input() != GemmInput.BF16) {
       throw new IllegalArgumentException("not a CUTLASS BF16 configuration: " + bf16.name());
     }
-    return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, bf16.index(),
-        bf16.name().replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"), bf16.tileM(), bf16.tileN(),
+    // As gemm_sm90_mxfp8.cu's set_family_name: "mxfp8_deq_" after a "cutlass_sm90_" prefix, else first.
+    String name = bf16.name().startsWith("cutlass_sm90_")
+        ? bf16.name().replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_")
+        : "mxfp8_deq_" + bf16.name();
+    return new GemmVariant(KernelProvider.CUTLASS, GemmInput.MXFP8, bf16.index(), name, bf16.tileM(), bf16.tileN(),
         bf16.schedule(), "cutlass.sm90.gemm.mxfp8");
   }
 
@@ -280,14 +293,15 @@ public final class GemmKernelCatalog {
 
   /**
    * A CUTLASS variant from the name the native side reports: the tile from "_MxNxK_", the
-   * schedule from "splitk_reduce" / "streamk" / "pingpong" / "coop" / "_2sm_" / "_1sm_" (a 2-SM
-   * kernel's per-SM
-   * tile is half its MMA tile's rows). Empty when the name says none of them.
+   * schedule from "deepwell_sm90_" / "splitk_reduce" / "streamk" / "pingpong" / "coop" / "_2sm_" /
+   * "_1sm_" (a 2-SM kernel's per-SM tile is half its MMA tile's rows). Empty when the name says none
+   * of them.
    */
   public static Optional<GemmVariant> parseCutlass(GemmInput input, int index, String name, String descriptorId) {
     Objects.requireNonNull(name, "name");
     Matcher mt = TILE.matcher(name);
-    String schedule = name.contains("splitk_reduce") ? SPLIT_K_REDUCE
+    String schedule = name.contains("deepwell_sm90_") ? DEEPWELL
+        : name.contains("splitk_reduce") ? SPLIT_K_REDUCE
         : name.contains("streamk") ? STREAM_K : SPLITS.matcher(name).find() ? SPLIT_K
         : name.contains("pingpong") ? PINGPONG : name.contains("coop") ? COOPERATIVE
         : name.contains("_2sm_") ? BlackwellGemmKernels.TWO_SM : name.contains("_1sm_") ? BlackwellGemmKernels.ONE_SM

@@ -62,7 +62,7 @@ public final class GemmTileChoice {
     List<GemmVariant> dataParallel = new ArrayList<>();
     for (GemmVariant v : variants) {
       if (v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)
-          || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
+          || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE) || v.schedule().equals(GemmKernelCatalog.DEEPWELL)) {
         break;
       }
       dataParallel.add(v);
@@ -70,9 +70,65 @@ public final class GemmTileChoice {
     if (dataParallel.isEmpty()) {
       return new Choice(variants.get(0), "no data-parallel configuration: the first");
     }
-    return separateReduction(variants,
+    return deepwell(variants, separateReduction(variants,
         splitK(variants, GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms), p, sms),
-        p, sms);
+        p, sms), p, sms);
+  }
+
+  /** K, in k-tiles of 64, from which Deepwell's BF16 kernel is considered. */
+  static final long DEEPWELL_MIN_K_TILES = 64;
+  /** The most rounds of SMs its work units may take. */
+  static final long DEEPWELL_MAX_ROUNDS = 2;
+
+  /**
+   * Deepwell's BF16 kernel (schedule {@link GemmKernelCatalog#DEEPWELL}, 128x112 tiles, its own
+   * split-K) where its work units, tiles x {@link #deepwellSplits} K ranges, take one or two rounds
+   * of SMs and the output they compute (M x N x ranges: edge tiles count only their inside) fills at
+   * least 90% of those rounds' tile slots, with K of at least 64 k-tiles of 64; else {@code chosen}.
+   * As gemm_sm90_select.cpp's consider_deepwell; H200 (2026-11-28): 2304x768x16384 606-660 TFLOP/s
+   * against the 537-623 of the ping-pong 128x128 tile, 1152x1536x16384 610 against 542, 768x768x16384
+   * 472-474 against split-K 3's 435-437; left to the others where it fills less (768x2048x16384: 114
+   * tiles, 86%; 768x512x16384: 30 tiles, a fifth of them half empty, 349-351 against 395-400).
+   */
+  private static Choice deepwell(List<GemmVariant> vs, Choice chosen, GemmProblem p, int sms) {
+    long kTiles = GemmVariant.ceilDiv(p.k(), 64);
+    if (p.m() > Integer.MAX_VALUE || p.n() > Integer.MAX_VALUE || p.k() > Integer.MAX_VALUE
+        || kTiles < DEEPWELL_MIN_K_TILES) {
+      return chosen;
+    }
+    for (GemmVariant v : vs) {
+      if (!v.schedule().equals(GemmKernelCatalog.DEEPWELL)) {
+        continue;
+      }
+      long tiles = v.tiles(p.m(), p.n());
+      long splits = deepwellSplits(tiles, kTiles, sms);
+      long units = tiles * splits;
+      long rounds = GemmVariant.ceilDiv(units, sms);
+      // (at most two rounds of tiles: M x N x splits stays far from overflowing)
+      long slots = rounds * sms * v.tileM() * v.tileN();
+      if (rounds <= DEEPWELL_MAX_ROUNDS && 10 * p.m() * p.n() * splits >= 9 * slots) {
+        return new Choice(v, "Deepwell's BF16 kernel: " + tiles + " tiles of " + v.tileM() + "x" + v.tileN() + " x "
+            + splits + " K range" + (splits == 1 ? "" : "s") + " = " + units + " units, their output fills >= 90% of "
+            + rounds + " round" + (rounds == 1 ? "" : "s") + " of " + sms + " SMs (instead of "
+            + chosen.variant().name() + ")");
+      }
+    }
+    return chosen;
+  }
+
+  /**
+   * The K ranges of Deepwell's BF16 kernel for {@code tiles} output tiles of {@code kTiles} 64-deep
+   * k-tiles on {@code sms} SMs: as many as fill one round where the tiles alone fill less (SMs /
+   * tiles), each at least 16 k-tiles, at most 16, none empty; 1 for K = 0. gemm_sm90_select.cpp's
+   * sm90_deepwell_splits.
+   */
+  static long deepwellSplits(long tiles, long kTiles, int sms) {
+    if (tiles <= 0 || kTiles <= 0) {
+      return 1;
+    }
+    long s = tiles < sms ? sms / tiles : 1;
+    s = Math.max(1, Math.min(Math.min(s, kTiles / 16), 16));
+    return GemmVariant.ceilDiv(kTiles, GemmVariant.ceilDiv(kTiles, s));
   }
 
   /**
@@ -337,6 +393,12 @@ public final class GemmTileChoice {
     if (p.k() <= 1024) {
       return new Choice(pingpong, "short K (" + p.k()
           + "): ping-pong hides each tile's epilogue behind the other warpgroup's mainloop");
+    }
+    if (p.n() <= 1024 && p.k() <= 4096) {
+      // gemm_sm90_select.cpp: measured on an H200 (2026-11-28: 16384x768x2048 621-626 TFLOP/s against
+      // 256x128's 569-573, 8192x768x2048 596-600 against 442-447; tied at K = 32768).
+      return new Choice(pingpong, "narrow N (" + p.n() + ") and K = " + p.k()
+          + " <= 4096: ping-pong hides each tile's epilogue behind the other warpgroup's mainloop");
     }
     if (p.n() <= 1024) {
       return new Choice(tall, "narrow N (" + p.n() + "): 256x128 splits N into more tiles than 128x256");

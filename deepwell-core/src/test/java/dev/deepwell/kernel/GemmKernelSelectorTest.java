@@ -59,9 +59,12 @@ class GemmKernelSelectorTest {
     assertThat(select(bf16(16384, 32768, 768)).variant().name()).isEqualTo(pingpong);
     assertThat(select(bf16(16384, 768, 768)).variant().name()).isEqualTo(pingpong);
     assertThat(select(bf16(16384, 768, 1024)).variant().name()).isEqualTo(pingpong);
-    // narrow N with a longer K: the 256x128 tile
-    assertThat(select(bf16(16384, 768, 1088)).variant().name()).isEqualTo(tall);
-    assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(tall);
+    // narrow N up to K = 4096: ping-pong (H200, 2026-11-28); past it the 256x128 tile
+    assertThat(select(bf16(16384, 768, 1088)).variant().name()).isEqualTo(pingpong);
+    assertThat(select(bf16(16384, 768, 2048)).variant().name()).isEqualTo(pingpong);
+    assertThat(select(bf16(16384, 768, 4096)).reason()).contains("narrow N (768) and K = 4096 <= 4096");
+    assertThat(select(bf16(16384, 768, 4160)).variant().name()).isEqualTo(tall);
+    assertThat(select(bf16(16384, 768, 8192)).variant().name()).isEqualTo(tall);
     // wide N (>= 2048) up to K = 2048: ping-pong; from K = 2049, or with N below 2048, not
     GemmSelection wideShortK = select(bf16(8192, 8192, 2048));
     assertThat(wideShortK.variant().name()).isEqualTo(pingpong);
@@ -251,7 +254,10 @@ class GemmKernelSelectorTest {
     assertThat(all).hasSize(bf16.size() + 4);  // + the wgmma kernel and the fused kernel's three tiles
     List<GemmVariant> mx = all.subList(0, bf16.size());
     for (int i = 0; i < mx.size(); i++) {
-      assertThat(mx.get(i).name()).isEqualTo(bf16.get(i).name().replace("_bf16_", "_mxfp8_deq_bf16_"));
+      // gemm_sm90_mxfp8.cu's set_family_name: "mxfp8_deq_" after "cutlass_sm90_", else in front
+      String b = bf16.get(i).name();
+      assertThat(mx.get(i).name()).isEqualTo(
+          b.startsWith("cutlass_sm90_") ? b.replace("_bf16_", "_mxfp8_deq_bf16_") : "mxfp8_deq_" + b);
       assertThat(mx.get(i).tileM()).isEqualTo(bf16.get(i).tileM());
       assertThat(mx.get(i).tileN()).isEqualTo(bf16.get(i).tileN());
       assertThat(mx.get(i).schedule()).isEqualTo(bf16.get(i).schedule());
@@ -270,10 +276,9 @@ class GemmKernelSelectorTest {
     long[][] shapes = {{4096, 4096, 4096}, {8192, 8192, 8192}, {16384, 2304, 768}, {16384, 4096, 768},
         {16384, 32768, 768}, {2304, 768, 4080}, {768, 2048, 16384}, {256, 256, 4096}, {1000, 1000, 1000}};
     for (long[] sh : shapes) {
-      String plain = cutlass(bf16(sh[0], sh[1], sh[2])).variant().name();
+      GemmVariant plain = cutlass(bf16(sh[0], sh[1], sh[2])).variant();
       String emulated = select(GemmProblem.builder(sh[0], sh[1], sh[2], GemmInput.MXFP8).build()).variant().name();
-      assertThat(emulated).as("%dx%dx%d", sh[0], sh[1], sh[2])
-          .isEqualTo(plain.replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"));
+      assertThat(emulated).as("%dx%dx%d", sh[0], sh[1], sh[2]).isEqualTo(GemmKernelCatalog.mxfp8OnBf16(plain).name());
     }
   }
 
@@ -467,8 +472,8 @@ class GemmKernelSelectorTest {
         .hasMessageContaining("cutlass cannot run GEMM bf16 M=64 N=50257 K=768")
         .hasMessageContaining("N=50257 must be a multiple of 8");
     assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 256,
-        GemmPreference.variant(KernelProvider.CUTLASS, 7)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 7 bf16 variant(s), variant 7");
+        GemmPreference.variant(KernelProvider.CUTLASS, 8)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 8 bf16 variant(s), variant 8");
     assertThatThrownBy(() -> new GemmPreference(null, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 12, GemmPreference.AUTO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
@@ -483,7 +488,7 @@ class GemmKernelSelectorTest {
       assertThat(d.inputFormats()).as(v.name()).contains(v.input().aFormat());
       assertThat(d.weightFormats()).as(v.name()).contains(v.input().bFormat());
     }
-    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 7)
+    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 8)
         .containsEntry(KernelProvider.CUBLASLT, 1).containsEntry(KernelProvider.REFERENCE_GPU, 1)
         .containsEntry(KernelProvider.CPU, 1);
     assertThat(GemmKernelCatalog.cutlassDescriptorId(GemmInput.MXFP8)).contains("cutlass.sm90.gemm.mxfp8");

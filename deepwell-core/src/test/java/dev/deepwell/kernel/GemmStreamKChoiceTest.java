@@ -17,7 +17,18 @@ class GemmStreamKChoiceTest {
   private static final GemmKernelCatalog CATALOG = GemmKernelCatalog.standard();
   private static final int H100_SMS = 132;
 
+  /**
+   * The choice among the CUTLASS configurations alone (the rules these tests are about): Deepwell's
+   * own BF16 kernel, which has a rule of its own applied after them, left out.
+   */
   private static GemmTileChoice.Choice choose(GemmInput in, long m, long n, long k, int sms) {
+    List<GemmVariant> cutlass = CATALOG.variants(KernelProvider.CUTLASS, in).stream()
+        .filter(v -> !v.schedule().equals(GemmKernelCatalog.DEEPWELL)).toList();
+    return GemmTileChoice.choose(cutlass, GemmProblem.builder(m, n, k, in).build(), sms);
+  }
+
+  /** The choice among every sm90 variant of {@code in}, as the library's AUTO makes it. */
+  private static GemmTileChoice.Choice chooseAll(GemmInput in, long m, long n, long k, int sms) {
     return GemmTileChoice.choose(CATALOG.variants(KernelProvider.CUTLASS, in),
         GemmProblem.builder(m, n, k, in).build(), sms);
   }
@@ -59,8 +70,8 @@ class GemmStreamKChoiceTest {
       boolean seen = false;
       for (GemmVariant v : vs) {
         boolean sk = v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)
-            || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE);
-        // The MXFP8 wgmma and fused kernels come after them on purpose: the tile rules choose
+            || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE) || v.schedule().equals(GemmKernelCatalog.DEEPWELL);
+        // (Deepwell's BF16 kernel too: its own rule, after the others.) The MXFP8 wgmma and fused kernels come after them on purpose: the tile rules choose
         // among the variants before the first stream-K one; the fused kernel has its own rule
         // (GemmTileChoice.mxfp8Fused, Mxfp8FusedSplit), the wgmma kernel is run only when forced.
         boolean forcedOnly = v.schedule().equals(GemmKernelCatalog.PROMOTE_32)
@@ -162,7 +173,8 @@ class GemmStreamKChoiceTest {
     // (without the split-K variants, which the split-K rules take here: see splitKRule)
     List<GemmVariant> noSplit = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
         .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K)
-            && !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)).toList();
+            && !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE) && !v.schedule().equals(GemmKernelCatalog.DEEPWELL))
+        .toList();
     GemmTileChoice.Choice c = GemmTileChoice.choose(noSplit, p, 132);
     assertThat(c.variant()).isEqualTo(sk);
     assertThat(c.why()).startsWith("stream-K: cutlass_sm90_bf16_pingpong_128x128x64_c2x1 leaves 96 of 132 SM-rounds "
@@ -234,7 +246,8 @@ class GemmStreamKChoiceTest {
     // to the separate-reduction rule; without that variant, to stream-K.
     String reduce = "cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2";
     List<GemmVariant> noReduce = CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).stream()
-        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)).toList();
+        .filter(v -> !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)
+            && !v.schedule().equals(GemmKernelCatalog.DEEPWELL)).toList();
     for (long[] s : new long[][] {{768, 768, 8128}, {512, 512, 16384}, {768, 1024, 16384}}) {
       // 127 k-tiles; 16 x 3 = 48: half the SMs idle; 48 x 3 = 144 > 132
       assertThat(name(GemmInput.BF16, s[0], s[1], s[2])).isEqualTo(reduce);
@@ -283,7 +296,7 @@ class GemmStreamKChoiceTest {
     List<GemmVariant> dp = new ArrayList<>();
     for (GemmVariant v : CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16)) {
       if (!v.schedule().equals(GemmKernelCatalog.STREAM_K) && !v.schedule().equals(GemmKernelCatalog.SPLIT_K)
-          && !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE)) {
+          && !v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE) && !v.schedule().equals(GemmKernelCatalog.DEEPWELL)) {
         dp.add(v);
       }
     }
@@ -300,10 +313,10 @@ class GemmStreamKChoiceTest {
     for (String row : NATIVE_CHOICES) {
       long[] f = java.util.Arrays.stream(row.strip().split(" +")).mapToLong(Long::parseLong).toArray();
       int sms = (int) f[0];
-      GemmVariant mx = choose(GemmInput.MXFP8, f[1], f[2], f[3] - 3, sms).variant();
+      GemmVariant mx = chooseAll(GemmInput.MXFP8, f[1], f[2], f[3] - 3, sms).variant();
       assertThat(mx.index()).as(row).isEqualTo((int) f[4]);
-      assertThat(mx.name()).isEqualTo(CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).get((int) f[4]).name()
-          .replace("cutlass_sm90_bf16_", "cutlass_sm90_mxfp8_deq_bf16_"));
+      assertThat(mx.name()).isEqualTo(GemmKernelCatalog.mxfp8OnBf16(
+          CATALOG.variants(KernelProvider.CUTLASS, GemmInput.BF16).get((int) f[4])).name());
     }
   }
 
@@ -336,22 +349,25 @@ class GemmStreamKChoiceTest {
     int rows = 0;
     int streamK = 0;
     int splitK = 0;
+    int deepwell = 0;
     for (String row : NATIVE_CHOICES) {
       long[] f = java.util.Arrays.stream(row.strip().split(" +")).mapToLong(Long::parseLong).toArray();
       int sms = (int) f[0];
       GemmInput[] inputs = {GemmInput.BF16, GemmInput.FP8_TENSOR, GemmInput.FP8_BLOCK128};
       for (int i = 0; i < inputs.length; i++) {
-        GemmTileChoice.Choice c = choose(inputs[i], f[1], f[2], f[3], sms);
+        GemmTileChoice.Choice c = chooseAll(inputs[i], f[1], f[2], f[3], sms);
         assertThat(c.variant().index()).as("%s on %d SMs: %s (%s)", row, sms, inputs[i], c.why())
             .isEqualTo((int) f[4 + i]);
         streamK += c.variant().schedule().equals(GemmKernelCatalog.STREAM_K) ? 1 : 0;
         splitK += c.variant().schedule().equals(GemmKernelCatalog.SPLIT_K) ? 1 : 0;
+        deepwell += c.variant().schedule().equals(GemmKernelCatalog.DEEPWELL) ? 1 : 0;
       }
       rows++;
     }
     assertThat(rows).isEqualTo(136);
     assertThat(streamK).as("the table exercises both outcomes").isBetween(100, 260);
-    assertThat(splitK).as("and the split-K rule").isBetween(5, 40);
+    assertThat(splitK).as("and the split-K rule").isBetween(1, 40);
+    assertThat(deepwell).as("and Deepwell's kernel's").isBetween(5, 40);
   }
 
   @Test

@@ -122,7 +122,11 @@ class GemmRegistryGpuTest {
         new long[] {128, 128, 1024}, new long[] {128, 128, 1536}, new long[] {200, 136, 9008},
         // split-K 3 against the separate reduction (whole 2x2 clusters, the two models compared)
         new long[] {896, 768, 16384}, new long[] {1024, 640, 16384}, new long[] {768, 512, 16384},
-        new long[] {768, 640, 16384}, new long[] {640, 640, 8192}, new long[] {768, 768, 8192}));
+        new long[] {768, 640, 16384}, new long[] {640, 640, 8192}, new long[] {768, 768, 8192},
+        // Deepwell's 128x112 kernel taken and left (session 19), ping-pong for narrow N up to K = 4096
+        new long[] {2304, 768, 4096}, new long[] {2304, 768, 4032}, new long[] {1152, 768, 16384},
+        new long[] {4608, 768, 8192}, new long[] {1024, 512, 16384}, new long[] {8192, 768, 2048},
+        new long[] {16384, 768, 4160}));
     SplittableRandom r = new SplittableRandom(90);
     for (int i = 0; i < 40; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});

@@ -75,10 +75,13 @@ constexpr VariantEntry kVariants[] = {
     VariantEntry{"cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2",
                  Sm90Tile{128, 128, 64, false, 1, true}, &bf16_splitk_reduce_run_bf16,
                  &bf16_splitk_reduce_run_f32},
-    // Deepwell's own TMA + wgmma kernel (gemm_sm90_bf16_wgmma.cu), 128x112 tiles and its own split-K:
-    // where 128-wide tiles fill the SMs badly (2304x768 is 126 tiles of 128x112, 108 of 128x128).
+    // Deepwell's own TMA + wgmma kernel (gemm_sm90_bf16_wgmma.cu), its own split-K, 112- and 96-wide
+    // tiles: where 128-wide tiles fill the SMs badly (2304x768 is 126 tiles of 128x112 and 108 of
+    // 128x128; 768x2048 is 132 of 128x96 and 96 of 128x128).
     VariantEntry{"deepwell_sm90_bf16_128x112x64", Sm90Tile{128, 112, 64, false, 1, false, 1, 1, true},
                  &bf16_wgmma_run<false, 64, 112>, &bf16_wgmma_run<true, 64, 112>},
+    VariantEntry{"deepwell_sm90_bf16_128x96x64", Sm90Tile{128, 96, 64, false, 1, false, 1, 1, true},
+                 &bf16_wgmma_run<false, 64, 96>, &bf16_wgmma_run<true, 64, 96>},
 };
 constexpr int kCount = sizeof(kVariants) / sizeof(kVariants[0]);
 

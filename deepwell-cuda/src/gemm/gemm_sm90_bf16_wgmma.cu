@@ -1,13 +1,21 @@
 // BF16 x BF16 on sm_90a: Deepwell's own TMA + wgmma kernel (no CUTLASS), both operands read by the
 // tensor cores from shared memory (wgmma SS), FP32 accumulators, any output tile (2 x kWgRows) x
-// kTileN with kTileN in {112, 128, 192, 256}.
+// kTileN with kTileN in {96, 112, 128, 192, 256}.
 //
 // Why: on outputs with few tiles and a long K (weight gradients, 768x768x16384) the SMs are filled
 // by how the output divides into tiles, and CUTLASS 4.2's sm90 kernels only reach 108 CTAs of 132
 // there (128x128 tiles x split-K 3), where cuBLASLt runs 112-wide tiles (42 x 3 = 126). CUTLASS's own
 // 128x112 tile needs an extended-MMA-shape switch and spilled (52-56 bytes) where it ran at all
 // (gemm_sm90_bf16.cu). This kernel is the same design as the MXFP8 fused kernel without the
-// dequantization, so any tile width wgmma offers is a template argument.
+// dequantization, so any tile width wgmma offers is a template argument. The library builds 128x112
+// (2304x768: 126 tiles, 768x768: 42 x 3 ranges) and 128x96 (768x2048: 6 x 22 = 132 tiles, cuBLASLt's
+// choice there too); gemm_sm90_select.cpp's consider_deepwell picks them (docs/PERFORMANCE.md,
+// session 19: on an H200 as fast per SM as CUTLASS's tiles, 128x256 and 128x192 measured alike).
+//
+// MEASURED against cuBLASLt's kernel of the same tile (Nsight Compute, H200): 5% behind on
+// 2304x768x16384 (84 against 80 us); on 768x768x16384 its main loop 41 us against 30: cuBLASLt pairs
+// CTAs in clusters of two that share B by TMA multicast (half the L2 traffic) and keeps 7 stages.
+// Not done yet: clusters with multicast.
 //
 // Structure: persistent CTAs of 12 warps (gemm_sm90_ptx.cuh), one work unit (output tile, K range)
 // at a time, a ring of 64-deep k-tiles:
@@ -306,6 +314,7 @@ dw_status bf16_wgmma_run(const DeviceInfo& dev, const dw_gemm_desc& desc, const 
   template dw_status bf16_wgmma_run<true, rows, n>(const DeviceInfo&, const dw_gemm_desc&, const dw_gemm_args&, int,  \
                                                    void*, size_t, cudaStream_t, size_t*);
 DW_BF16_WGMMA_TILE(64, 112)
+DW_BF16_WGMMA_TILE(64, 96)
 #undef DW_BF16_WGMMA_TILE
 
 }  // namespace dw::gemm::sm90

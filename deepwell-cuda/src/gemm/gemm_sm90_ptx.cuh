@@ -465,15 +465,29 @@ __device__ __forceinline__ void wgmma_m64n112k16_bf16_ss(float (&d)[56], uint64_
       : "memory");
 }
 
+__device__ __forceinline__ void wgmma_m64n96k16_bf16_ss(float (&d)[48], uint64_t da, uint64_t db) {
+  asm volatile(
+      "{\n .reg .pred p;\n setp.ne.b32 p, 1, 0;\n"
+      " wgmma.mma_async.sync.aligned.m64n96k16.f32.bf16.bf16 {"
+      "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, "
+      "%16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, "
+      "%32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47}, "
+      "%48, %49, p, 1, 1, 0, 0;\n}"
+      : DW_R8(0), DW_R8(8), DW_R8(16), DW_R8(24), DW_R8(32), DW_R8(40)
+      : "l"(da), "l"(db)
+      : "memory");
+}
+
 #undef DW_R8
 
 template <int kN>
 __device__ __forceinline__ void wgmma_bf16_ss(float (&d)[kN / 2], uint64_t da, uint64_t db) {
-  static_assert(kN == 256 || kN == 192 || kN == 128 || kN == 112, "wgmma SS widths of these kernels");
+  static_assert(kN == 256 || kN == 192 || kN == 128 || kN == 112 || kN == 96, "wgmma SS widths of these kernels");
   if constexpr (kN == 256) wgmma_m64n256k16_bf16_ss(d, da, db);
   else if constexpr (kN == 192) wgmma_m64n192k16_bf16_ss(d, da, db);
   else if constexpr (kN == 128) wgmma_m64n128k16_bf16_ss(d, da, db);
-  else wgmma_m64n112k16_bf16_ss(d, da, db);
+  else if constexpr (kN == 112) wgmma_m64n112k16_bf16_ss(d, da, db);
+  else wgmma_m64n96k16_bf16_ss(d, da, db);
 }
 
 // Two neighbouring outputs of a row: one 4- or 8-byte store when both exist and D's rows keep

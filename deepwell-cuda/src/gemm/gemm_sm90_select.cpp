@@ -182,45 +182,69 @@ int consider_separate_reduction(const DeviceInfo& dev, const dw_gemm_desc& d, co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deepwell's BF16 wgmma kernel (the variant with `deepwell`: 128x112 tiles, K cut into
-// sm90_deepwell_splits ranges added inside the kernel) replaces every choice above where its work
-// units (tiles x ranges) take one or two rounds of SMs and the output they compute, M x N x ranges
-// (tiles cut by the edge of D count only their inside), fills at least 90% of those rounds' 128x112
-// slots, with K of at least 64 k-tiles of 64. Those are the outputs that divide badly into 128-wide
-// tiles: 2304x768 is 126 tiles of 128x112 (95% of 132 SMs) against 108 of 128x128 (82%). The
-// 112-wide tile costs ~5% more per product than the 128-wide one (2304x768x16384, H200: 606-660
-// TFLOP/s on 126 SMs against 547-609 for the same kernel's 128x128 tile on 108), so it wins where it
-// fills clearly more; counting whole tiles instead of the output (a first form of this rule) also
-// took outputs whose edge tiles are mostly empty and lost there (768x512x16384: 30 tiles of which 6
-// are 64/112 empty, x 4 ranges, 349-351 against the separate reduction's 395-400; 1024x512x16384
-// 386 / 454-460; 768x1024x16384 422 / 477-481; 1360x1240x27808 465-498 / 501).
-// H200 (2026-11-28, docs/PERFORMANCE.md session 19), TFLOP/s against this planner's previous choice
-// in the same invocations: 2304x768x16384 606-660 / 537-623, 2304x768x8192 576 / 520, 2304x768x4096
-// 533 / 491, 1152x1536x16384 610 / 542, 1152x768x16384 (63 tiles x 2 ranges) 538 / 458, 4608x768x8192
-// (two rounds) 587 / 564, 2304x1536x8192 585 / 567, 768x768x16384 (42 x 3) 472-474 / split-K 3's
-// 435-437, 768x768x8192 381-382 / 360-361. Left alone: 768x2048x16384 (114 tiles, 86%: 582-607
-// against stream-K's 615-625),
-// 4096x768x16384 (224 tiles, 85% of two rounds: 548 against 128x192's 682) and 9216x768x4096 (four
-// rounds: tied). GemmTileChoice mirrors it.
+// Deepwell's BF16 wgmma kernel (the variants with `deepwell`: 128x112 and 128x96 tiles, K cut into
+// sm90_deepwell_splits ranges added inside the kernel). Its fill of a problem: the output its work
+// units compute, M x N x ranges (tiles cut by the edge of D count only their inside), over the
+// rounds x SMs x tile area they occupy. It replaces the choice above where, with K of at least 64
+// k-tiles of 64, one of its tiles takes one or two rounds of SMs at a fill of at least 90% (the
+// fullest tile, the wider on ties) and the choice is not a data-parallel CUTLASS tile that fills the
+// SMs as well. Those are the outputs that divide badly into 128-wide tiles: 2304x768 is 126 tiles of
+// 128x112 (93% filled) against 108 of 128x128 (82%); 768x2048 is 132 tiles of 128x96 (97%) against 96
+// of 128x128. Narrower tiles cost more per product (2304x768x16384, H200: 606-660 TFLOP/s for 128x112
+// on 126 SMs against 547-609 for the same kernel's 128x128 tile on 108), so they win only where they
+// fill clearly more. H200 (2026-11-28, docs/PERFORMANCE.md session 19), TFLOP/s against this
+// planner's previous choice in the same invocations:
+//   128x112: 2304x768x16384 606-660 / 537-623 (ping-pong), 2304x768x8192 576 / 520, 2304x768x4096
+//   533 / 491, 1152x1536x16384 610 / 542, 1152x768x16384 (63 tiles x 2 ranges) 538 / 458 (separate
+//   reduction), 4608x768x8192 (two rounds) 587 / 564 (stream-K), 2304x1536x8192 585 / 567,
+//   768x768x16384 (42 x 3) 472-474 / 435-437 (split-K 3), 768x768x8192 381-382 / 360-361;
+//   128x96: 768x2048x16384 637-640 / 567-568 (stream-K), 768x2048x8192 613-617 / 499, 1536x1024x16384
+//   631 / 564-567, 3072x1024x8192 (two rounds) 591-593 / 545-548.
+// Left to CUTLASS: equal fills (4096x768x16384: 128x192 and 128x96 both 97%, 638-641 / 650-651;
+// 1536x2048x8192: 128x192 637-639 / 609; 768x4096x8192 634-636 / 631), more rounds (9216x768x4096:
+// tied), and outputs whose edge tiles are mostly empty, which a count of whole tiles had taken in a
+// first form of this rule and lost (768x512x16384: 30 tiles, 6 of them 64/112 empty, x 4 ranges:
+// 349-351 against the separate reduction's 395-400; 1024x512x16384 386 / 454-460; 768x1024x16384
+// 422 / 477-481; 1360x1240x27808 465-498 / 501). GemmTileChoice mirrors it.
 // ---------------------------------------------------------------------------------------------
 constexpr int64_t kDeepwellMinKTiles = 64;
 constexpr int64_t kDeepwellMaxRounds = 2;
 constexpr int64_t kDeepwellFillNum = 9, kDeepwellFillDen = 10;
 constexpr int64_t kDeepwellMinSplitKTiles = 16, kDeepwellMaxSplits = 16;
 
+// A fill as the fraction num / den (see above).
+struct Fill {
+  int64_t num = 0, den = 1;
+  bool below(const Fill& o) const { return num * o.den < o.num * den; }  // both small: no overflow
+};
+
 int consider_deepwell(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Tile* tiles, int count, int chosen) {
   const int64_t sms = dev.sm_count > 0 ? dev.sm_count : 1;
   const int64_t k_tiles = ceil_div(d.k, 64);
   if (d.m > INT_MAX || d.n > INT_MAX || d.k > INT_MAX || k_tiles < kDeepwellMinKTiles) return chosen;
+  int best = -1;
+  Fill best_fill;
   for (int v = 0; v < count; ++v) {
     if (!tiles[v].deepwell) continue;
     const int64_t t = tile_count(d, tiles[v]), s = sm90_deepwell_splits(t, k_tiles, sms);
     const int64_t rounds = ceil_div(t * s, sms);
     if (rounds > kDeepwellMaxRounds) continue;
-    // (at most two rounds of tiles: M x N x s <= 2 x SMs x tile area, no overflow)
-    if (kDeepwellFillDen * d.m * d.n * s >= kDeepwellFillNum * rounds * sms * tiles[v].m * tiles[v].n) return v;
+    // (at most two rounds of tiles: M x N x s <= 2 x SMs x tile area, small)
+    const Fill f{d.m * d.n * s, rounds * sms * tiles[v].m * tiles[v].n};
+    if (kDeepwellFillDen * f.num < kDeepwellFillNum * f.den) continue;
+    if (best < 0 || best_fill.below(f)) {
+      best = v;
+      best_fill = f;
+    }
   }
-  return chosen;
+  if (best < 0) return chosen;
+  const Sm90Tile c = tiles[chosen];
+  if (!c.stream_k && !c.separate_reduction && !c.deepwell && c.splits <= 1) {
+    // (M x N is at most two rounds of Deepwell's tiles here, so this fraction is small too)
+    const Fill cf{d.m * d.n, ceil_div(tile_count(d, c), sms) * sms * c.m * c.n};
+    if (!cf.below(best_fill)) return chosen;
+  }
+  return best;
 }
 
 // How many variants precede the first stream-K one (or the first that is not CUTLASS's).

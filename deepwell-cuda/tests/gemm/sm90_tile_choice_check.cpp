@@ -31,11 +31,12 @@ namespace table = dw::gemm::choice_table;
 
 // gemm_sm90_bf16.cu: coop 128x256 c2x1, ping-pong 128x128 c2x1, coop 256x128 c1x2, coop 128x192 c2x1,
 // stream-K 128x128 c2x1, split-K 3 128x128 c2x2, split-K with a separate reduction (128x128 c1x2),
-// Deepwell's own 128x112 kernel (gemm_sm90_bf16_wgmma.cu).
+// Deepwell's own kernel with 128x112 and 128x96 tiles (gemm_sm90_bf16_wgmma.cu).
 const Sm90Tile kBf16[] = {{128, 256, 64, false, 1, false, 2, 1}, {128, 128, 64, false, 1, false, 2, 1},
                           {256, 128, 64, false, 1, false, 1, 2}, {128, 192, 64, false, 1, false, 2, 1},
                           {128, 128, 64, true, 1, false, 2, 1},  {128, 128, 64, true, 3, false, 2, 2},
-                          {128, 128, 64, false, 1, true},        {128, 112, 64, false, 1, false, 1, 1, true}};
+                          {128, 128, 64, false, 1, true},        {128, 112, 64, false, 1, false, 1, 1, true},
+                          {128, 96, 64, false, 1, false, 1, 1, true}};
 // gemm_sm90_fp8_tensor.cu: coop 128x192x128 c2x1, coop 128x128x128 c1x2, ping-pong 64x128x128 c1x2,
 // stream-K 128x128x128 c1x2.
 const Sm90Tile kFp8Tensor[] = {{128, 192, 128, false, 1, false, 2, 1}, {128, 128, 128, false, 1, false, 1, 2},

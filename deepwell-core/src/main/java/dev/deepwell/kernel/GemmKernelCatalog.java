@@ -43,10 +43,10 @@ public final class GemmKernelCatalog {
   /**
    * The schedule of Deepwell's own sm90 BF16 kernel (gemm_sm90_bf16_wgmma.cu; listed under CUTLASS,
    * the sm90 backend, though it uses no CUTLASS): TMA and wgmma with both operands in shared memory,
-   * 128x112 tiles, each tile's K loop cut into {@link GemmTileChoice#deepwellSplits} ranges whose
-   * FP32 partial sums the last range to finish adds in K order inside the kernel. Chosen where its
-   * work units fill one or two rounds of SMs much better than 128-wide tiles (2304x768: 126 tiles
-   * against 108).
+   * 128x112 and 128x96 tiles, each tile's K loop cut into {@link GemmTileChoice#deepwellSplits} ranges
+   * whose FP32 partial sums the last range to finish adds in K order inside the kernel. Chosen where
+   * its work units fill one or two rounds of SMs much better than 128-wide tiles (2304x768: 126 tiles
+   * of 128x112 against 108 of 128x128; 768x2048: 132 of 128x96 against 96).
    */
   public static final String DEEPWELL = "deepwell";
   /**
@@ -166,6 +166,7 @@ public final class GemmKernelCatalog {
     l.add(new GemmVariant(c, h, 6, "cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2", 128, 128,
         SPLIT_K_REDUCE, bf16));
     l.add(new GemmVariant(c, h, 7, "deepwell_sm90_bf16_128x112x64", 128, 112, DEEPWELL, bf16));
+    l.add(new GemmVariant(c, h, 8, "deepwell_sm90_bf16_128x96x64", 128, 96, DEEPWELL, bf16));
     String fp8 = "cutlass.sm90.gemm.fp8";
     GemmInput t = GemmInput.FP8_TENSOR;
     l.add(new GemmVariant(c, t, 0, "cutlass_sm90_fp8_tensor_coop_128x192x128_c2x1", 128, 192, COOPERATIVE, fp8));

@@ -81,14 +81,16 @@ public final class GemmTileChoice {
   static final long DEEPWELL_MAX_ROUNDS = 2;
 
   /**
-   * Deepwell's BF16 kernel (schedule {@link GemmKernelCatalog#DEEPWELL}, 128x112 tiles, its own
-   * split-K) where its work units, tiles x {@link #deepwellSplits} K ranges, take one or two rounds
-   * of SMs and the output they compute (M x N x ranges: edge tiles count only their inside) fills at
-   * least 90% of those rounds' tile slots, with K of at least 64 k-tiles of 64; else {@code chosen}.
-   * As gemm_sm90_select.cpp's consider_deepwell; H200 (2026-11-28): 2304x768x16384 606-660 TFLOP/s
-   * against the 537-623 of the ping-pong 128x128 tile, 1152x1536x16384 610 against 542, 768x768x16384
-   * 472-474 against split-K 3's 435-437; left to the others where it fills less (768x2048x16384: 114
-   * tiles, 86%; 768x512x16384: 30 tiles, a fifth of them half empty, 349-351 against 395-400).
+   * Deepwell's BF16 kernel (schedule {@link GemmKernelCatalog#DEEPWELL}: 128x112 and 128x96 tiles, its
+   * own split-K) where, with K of at least 64 k-tiles of 64, one of its tiles takes one or two rounds
+   * of SMs (tiles x {@link #deepwellSplits} K ranges) and fills them to at least 90% (fill = M x N x
+   * ranges over rounds x SMs x tile area: edge tiles count only their inside; the fullest tile, the
+   * wider on ties), unless {@code chosen} is a data-parallel CUTLASS tile that fills the SMs as well;
+   * else {@code chosen}. As gemm_sm90_select.cpp's consider_deepwell; H200 (2026-11-28): 2304x768x16384
+   * 606-660 TFLOP/s (128x112) against the ping-pong 128x128's 537-623, 768x768x16384 472-474 against
+   * split-K 3's 435-437, 768x2048x16384 637-640 (128x96) against stream-K's 567-568; left to CUTLASS
+   * where it fills no better (4096x768x16384: 128x192 and 128x96 both 97%) or where the edge tiles are
+   * mostly empty (768x512x16384: 349-351 against the separate reduction's 395-400).
    */
   private static Choice deepwell(List<GemmVariant> vs, Choice chosen, GemmProblem p, int sms) {
     long kTiles = GemmVariant.ceilDiv(p.k(), 64);
@@ -96,24 +98,50 @@ public final class GemmTileChoice {
         || kTiles < DEEPWELL_MIN_K_TILES) {
       return chosen;
     }
+    GemmVariant best = null;
+    long bestNum = 0;
+    long bestDen = 1;
+    long bestSplits = 0;
+    long bestRounds = 0;
     for (GemmVariant v : vs) {
       if (!v.schedule().equals(GemmKernelCatalog.DEEPWELL)) {
         continue;
       }
       long tiles = v.tiles(p.m(), p.n());
       long splits = deepwellSplits(tiles, kTiles, sms);
-      long units = tiles * splits;
-      long rounds = GemmVariant.ceilDiv(units, sms);
-      // (at most two rounds of tiles: M x N x splits stays far from overflowing)
-      long slots = rounds * sms * v.tileM() * v.tileN();
-      if (rounds <= DEEPWELL_MAX_ROUNDS && 10 * p.m() * p.n() * splits >= 9 * slots) {
-        return new Choice(v, "Deepwell's BF16 kernel: " + tiles + " tiles of " + v.tileM() + "x" + v.tileN() + " x "
-            + splits + " K range" + (splits == 1 ? "" : "s") + " = " + units + " units, their output fills >= 90% of "
-            + rounds + " round" + (rounds == 1 ? "" : "s") + " of " + sms + " SMs (instead of "
-            + chosen.variant().name() + ")");
+      long rounds = GemmVariant.ceilDiv(tiles * splits, sms);
+      if (rounds > DEEPWELL_MAX_ROUNDS) {
+        continue;
+      }
+      // (at most two rounds of tiles: M x N x splits is small, the products below too)
+      long num = p.m() * p.n() * splits;
+      long den = rounds * sms * v.tileM() * v.tileN();
+      if (10 * num < 9 * den) {
+        continue;
+      }
+      if (best == null || bestNum * den < num * bestDen) {
+        best = v;
+        bestNum = num;
+        bestDen = den;
+        bestSplits = splits;
+        bestRounds = rounds;
       }
     }
-    return chosen;
+    if (best == null) {
+      return chosen;
+    }
+    GemmVariant c = chosen.variant();
+    if (c.schedule().equals(GemmKernelCatalog.COOPERATIVE) || c.schedule().equals(GemmKernelCatalog.PINGPONG)) {
+      long chosenDen = GemmVariant.ceilDiv(c.tiles(p.m(), p.n()), sms) * sms * c.tileM() * c.tileN();
+      if (p.m() * p.n() * bestDen >= bestNum * chosenDen) {
+        return chosen;
+      }
+    }
+    long tiles = best.tiles(p.m(), p.n());
+    return new Choice(best, "Deepwell's BF16 kernel: " + tiles + " tiles of " + best.tileM() + "x" + best.tileN()
+        + " x " + bestSplits + " K range" + (bestSplits == 1 ? "" : "s") + " = " + tiles * bestSplits
+        + " units, their output fills " + (100 * bestNum / bestDen) + "% of " + bestRounds + " round"
+        + (bestRounds == 1 ? "" : "s") + " of " + sms + " SMs (instead of " + c.name() + ")");
   }
 
   /**

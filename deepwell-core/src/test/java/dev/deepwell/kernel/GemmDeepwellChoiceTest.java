@@ -15,6 +15,7 @@ class GemmDeepwellChoiceTest {
 
   private static final GemmKernelCatalog CATALOG = GemmKernelCatalog.standard();
   private static final String DEEPWELL = "deepwell_sm90_bf16_128x112x64";
+  private static final String DEEPWELL_96 = "deepwell_sm90_bf16_128x96x64";
 
   private static GemmTileChoice.Choice choose(GemmInput in, long m, long n, long k, int sms) {
     return GemmTileChoice.choose(CATALOG.variants(KernelProvider.CUTLASS, in),
@@ -55,7 +56,7 @@ class GemmDeepwellChoiceTest {
     assertThat(c.variant().name()).isEqualTo(DEEPWELL);
     assertThat(c.variant().schedule()).isEqualTo(GemmKernelCatalog.DEEPWELL);
     assertThat(c.why()).isEqualTo("Deepwell's BF16 kernel: 126 tiles of 128x112 x 1 K range = 126 units, their "
-        + "output fills >= 90% of 1 round of 132 SMs (instead of cutlass_sm90_bf16_pingpong_128x128x64_c2x1)");
+        + "output fills 93% of 1 round of 132 SMs (instead of cutlass_sm90_bf16_pingpong_128x128x64_c2x1)");
     // 768x768: 6 x 7 = 42 tiles x 3 ranges (H200: 472-474 TFLOP/s against split-K 3's 435-437)
     assertThat(choose(GemmInput.BF16, 768, 768, 16384, 132).why())
         .contains("42 tiles of 128x112 x 3 K ranges = 126 units")
@@ -71,14 +72,35 @@ class GemmDeepwellChoiceTest {
   }
 
   @Test
+  void the96WideTileWhereItFillsMore() {
+    // 768x2048: 6 x 22 = 132 tiles of 128x96, 97% (128x112: 114 tiles, 83%; H200: 637-640 TFLOP/s
+    // against stream-K's 567-568)
+    GemmTileChoice.Choice c = choose(GemmInput.BF16, 768, 2048, 16384, 132);
+    assertThat(c.variant().name()).isEqualTo(DEEPWELL_96);
+    assertThat(c.why()).isEqualTo("Deepwell's BF16 kernel: 132 tiles of 128x96 x 1 K range = 132 units, their "
+        + "output fills 96% of 1 round of 132 SMs (instead of cutlass_sm90_bf16_streamk_128x128x64_c2x1)");
+    assertThat(name(768, 2048, 4096)).isEqualTo(DEEPWELL_96);
+    assertThat(name(1536, 1024, 16384)).isEqualTo(DEEPWELL_96);  // 12 x 11
+    assertThat(name(3072, 1024, 8192)).isEqualTo(DEEPWELL_96);   // two rounds
+    // 66 tiles x 2 ranges (H200: 502-506 against the separate reduction's 453-462)
+    assertThat(choose(GemmInput.BF16, 768, 1024, 16384, 132).why()).contains("66 tiles of 128x96 x 2 K ranges");
+    // where both fill alike, the wider: 2304x768 (128x96 would take two rounds)
+    assertThat(name(2304, 768, 16384)).isEqualTo(DEEPWELL);
+    // a CUTLASS tile that fills as well keeps the problem: 4096x768 is 128 tiles of 128x192 and 256 of
+    // 128x96 in two rounds, 97% both (H200: 638-641 against 650-651, kept); 1536x2048x8192 likewise
+    // (637-639 against 609)
+    assertThat(name(4096, 768, 16384)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
+    assertThat(name(1536, 2048, 8192)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
+    assertThat(name(768, 4096, 8192)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
+  }
+
+  @Test
   void leavesTheOthersToCutlass() {
-    // output filling less than 90%: 768x2048 (6 x 19 = 114 tiles, the last column 32 wide: 83%)
-    assertThat(name(768, 2048, 16384)).isEqualTo("cutlass_sm90_bf16_streamk_128x128x64_c2x1");
-    // whole tiles would fill 91%, the output does not: 768x512 is 30 tiles of which 6 are 64 of
-    // 112 wide (x 4 ranges = 83%; H200: 349-351 TFLOP/s against the separate reduction's 395-400)
+    // whole tiles would fill 91%, the output does not: 768x512 is 30 tiles of 128x112 of which 6 are
+    // 64 of 112 wide (x 4 ranges = 83%; H200: 349-351 TFLOP/s against the separate reduction's
+    // 395-400), or 36 of 128x96 x 3 = 73%
     assertThat(name(768, 512, 16384)).isEqualTo("cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2");
     assertThat(name(1024, 512, 16384)).isEqualTo("cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2");
-    assertThat(name(768, 1024, 16384)).isEqualTo("cutlass_sm90_bf16_splitk_reduce_128x128x64_c1x2");
     // more than two rounds (4096x768: 224 tiles, 85% of two; 9216x768x4096: four rounds)
     assertThat(name(4096, 768, 16384)).isEqualTo("cutlass_sm90_bf16_coop_128x192x64_c2x1");
     assertThat(choose(GemmInput.BF16, 9216, 768, 4096, 132).variant().schedule())

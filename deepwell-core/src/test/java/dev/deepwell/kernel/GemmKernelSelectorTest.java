@@ -472,8 +472,8 @@ class GemmKernelSelectorTest {
         .hasMessageContaining("cutlass cannot run GEMM bf16 M=64 N=50257 K=768")
         .hasMessageContaining("N=50257 must be a multiple of 8");
     assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 256,
-        GemmPreference.variant(KernelProvider.CUTLASS, 8)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 8 bf16 variant(s), variant 8");
+        GemmPreference.variant(KernelProvider.CUTLASS, 9)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 9 bf16 variant(s), variant 9");
     assertThatThrownBy(() -> new GemmPreference(null, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> GemmKernelSelector.select(bf16(64, 64, 64), CATALOG, H100, 12, GemmPreference.AUTO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
@@ -488,7 +488,7 @@ class GemmKernelSelectorTest {
       assertThat(d.inputFormats()).as(v.name()).contains(v.input().aFormat());
       assertThat(d.weightFormats()).as(v.name()).contains(v.input().bFormat());
     }
-    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 8)
+    assertThat(CATALOG.counts(GemmInput.BF16)).containsEntry(KernelProvider.CUTLASS, 9)
         .containsEntry(KernelProvider.CUBLASLT, 1).containsEntry(KernelProvider.REFERENCE_GPU, 1)
         .containsEntry(KernelProvider.CPU, 1);
     assertThat(GemmKernelCatalog.cutlassDescriptorId(GemmInput.MXFP8)).contains("cutlass.sm90.gemm.mxfp8");

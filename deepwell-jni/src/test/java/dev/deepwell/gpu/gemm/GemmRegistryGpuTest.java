@@ -126,7 +126,8 @@ class GemmRegistryGpuTest {
         // Deepwell's 128x112 kernel taken and left (session 19), ping-pong for narrow N up to K = 4096
         new long[] {2304, 768, 4096}, new long[] {2304, 768, 4032}, new long[] {1152, 768, 16384},
         new long[] {4608, 768, 8192}, new long[] {1024, 512, 16384}, new long[] {8192, 768, 2048},
-        new long[] {16384, 768, 4160}));
+        new long[] {16384, 768, 4160}, new long[] {768, 2048, 4096}, new long[] {1536, 1024, 16384},
+        new long[] {1536, 2048, 8192}, new long[] {768, 640, 16384}));
     SplittableRandom r = new SplittableRandom(90);
     for (int i = 0; i < 40; i++) {
       shapes.add(new long[] {4 * (1 + r.nextInt(2048)), 64 * (1 + r.nextInt(256)), 128 * (1 + r.nextInt(64))});

@@ -15,7 +15,8 @@
 // MEASURED against cuBLASLt's kernel of the same tile (Nsight Compute, H200): 5% behind on
 // 2304x768x16384 (84 against 80 us); on 768x768x16384 its main loop 41 us against 30: cuBLASLt pairs
 // CTAs in clusters of two that share B by TMA multicast (half the L2 traffic) and keeps 7 stages.
-// Not done yet: clusters with multicast.
+// Tried (branch experiment/s19-cluster-multicast): pairs along M sharing B by multicast, with remote
+// arrivals on the peer's empty barriers: correct, but 2.1-2.6x slower; the cause not found yet.
 //
 // Structure: persistent CTAs of 12 warps (gemm_sm90_ptx.cuh), one work unit (output tile, K range)
 // at a time, a ring of 64-deep k-tiles:

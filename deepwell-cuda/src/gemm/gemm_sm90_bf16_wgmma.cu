@@ -28,8 +28,9 @@
 //                      stage then goes back to the producer); the staged epilogue of gemm_sm90_ptx.cuh.
 // Split-K without a second kernel: each split's warps store their FP32 fragments (in fragment order,
 // 16-byte coalesced) to a slot in the workspace and take a ticket from a per-(tile, warp) counter; the
-// warp that arrives last adds the slots in split order (its own from registers: the same bits whoever
-// arrives last) and applies the epilogue. The counters are cleared by a memset before each launch.
+// warp that arrives last adds all the slots in split order (its own re-read too, so the bits do not
+// depend on who arrives last) and applies the epilogue. The counters are cleared by a memset before
+// each launch.
 //
 // Shapes: any M, N; K a multiple of 8 (TMA rows of 16-byte multiples), the last k-tile zero-filled.
 #include <cuda.h>

@@ -1,6 +1,7 @@
 // BF16 x BF16 on sm_90a: Deepwell's own TMA + wgmma kernel (no CUTLASS), both operands read by the
-// tensor cores from shared memory (wgmma SS), FP32 accumulators, any output tile (2 x kWgRows) x
-// kTileN with kTileN in {96, 112, 128, 192, 256}.
+// tensor cores from shared memory (wgmma SS), FP32 accumulators, output tiles (2 x kWgRows) x kTileN
+// for the widths gemm_sm90_ptx.cuh's wgmma_bf16_ss offers (112 and 96; 128, 192 and 256, measured in
+// session 19, are a wrapper away).
 //
 // Why: on outputs with few tiles and a long K (weight gradients, 768x768x16384) the SMs are filled
 // by how the output divides into tiles, and CUTLASS 4.2's sm90 kernels only reach 108 CTAs of 132
@@ -70,8 +71,8 @@ struct Config {
   static constexpr int kAccFloats = kTileN / 2;                 // per thread and m64 block
   static constexpr int kChunks = kBlocks * kAccFloats / 4;      // float4s per thread
   static constexpr int kSlotFloats = kChunks * 4 * 32;          // one warp's partial sums
-  // Split-K where the tile is narrow enough that its gather fits the registers (128 x 256 spilled).
-  static constexpr bool kSplits = kBlocks * kTileN <= 224;
+  // (gather_splits fits the registers up to kBlocks x kTileN = 224; the 128x256 tile spilled there)
+  static_assert(kBlocks * kTileN <= 224, "split-K gather within the registers");
   static_assert(kWgRows == 64 || kWgRows == 128, "one or two m64 blocks per warpgroup");
   static_assert(kOffB % 1024 == 0 && kStages >= 3 && kSmemBytes <= kMaxSmem, "stage layout");
 };
@@ -209,8 +210,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     for (int b = 0; b < C::kBlocks; ++b) fence_registers(acc[b]);
     if (prev >= 0) ring.release(prev, lane);
 
-    if constexpr (C::kSplits)
-      if (p.splits > 1 && !gather_splits<kWgRows, kTileN>(p, w, warp, lane, acc)) continue;
+    if (p.splits > 1 && !gather_splits<kWgRows, kTileN>(p, w, warp, lane, acc)) continue;
     const int row0 = w.tm * C::kTileM + wg * kWgRows + (warp % 4) * 16;
 #pragma unroll
     for (int b = 0; b < C::kBlocks; ++b)
@@ -235,10 +235,9 @@ Layout layout_for(const DeviceInfo& dev, const dw_gemm_desc& d) {
   Layout l;
   l.k_tiles = ceil_div(d.k, int64_t(kTileK));
   l.tiles = ceil_div(d.m, int64_t(C::kTileM)) * ceil_div(d.n, int64_t(kTileN));
-  const int64_t s = C::kSplits ? sm90_deepwell_splits(l.tiles, l.k_tiles, dev.sm_count > 0 ? dev.sm_count : 1) : 1;
-  const int64_t range = l.k_tiles > 0 ? ceil_div(l.k_tiles, s) : 1;
-  l.split.split_k_tiles = static_cast<int>(range);
-  l.split.splits = l.k_tiles > 0 ? static_cast<int>(ceil_div(l.k_tiles, range)) : 1;
+  // (none of its ranges is empty; 1 for K = 0)
+  l.split.splits = sm90_deepwell_splits(l.tiles, l.k_tiles, dev.sm_count > 0 ? dev.sm_count : 1);
+  l.split.split_k_tiles = l.k_tiles > 0 ? static_cast<int>(ceil_div(l.k_tiles, int64_t(l.split.splits))) : 1;
   if (l.split.splits > 1) {
     const size_t slots = size_t(l.tiles) * l.split.splits * kConsumerWarps * C::kSlotFloats * sizeof(float);
     l.counters_offset = (slots + 255) / 256 * 256;

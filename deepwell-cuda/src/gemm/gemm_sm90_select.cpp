@@ -15,6 +15,9 @@ namespace {
 
 int64_t tile_count(const dw_gemm_desc& d, Sm90Tile t) { return ceil_div(d.m, t.m) * ceil_div(d.n, t.n); }
 
+// A CUTLASS configuration that gives each tile one CTA (no stream-K or split-K, not our own kernel).
+bool data_parallel(Sm90Tile t) { return !t.stream_k && !t.separate_reduction && !t.deepwell; }
+
 // ---------------------------------------------------------------------------------------------
 // Stream-K: variants whose tile has stream_k set. In each family's table they follow the
 // data-parallel ones; the rules further down choose among those first, then this model decides
@@ -239,7 +242,7 @@ int consider_deepwell(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
   }
   if (best < 0) return chosen;
   const Sm90Tile c = tiles[chosen];
-  if (!c.stream_k && !c.separate_reduction && !c.deepwell && c.splits <= 1) {
+  if (data_parallel(c)) {
     // (M x N is at most two rounds of Deepwell's tiles here, so this fraction is small too)
     const Fill cf{d.m * d.n, ceil_div(tile_count(d, c), sms) * sms * c.m * c.n};
     if (!cf.below(best_fill)) return chosen;
@@ -250,7 +253,7 @@ int consider_deepwell(const DeviceInfo& dev, const dw_gemm_desc& d, const Sm90Ti
 // How many variants precede the first stream-K one (or the first that is not CUTLASS's).
 int data_parallel_count(const Sm90Tile* tiles, int count) {
   int n = 0;
-  while (n < count && !tiles[n].stream_k && !tiles[n].separate_reduction && !tiles[n].deepwell) ++n;
+  while (n < count && data_parallel(tiles[n])) ++n;
   return n;
 }
 

@@ -61,8 +61,7 @@ public final class GemmTileChoice {
     // native tables list stream-K last); then the stream-K model may replace that choice.
     List<GemmVariant> dataParallel = new ArrayList<>();
     for (GemmVariant v : variants) {
-      if (v.schedule().equals(GemmKernelCatalog.STREAM_K) || v.schedule().equals(GemmKernelCatalog.SPLIT_K)
-          || v.schedule().equals(GemmKernelCatalog.SPLIT_K_REDUCE) || v.schedule().equals(GemmKernelCatalog.DEEPWELL)) {
+      if (!isDataParallel(v)) {
         break;
       }
       dataParallel.add(v);
@@ -73,6 +72,16 @@ public final class GemmTileChoice {
     return deepwell(variants, separateReduction(variants,
         splitK(variants, GemmStreamKModel.consider(variants, dataParallelChoice(dataParallel, p, sms), p, sms), p, sms),
         p, sms), p, sms);
+  }
+
+  /**
+   * Whether a variant gives each output tile one CTA: not stream-K, split-K, the separate reduction
+   * or Deepwell's kernel (gemm_sm90_select.cpp's data_parallel).
+   */
+  private static boolean isDataParallel(GemmVariant v) {
+    String s = v.schedule();
+    return !s.equals(GemmKernelCatalog.STREAM_K) && !s.equals(GemmKernelCatalog.SPLIT_K)
+        && !s.equals(GemmKernelCatalog.SPLIT_K_REDUCE) && !s.equals(GemmKernelCatalog.DEEPWELL);
   }
 
   /** K, in k-tiles of 64, from which Deepwell's BF16 kernel is considered. */
@@ -131,7 +140,7 @@ public final class GemmTileChoice {
       return chosen;
     }
     GemmVariant c = chosen.variant();
-    if (c.schedule().equals(GemmKernelCatalog.COOPERATIVE) || c.schedule().equals(GemmKernelCatalog.PINGPONG)) {
+    if (isDataParallel(c)) {
       long chosenDen = GemmVariant.ceilDiv(c.tiles(p.m(), p.n()), sms) * sms * c.tileM() * c.tileN();
       if (p.m() * p.n() * bestDen >= bestNum * chosenDen) {
         return chosen;

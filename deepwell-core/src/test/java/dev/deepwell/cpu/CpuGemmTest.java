@@ -81,6 +81,58 @@ class CpuGemmTest {
   }
 
   @Test
+  void blockedKernelGivesTheBitsOfOneDotProductAtATime() {
+    // Ragged shapes around the kernel's blocks (2 rows x 4 columns, 16-row tasks, 64-column passes),
+    // every layout, an epilogue, and sizes past the parallel threshold: each entry must equal the
+    // FP64 dot product in K order, through the same epilogue, to the bit.
+    SplittableRandom r = new SplittableRandom(29);
+    int[][] shapes = {{1, 1, 1}, {1, 5, 3}, {2, 4, 8}, {3, 7, 5}, {17, 65, 33}, {33, 130, 1}, {16, 64, 0},
+        {131, 67, 129}, {64, 200, 96}};
+    for (int[] sh : shapes) {
+      int m = sh[0];
+      int n = sh[1];
+      int k = sh[2];
+      float[] a = new float[m * k];
+      float[] b = new float[n * k];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) r.nextDouble(-4, 4);
+      }
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (float) (r.nextDouble(-1, 1) * Math.scalb(1.0, r.nextInt(-20, 20)));
+      }
+      float[] bias = new float[n];
+      float[] residual = new float[m * n];
+      for (int j = 0; j < n; j++) {
+        bias[j] = (float) r.nextDouble(-1, 1);
+      }
+      for (int i = 0; i < residual.length; i++) {
+        residual[i] = (float) r.nextDouble(-1, 1);
+      }
+      GemmProblem.Builder base = fp32(m, n, k).bias(true).residual(true).activation(GemmActivation.SILU).outScale(0.75f);
+      float[] expected = new float[m * n];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double dot = 0;
+          for (int q = 0; q < k; q++) {
+            dot += (double) a[i * k + q] * b[j * k + q];
+          }
+          double y = 1.5f * dot + bias[j];
+          expected[i * n + j] = (float) (0.75f * GemmActivation.SILU.apply(y) + residual[i * n + j]);
+        }
+      }
+      String what = m + "x" + n + "x" + k;
+      for (OperandMajor am : OperandMajor.values()) {
+        for (OperandMajor bm : OperandMajor.values()) {
+          float[] as = am == OperandMajor.K_MAJOR ? a : transpose(a, m, k);
+          float[] bs = bm == OperandMajor.K_MAJOR ? b : transpose(b, n, k);
+          float[] d = CpuGemm.compute(base.layout(am, bm).build(), as, bs, 1.5f, bias, residual);
+          assertThat(d).as(what + " " + am + "/" + bm).containsExactly(expected);
+        }
+      }
+    }
+  }
+
+  @Test
   void bf16OutputIsRoundedToNearestEven() {
     // 1 + 2^-8 is halfway between BF16 neighbours 1 and 1 + 2^-7: ties to even gives 1.
     float[] a = {1f, 1f / 256};

@@ -90,52 +90,50 @@ public final class CpuGemm {
    * with K-major operands, 5.4x with M-/N-major ones (docs/PERFORMANCE.md, CpuGemmBenchmark).
    */
   private static void block(float[] a, float[] b, int k, int i0, int i1, int j0, int j1, Epilogue e) {
-    {
-      int i = i0;
-      for (; i + 1 < i1; i += 2) {
-        int r0 = i * k;
-        int r1 = r0 + k;
-        int j = j0;
-        for (; j + 3 < j1; j += 4) {
-          int c0 = j * k;
-          int c1 = c0 + k;
-          int c2 = c1 + k;
-          int c3 = c2 + k;
-          double s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-          for (int q = 0; q < k; q++) {
-            double x0 = a[r0 + q];
-            double x1 = a[r1 + q];
-            double y0 = b[c0 + q];
-            double y1 = b[c1 + q];
-            double y2 = b[c2 + q];
-            double y3 = b[c3 + q];
-            s00 += x0 * y0;
-            s01 += x0 * y1;
-            s02 += x0 * y2;
-            s03 += x0 * y3;
-            s10 += x1 * y0;
-            s11 += x1 * y1;
-            s12 += x1 * y2;
-            s13 += x1 * y3;
-          }
-          e.store(i, j, s00);
-          e.store(i, j + 1, s01);
-          e.store(i, j + 2, s02);
-          e.store(i, j + 3, s03);
-          e.store(i + 1, j, s10);
-          e.store(i + 1, j + 1, s11);
-          e.store(i + 1, j + 2, s12);
-          e.store(i + 1, j + 3, s13);
+    int i = i0;
+    for (; i + 1 < i1; i += 2) {
+      int r0 = i * k;
+      int r1 = r0 + k;
+      int j = j0;
+      for (; j + 3 < j1; j += 4) {
+        int c0 = j * k;
+        int c1 = c0 + k;
+        int c2 = c1 + k;
+        int c3 = c2 + k;
+        double s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+        for (int q = 0; q < k; q++) {
+          double x0 = a[r0 + q];
+          double x1 = a[r1 + q];
+          double y0 = b[c0 + q];
+          double y1 = b[c1 + q];
+          double y2 = b[c2 + q];
+          double y3 = b[c3 + q];
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s02 += x0 * y2;
+          s03 += x0 * y3;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+          s12 += x1 * y2;
+          s13 += x1 * y3;
         }
-        for (; j < j1; j++) {
-          e.store(i, j, dot(a, r0, b, j * k, k));
-          e.store(i + 1, j, dot(a, r1, b, j * k, k));
-        }
+        e.store(i, j, s00);
+        e.store(i, j + 1, s01);
+        e.store(i, j + 2, s02);
+        e.store(i, j + 3, s03);
+        e.store(i + 1, j, s10);
+        e.store(i + 1, j + 1, s11);
+        e.store(i + 1, j + 2, s12);
+        e.store(i + 1, j + 3, s13);
       }
-      if (i < i1) {  // an odd last row
-        for (int j = j0; j < j1; j++) {
-          e.store(i, j, dot(a, i * k, b, j * k, k));
-        }
+      for (; j < j1; j++) {
+        e.store(i, j, dot(a, r0, b, j * k, k));
+        e.store(i + 1, j, dot(a, r1, b, j * k, k));
+      }
+    }
+    if (i < i1) {  // an odd last row
+      for (int j = j0; j < j1; j++) {
+        e.store(i, j, dot(a, i * k, b, j * k, k));
       }
     }
   }
@@ -149,7 +147,7 @@ public final class CpuGemm {
   }
 
   /** [rows][cols] row-major -> [cols][rows] row-major, in 32 x 32 blocks. */
-  static float[] transpose(float[] x, int rows, int cols) {
+  private static float[] transpose(float[] x, int rows, int cols) {
     float[] t = new float[x.length];
     for (int r0 = 0; r0 < rows; r0 += 32) {
       for (int c0 = 0; c0 < cols; c0 += 32) {
